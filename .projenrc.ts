@@ -1,0 +1,144 @@
+import { awscdk, javascript } from 'projen';
+
+// The floor for users: the lowest aws-cdk-lib we build and test against. Nothing the
+// library uses needs a newer one (the Lambda runtime is named by string, see below), and
+// 2.177.0 is the lowest release that the dev-only tools (cdk-nag 2.38, integ-tests-alpha)
+// support, so this is what the tests prove.
+const cdkVersion = '2.177.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-workspaces',
+  description: 'Amazon WorkSpaces as AWS CDK constructs: complete properties, in-place updates that wait, safe removal.',
+  author: 'cdk-workspaces developers',
+  authorAddress: 'cdk-workspaces@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk-workspaces/cdk-workspaces.git',
+  keywords: ['cdk', 'aws-cdk', 'workspaces', 'amazon-workspaces', 'vdi', 'custom-resource'],
+  cdkVersion,
+  constructsVersion: '10.5.1',
+  defaultReleaseBranch: 'main',
+  jsiiVersion: '~6.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  sampleCode: false,
+  stability: 'experimental',
+
+  publishToPypi: {
+    distName: 'cdk-workspaces',
+    module: 'cdk_workspaces',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkworkspaces',
+    mavenGroupId: 'io.github.cdk-workspaces',
+    mavenArtifactId: 'cdk-workspaces',
+  },
+
+  // One dev config at the top that type-checks everything that is not the jsii library
+  // itself: the handler in lambda/, the tests, and this file.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    exclude: ['node_modules', 'test/**/*.snapshot/**', 'cdk.out'],
+    compilerOptions: {},
+  },
+
+  // The handlers are bundled explicitly below; nothing else in lambda/ is an entrypoint.
+  lambdaAutoDiscover: false,
+
+  devDeps: [
+    '@aws-sdk/client-workspaces@^3.1048.0',
+    '@types/aws-lambda',
+    'aws-sdk-client-mock@^4.1.0',
+    'aws-sdk-client-mock-jest@^4.1.0',
+    'esbuild',
+    'tsx',
+    'cdk-nag@^2.38.2',
+    `@aws-cdk/integ-tests-alpha@${cdkVersion}-alpha.0`,
+    '@aws-cdk/integ-runner',
+  ],
+
+  jestOptions: {
+    jestConfig: {
+      roots: ['<rootDir>/src', '<rootDir>/lambda', '<rootDir>/test'],
+      testMatch: ['<rootDir>/@(src|lambda|test)/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.snapshot/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src', 'lambda'],
+    devdirs: ['test', 'lambda'],
+  },
+  gitignore: ['cdk.out', '/.venv*', '/test/**/cdk.out', '/.m2-cache'],
+});
+
+// Replace (not extend) projen's catch-all include, so built output is never type-checked.
+project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'lambda/**/*.ts', 'test/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts']);
+
+// The mirror these machines install from lacks other platforms' optional bindings of
+// unrs-resolver 1.13 (pulled in by jest and the eslint resolver), which breaks `npm ci`
+// on a lockfile made here; 1.12.2 has them all.
+project.package.addPackageResolutions('unrs-resolver@1.12.2');
+
+// The two handlers of the stack's single Provider. The SDK is bundled rather than taken
+// from the Lambda runtime, so the code that is tested is the code that runs.
+for (const entry of ['on-event', 'is-complete']) {
+  new awscdk.LambdaFunction(project, {
+    entrypoint: `lambda/${entry}.lambda.ts`,
+    constructFile: `src/private/${entry}-function.ts`,
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    cdkDeps: project.cdkDeps,
+    bundlingOptions: { externals: [], sourcemap: false },
+  });
+  // LambdaFunction has no minify option; the shipped handler should be small to load.
+  const task = project.tasks.tryFind(`bundle:lambda/${entry}.lambda`);
+  const argv = task?.steps[0]?.execArgs;
+  if (!task || !argv) {
+    throw new Error(`no bundle task for ${entry}`);
+  }
+  task.reset();
+  task.execArgs([...argv, '--minify']);
+}
+
+// Synthesizing a stack needs the bundles on disk: tests must work from a fresh clone.
+const bundleTask = project.tasks.tryFind('bundle');
+if (bundleTask) {
+  project.testTask.prependSpawn(bundleTask);
+}
+
+// The handler's source is bundled into assets/; only the bundle ships.
+project.npmignore?.exclude('/lambda/', '/.ci/', '/test/');
+
+// The README's main job: the whole lifecycle against a local WorkSpaces endpoint.
+const demo = project.addTask('demo', {
+  description: 'Deploy, change and destroy three WorkSpaces against a local WorkSpaces endpoint',
+});
+if (bundleTask) {
+  demo.spawn(bundleTask);
+}
+demo.exec('tsx test/local/demo.ts');
+
+// Cross-check of the local endpoint and the handler's calls against moto_server.
+project.addTask('test:moto', {
+  description: 'Compare the handler\'s calls against moto_server and the local endpoint',
+  exec: 'bash test/moto/run.sh',
+});
+
+// The jsii bindings, each proved by synthesizing a stack in its own language.
+project.addTask('test:python', {
+  description: 'Build the Python wheel and synthesize a stack with it (pytest)',
+  exec: 'bash test/bindings/python/run.sh',
+});
+project.addTask('test:java', {
+  description: 'Build the Java jar and synthesize a stack with it (JUnit via Maven)',
+  exec: 'bash test/bindings/java/run.sh',
+});
+
+// Side-by-side measurements against CloudFormation's own resource.
+const bench = project.addTask('bench', {
+  description: 'Benchmark synth, the handler bundle and API calls; writes BENCHMARKS.md',
+});
+if (bundleTask) {
+  bench.spawn(bundleTask);
+}
+bench.exec('tsx test/bench/bench.ts', { receiveArgs: true });
+
+project.synth();

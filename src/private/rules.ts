@@ -1,0 +1,132 @@
+// The service's input rules, as plain functions on plain values. The construct applies them
+// at synth time and the handler applies them again (a template can be written by hand), so
+// this file must not import aws-cdk-lib: it is bundled into the handler.
+
+/** A problem with one input: the prop as the caller named it, the value, and the rule. */
+export class InputError extends Error {
+  constructor(readonly prop: string, readonly value: unknown, readonly rule: string) {
+    super(`Invalid ${prop} ${JSON.stringify(value)}: ${rule}`);
+    this.name = 'InputError';
+  }
+}
+
+export const BUNDLE_ID_PATTERN = /^wsb-[0-9a-z]{8,63}$/;
+export const DIRECTORY_ID_PATTERN = /^d-[0-9a-f]{8,63}$/;
+export const WORKSPACE_ID_PATTERN = /^ws-[0-9a-z]{8,63}$/;
+export const COMPUTE_TYPE_PATTERN = /^[A-Z][A-Z0-9_]*$/;
+
+export const RUNNING_MODES = ['AUTO_STOP', 'ALWAYS_ON', 'MANUAL'] as const;
+export const PROTOCOLS = ['PCOIP', 'WSP'] as const;
+
+export const MAX_TAGS = 50;
+/** The tag that marks a WorkSpace as created by one custom resource; never user-managed. */
+export const OWNERSHIP_TAG_KEY = 'cdk-workspaces:owner';
+
+export function checkBundleId(prop: string, value: string): void {
+  if (!BUNDLE_ID_PATTERN.test(value)) {
+    throw new InputError(prop, value, `must match ${BUNDLE_ID_PATTERN.source} (a bundle id such as "wsb-12345678")`);
+  }
+}
+
+export function checkDirectoryId(prop: string, value: string): void {
+  if (!DIRECTORY_ID_PATTERN.test(value)) {
+    throw new InputError(prop, value, `must match ${DIRECTORY_ID_PATTERN.source} (a directory id such as "d-1234567890")`);
+  }
+}
+
+export function checkUserName(prop: string, value: string): void {
+  if (value.length < 1 || value.length > 63) {
+    throw new InputError(prop, value, `must be 1 to 63 characters long (it is ${value.length})`);
+  }
+}
+
+export function checkComputeTypeName(prop: string, value: string): void {
+  if (!COMPUTE_TYPE_PATTERN.test(value)) {
+    throw new InputError(prop, value, 'must be a compute type name in upper case, such as "STANDARD" or "GRAPHICS_G4DN"');
+  }
+}
+
+export function checkRunningMode(prop: string, value: string): void {
+  if (!(RUNNING_MODES as readonly string[]).includes(value)) {
+    throw new InputError(prop, value, `must be one of ${RUNNING_MODES.join(', ')}`);
+  }
+}
+
+/**
+ * The auto-stop timeout is set in 60-minute steps, and only means something with AUTO_STOP.
+ */
+export function checkAutoStopTimeout(prop: string, minutes: number, runningMode: string): void {
+  if (runningMode !== 'AUTO_STOP') {
+    throw new InputError(prop, minutes, `can only be set when the running mode is AUTO_STOP (it is ${runningMode})`);
+  }
+  if (!Number.isInteger(minutes) || minutes < 60 || minutes % 60 !== 0) {
+    throw new InputError(prop, minutes, 'must be a whole number of hours, at least 1 hour (60, 120, 180 ... minutes)');
+  }
+}
+
+/** Root volume sizes the service allows, in GiB. */
+export const ROOT_VOLUME_RULE = '80 or 100 GiB, or 175 to 2000 GiB';
+/** User volume sizes the service allows, in GiB. */
+export const USER_VOLUME_RULE = '10 or 50 GiB, or 100 to 2000 GiB';
+
+export function checkRootVolumeSize(prop: string, gib: number): void {
+  const ok = Number.isInteger(gib) && (gib === 80 || gib === 100 || (gib >= 175 && gib <= 2000));
+  if (!ok) {
+    throw new InputError(prop, gib, `root volume must be ${ROOT_VOLUME_RULE}, in whole GiB`);
+  }
+}
+
+export function checkUserVolumeSize(prop: string, gib: number): void {
+  const ok = Number.isInteger(gib) && (gib === 10 || gib === 50 || (gib >= 100 && gib <= 2000));
+  if (!ok) {
+    throw new InputError(prop, gib, `user volume must be ${USER_VOLUME_RULE}, in whole GiB`);
+  }
+}
+
+/** The service pairs a root volume of 175 GiB or more only with a user volume of 100 GiB or more. */
+export function checkVolumePair(prop: string, rootGib: number, userGib: number): void {
+  if (rootGib >= 175 && userGib < 100) {
+    throw new InputError(prop, `${rootGib}/${userGib} GiB`,
+      'a root volume of 175 GiB or more needs a user volume of at least 100 GiB');
+  }
+}
+
+export function checkProtocols(prop: string, protocols: readonly string[]): void {
+  if (protocols.length === 0) {
+    throw new InputError(prop, protocols, 'must name at least one protocol (PCOIP or WSP)');
+  }
+  for (const p of protocols) {
+    if (!(PROTOCOLS as readonly string[]).includes(p)) {
+      throw new InputError(prop, p, `must be one of ${PROTOCOLS.join(', ')}`);
+    }
+  }
+  if (new Set(protocols).size !== protocols.length) {
+    throw new InputError(prop, protocols, 'must not name a protocol twice');
+  }
+}
+
+export function checkTagKey(prop: string, key: string): void {
+  if (key.length < 1 || key.length > 127) {
+    throw new InputError(prop, key, `a tag key must be 1 to 127 characters long (it is ${key.length})`);
+  }
+  if (key.toLowerCase().startsWith('aws:')) {
+    throw new InputError(prop, key, 'a tag key must not start with "aws:", which AWS reserves');
+  }
+  if (key === OWNERSHIP_TAG_KEY) {
+    throw new InputError(prop, key, 'this tag key is reserved by cdk-workspaces to mark the WorkSpaces it owns');
+  }
+}
+
+export function checkTagValue(prop: string, key: string, value: string): void {
+  if (value.length > 255) {
+    throw new InputError(prop, value, `the value of tag "${key}" must be at most 255 characters long (it is ${value.length})`);
+  }
+}
+
+/** At most 50 tags, counting the ownership tag that the handler adds. */
+export function checkTagCount(prop: string, count: number): void {
+  if (count > MAX_TAGS - 1) {
+    throw new InputError(prop, count,
+      `a WorkSpace takes at most ${MAX_TAGS} tags, and cdk-workspaces uses one of them, so at most ${MAX_TAGS - 1} may be declared`);
+  }
+}

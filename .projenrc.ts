@@ -56,6 +56,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   jestOptions: {
+    // A snapshot test that rewrites its snapshot cannot fail: update only on purpose,
+    // with `npx projen test:update`.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       roots: ['<rootDir>/src', '<rootDir>/lambda', '<rootDir>/test'],
       testMatch: ['<rootDir>/@(src|lambda|test)/**/*.test.ts'],
@@ -64,6 +67,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   eslintOptions: {
+    // Pin every linted file to the one dev config, which covers src/, lambda/ and test/.
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
     dirs: ['src', 'lambda'],
     devdirs: ['test', 'lambda'],
   },

@@ -1,1 +1,6 @@
-export {};
+export * from './compute-type';
+export * from './protocol';
+export * from './provider';
+export * from './running-mode';
+export * from './workspace';
+export * from './workspace-base';

@@ -1,0 +1,359 @@
+import {
+  CustomResource,
+  Duration,
+  ITaggable,
+  Lazy,
+  RemovalPolicy,
+  Size,
+  SizeRoundingBehavior,
+  TagManager,
+  TagType,
+  Token,
+} from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { ComputeType } from './compute-type';
+import * as rules from './private/rules';
+import { Protocol } from './protocol';
+import { WorkspaceProvider } from './provider';
+import { RunningMode } from './running-mode';
+import { IWorkspace, WorkspaceBase } from './workspace-base';
+
+/**
+ * Properties of a `Workspace`.
+ */
+export interface WorkspaceProps {
+  /**
+   * The id of the directory (registered with WorkSpaces) that the user belongs to.
+   *
+   * Changing it replaces the WorkSpace.
+   */
+  readonly directoryId: string;
+
+  /**
+   * The id of the bundle (image and hardware) the WorkSpace is created from, such as
+   * `wsb-12345678`.
+   *
+   * Changing it replaces the WorkSpace.
+   */
+  readonly bundleId: string;
+
+  /**
+   * The user the WorkSpace is for, as named in the directory.
+   *
+   * A user has at most one WorkSpace in a directory. Changing it replaces the WorkSpace.
+   */
+  readonly userName: string;
+
+  /**
+   * When the WorkSpace runs, and so how it is billed.
+   *
+   * @default RunningMode.AUTO_STOP
+   */
+  readonly runningMode?: RunningMode;
+
+  /**
+   * How long after the user disconnects an AUTO_STOP WorkSpace stops.
+   *
+   * Whole hours only, and only with `RunningMode.AUTO_STOP`.
+   *
+   * @default - 1 hour with AUTO_STOP; none with the other running modes
+   */
+  readonly autoStopTimeout?: Duration;
+
+  /**
+   * The compute type. Changing it is an in-place update.
+   *
+   * @default - the bundle's compute type
+   */
+  readonly computeType?: ComputeType;
+
+  /**
+   * The size of the root volume (drive C: on Windows).
+   *
+   * 80 or 100 GiB, or 175 to 2000 GiB. Changing it is an in-place update; the service only
+   * grows volumes.
+   *
+   * @default - the bundle's root volume size
+   */
+  readonly rootVolumeSize?: Size;
+
+  /**
+   * The size of the user volume (drive D: on Windows).
+   *
+   * 10 or 50 GiB, or 100 to 2000 GiB; at least 100 GiB when the root volume is 175 GiB or
+   * more. Changing it is an in-place update.
+   *
+   * @default - the bundle's user volume size
+   */
+  readonly userVolumeSize?: Size;
+
+  /**
+   * The streaming protocols.
+   *
+   * @default - the bundle's protocol
+   */
+  readonly protocols?: Protocol[];
+
+  /**
+   * Whether the root volume is encrypted. Changing it replaces the WorkSpace.
+   *
+   * @default false
+   */
+  readonly rootVolumeEncrypted?: boolean;
+
+  /**
+   * Whether the user volume is encrypted. Changing it replaces the WorkSpace.
+   *
+   * @default false
+   */
+  readonly userVolumeEncrypted?: boolean;
+
+  /**
+   * The symmetric KMS key that encrypts the volumes. Only with an encrypted volume.
+   *
+   * @default - the AWS managed key for WorkSpaces (`aws/workspaces`) when a volume is encrypted
+   */
+  readonly volumeEncryptionKey?: kms.IKey;
+
+  /**
+   * What happens to the WorkSpace when it is removed from the stack, or replaced.
+   *
+   * A WorkSpace holds a person's data, so by default it outlives the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long a create, update or delete of this WorkSpace may take before it fails.
+   *
+   * At most 2 hours, the longest a custom resource can wait.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * An Amazon WorkSpace: a virtual desktop for one user of a directory.
+ *
+ * Created, changed in place and terminated by the stack's `WorkspaceProvider`, which waits
+ * until each operation has really finished. Tags given through `Tags.of()` reach the WorkSpace.
+ *
+ * @resource Custom::Workspace
+ */
+export class Workspace extends WorkspaceBase implements ITaggable {
+  /**
+   * Refer to a WorkSpace that exists outside this app.
+   *
+   * @param scope the parent construct
+   * @param id the construct id
+   * @param workspaceId the WorkSpace's id, such as `ws-abcd12345`
+   */
+  public static fromWorkspaceId(scope: Construct, id: string, workspaceId: string): IWorkspace {
+    if (!Token.isUnresolved(workspaceId) && !rules.WORKSPACE_ID_PATTERN.test(workspaceId)) {
+      throw new rules.InputError('workspaceId', workspaceId,
+        `must match ${rules.WORKSPACE_ID_PATTERN.source} (a WorkSpace id such as "ws-abcd12345")`);
+    }
+    class Import extends WorkspaceBase {
+      public readonly workspaceId = workspaceId;
+      public readonly workspaceArn = this.arnForWorkspaceId(workspaceId);
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly workspaceId: string;
+  public readonly workspaceArn: string;
+
+  /**
+   * The WorkSpace's IP address in its subnet.
+   *
+   * @attribute
+   */
+  public readonly ipAddress: string;
+
+  /**
+   * The WorkSpace's computer name in the directory.
+   *
+   * @attribute
+   */
+  public readonly computerName: string;
+
+  /**
+   * The subnet the WorkSpace is in.
+   *
+   * @attribute
+   */
+  public readonly subnetId: string;
+
+  /**
+   * Tags of the WorkSpace, set through `Tags.of()`.
+   */
+  public readonly tags: TagManager;
+
+  private readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: WorkspaceProps) {
+    super(scope, id);
+
+    checkString('directoryId', props.directoryId, rules.checkDirectoryId);
+    checkString('bundleId', props.bundleId, rules.checkBundleId);
+    checkString('userName', props.userName, rules.checkUserName);
+    const workspaceProperties = renderWorkspaceProperties(props);
+    const timeout = props.timeout ?? Duration.hours(1);
+    checkTimeout(timeout);
+    const rootEncrypted = props.rootVolumeEncrypted ?? false;
+    const userEncrypted = props.userVolumeEncrypted ?? false;
+    if (props.volumeEncryptionKey && !rootEncrypted && !userEncrypted) {
+      throw new Error('Invalid volumeEncryptionKey: it is only used when rootVolumeEncrypted or userVolumeEncrypted is true; '
+        + 'set one of them, or remove the key');
+    }
+
+    this.tags = new TagManager(TagType.KEY_VALUE, 'Custom::Workspace');
+    this.node.addValidation({ validate: () => this.validateTags() });
+
+    const provider = WorkspaceProvider.getOrCreate(this);
+    provider.allowCreate(props.directoryId, props.bundleId);
+    if (props.volumeEncryptionKey) {
+      // WorkSpaces creates a grant on the key for the encrypted volumes, as the caller.
+      props.volumeEncryptionKey.grant(provider.onEventHandler, 'kms:CreateGrant', 'kms:DescribeKey');
+    }
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::Workspace',
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      properties: {
+        DirectoryId: props.directoryId,
+        BundleId: props.bundleId,
+        UserName: props.userName,
+        RootVolumeEncryptionEnabled: String(rootEncrypted),
+        UserVolumeEncryptionEnabled: String(userEncrypted),
+        VolumeEncryptionKey: props.volumeEncryptionKey?.keyArn,
+        WorkspaceProperties: workspaceProperties,
+        Tags: Lazy.any({ produce: () => this.renderTags() }),
+        TimeoutSeconds: timeout.toSeconds(),
+      },
+    });
+
+    this.workspaceId = this.resource.getAttString('WorkspaceId');
+    this.workspaceArn = this.arnForWorkspaceId(this.workspaceId);
+    this.ipAddress = this.resource.getAttString('IpAddress');
+    this.computerName = this.resource.getAttString('ComputerName');
+    this.subnetId = this.resource.getAttString('SubnetId');
+  }
+
+  private renderTags(): Array<{ Key: string; Value: string }> | undefined {
+    const tags = this.tags.renderTags() as Array<{ Key: string; Value: string }> | undefined;
+    return tags && tags.length > 0 ? tags : undefined;
+  }
+
+  private validateTags(): string[] {
+    const tags = this.renderTags() ?? [];
+    const errors: string[] = [];
+    const collect = (check: () => void) => {
+      try {
+        check();
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    };
+    collect(() => rules.checkTagCount('tags', tags.length));
+    for (const tag of tags) {
+      if (!Token.isUnresolved(tag.Key)) {
+        collect(() => rules.checkTagKey('tags', tag.Key));
+      }
+      if (!Token.isUnresolved(tag.Value)) {
+        collect(() => rules.checkTagValue('tags', tag.Key, tag.Value));
+      }
+    }
+    return errors;
+  }
+}
+
+/** Apply a rule to a string prop unless it is a token, whose value is only known at deploy time. */
+function checkString(prop: string, value: string, rule: (prop: string, value: string) => void): void {
+  if (!Token.isUnresolved(value)) {
+    rule(prop, value);
+  }
+}
+
+function checkTimeout(timeout: Duration): void {
+  if (timeout.isUnresolved()) {
+    return;
+  }
+  const seconds = timeout.toSeconds();
+  if (seconds < 60 || seconds > 7200) {
+    throw new rules.InputError('timeout', timeout.toHumanString(), 'must be from 1 minute to 2 hours (the longest a custom resource can wait)');
+  }
+}
+
+function renderWorkspaceProperties(props: WorkspaceProps): { [key: string]: unknown } {
+  const runningMode = props.runningMode ?? RunningMode.AUTO_STOP;
+  rules.checkRunningMode('runningMode', runningMode);
+
+  let autoStopMinutes: number | undefined;
+  if (props.autoStopTimeout !== undefined) {
+    autoStopMinutes = durationInWholeMinutes(props.autoStopTimeout);
+    if (!Token.isUnresolved(autoStopMinutes)) {
+      rules.checkAutoStopTimeout('autoStopTimeout', autoStopMinutes, runningMode);
+    }
+  } else if (runningMode === RunningMode.AUTO_STOP) {
+    autoStopMinutes = 60;
+  }
+
+  const computeTypeName = props.computeType?.name;
+  if (computeTypeName !== undefined) {
+    checkString('computeType', computeTypeName, rules.checkComputeTypeName);
+  }
+
+  const rootGib = props.rootVolumeSize && sizeInWholeGib('rootVolumeSize', props.rootVolumeSize);
+  const userGib = props.userVolumeSize && sizeInWholeGib('userVolumeSize', props.userVolumeSize);
+  const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
+  if (known(rootGib)) {
+    rules.checkRootVolumeSize('rootVolumeSize', rootGib);
+  }
+  if (known(userGib)) {
+    rules.checkUserVolumeSize('userVolumeSize', userGib);
+  }
+  if (known(rootGib) && known(userGib)) {
+    rules.checkVolumePair('rootVolumeSize/userVolumeSize', rootGib, userGib);
+  }
+
+  if (props.protocols !== undefined) {
+    rules.checkProtocols('protocols', props.protocols);
+  }
+
+  return {
+    RunningMode: runningMode,
+    RunningModeAutoStopTimeoutInMinutes: autoStopMinutes,
+    ComputeTypeName: computeTypeName,
+    RootVolumeSizeGib: rootGib,
+    UserVolumeSizeGib: userGib,
+    Protocols: props.protocols,
+  };
+}
+
+function durationInWholeMinutes(duration: Duration): number {
+  if (duration.isUnresolved()) {
+    return duration.toMinutes();
+  }
+  try {
+    return duration.toMinutes({ integral: true });
+  } catch {
+    throw new rules.InputError('autoStopTimeout', duration.toHumanString(),
+      'must be a whole number of hours, at least 1 hour (60, 120, 180 ... minutes)');
+  }
+}
+
+function sizeInWholeGib(prop: string, size: Size): number {
+  if (size.isUnresolved()) {
+    return size.toGibibytes();
+  }
+  try {
+    return size.toGibibytes({ rounding: SizeRoundingBehavior.FAIL });
+  } catch {
+    throw new rules.InputError(prop, `${size.toMebibytes({ rounding: SizeRoundingBehavior.NONE })} MiB`, 'must be a whole number of GiB');
+  }
+}

@@ -1,0 +1,41 @@
+import { App, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ComputeType, Protocol, RunningMode, Workspace } from '../src';
+
+/**
+ * The template of a representative stack. Asset hashes change with every edit of the
+ * handler, so they are masked: the snapshot guards the template's shape, not the bundle.
+ */
+test('a representative stack synthesizes to the recorded template', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Desktops', { env: { account: '111122223333', region: 'eu-west-1' } });
+  Tags.of(stack).add('team', 'platform');
+  const key = new kms.Key(stack, 'VolumeKey', { enableKeyRotation: true });
+
+  new Workspace(stack, 'Alice', {
+    directoryId: 'd-1234567890',
+    bundleId: 'wsb-12345678',
+    userName: 'alice',
+  });
+  const bob = new Workspace(stack, 'Bob', {
+    directoryId: 'd-1234567890',
+    bundleId: 'wsb-87654321',
+    userName: 'bob',
+    runningMode: RunningMode.ALWAYS_ON,
+    computeType: ComputeType.POWER,
+    rootVolumeSize: Size.gibibytes(175),
+    userVolumeSize: Size.gibibytes(100),
+    protocols: [Protocol.WSP],
+    userVolumeEncrypted: true,
+    rootVolumeEncrypted: true,
+    volumeEncryptionKey: key,
+    removalPolicy: RemovalPolicy.DESTROY,
+    timeout: Duration.minutes(90),
+  });
+  Tags.of(bob).add('cost-center', '42');
+
+  const json = JSON.stringify(Template.fromStack(stack).toJSON(), undefined, 2)
+    .replace(/[0-9a-f]{64}(\.zip)?/g, (_hash, zip) => `ASSET-HASH${zip ?? ''}`);
+  expect(JSON.parse(json)).toMatchSnapshot();
+});

@@ -1,1 +1,4 @@
-export {};
+import { isComplete, IsCompleteResult, WorkspaceIsCompleteEvent } from './handler';
+
+/** The isComplete handler of the stack's WorkSpaces Provider. */
+export const handler = (event: WorkspaceIsCompleteEvent): Promise<IsCompleteResult> => isComplete(event);

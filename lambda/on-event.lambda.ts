@@ -1,1 +1,4 @@
-export {};
+import { onEvent, OnEventResult, WorkspaceResourceEvent } from './handler';
+
+/** The onEvent handler of the stack's WorkSpaces Provider. */
+export const handler = (event: WorkspaceResourceEvent): Promise<OnEventResult> => onEvent(event);

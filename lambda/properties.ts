@@ -1,0 +1,305 @@
+import {
+  checkAutoStopTimeout,
+  checkBundleId,
+  checkComputeTypeName,
+  checkDirectoryId,
+  checkProtocols,
+  checkRootVolumeSize,
+  checkRunningMode,
+  checkTagCount,
+  checkTagKey,
+  checkTagValue,
+  checkUserName,
+  checkUserVolumeSize,
+  checkVolumePair,
+  InputError,
+  OWNERSHIP_TAG_KEY,
+} from '../src/private/rules';
+
+/** What the template asks for. An absent optional field means "no opinion": it is never changed. */
+export interface DesiredWorkspace {
+  readonly directoryId: string;
+  readonly bundleId: string;
+  readonly userName: string;
+  readonly rootVolumeEncryptionEnabled: boolean;
+  readonly userVolumeEncryptionEnabled: boolean;
+  readonly volumeEncryptionKey?: string;
+  readonly properties: DesiredProperties;
+  /** In the order declared; keys are unique. */
+  readonly tags: readonly WorkspaceTag[];
+  readonly timeoutSeconds: number;
+}
+
+export interface DesiredProperties {
+  readonly runningMode?: string;
+  readonly runningModeAutoStopTimeoutInMinutes?: number;
+  readonly computeTypeName?: string;
+  readonly rootVolumeSizeGib?: number;
+  readonly userVolumeSizeGib?: number;
+  readonly protocols?: readonly string[];
+}
+
+export interface WorkspaceTag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+export const DEFAULT_TIMEOUT_SECONDS = 3600;
+/** The Provider's own total timeout is 2 hours; a longer per-resource timeout could never fire. */
+export const MAX_TIMEOUT_SECONDS = 7200;
+
+const TOP_LEVEL_KEYS = new Set([
+  'ServiceToken', 'DirectoryId', 'BundleId', 'UserName', 'RootVolumeEncryptionEnabled',
+  'UserVolumeEncryptionEnabled', 'VolumeEncryptionKey', 'WorkspaceProperties', 'Tags', 'TimeoutSeconds',
+]);
+const WORKSPACE_PROPERTY_KEYS = new Set([
+  'RunningMode', 'RunningModeAutoStopTimeoutInMinutes', 'ComputeTypeName', 'RootVolumeSizeGib',
+  'UserVolumeSizeGib', 'Protocols',
+]);
+
+/**
+ * Reads and validates the custom resource's properties. The construct has validated them at
+ * synth time already, but a template can be written by hand, so every rule is applied again.
+ *
+ * @throws InputError naming the property, the value and the rule
+ */
+export function parseProperties(raw: unknown): DesiredWorkspace {
+  const props = asObject('ResourceProperties', raw);
+  rejectUnknownKeys('', props, TOP_LEVEL_KEYS);
+
+  const directoryId = requiredString('DirectoryId', props.DirectoryId);
+  checkDirectoryId('DirectoryId', directoryId);
+  const bundleId = requiredString('BundleId', props.BundleId);
+  checkBundleId('BundleId', bundleId);
+  const userName = requiredString('UserName', props.UserName);
+  checkUserName('UserName', userName);
+
+  const volumeEncryptionKey = optionalString('VolumeEncryptionKey', props.VolumeEncryptionKey);
+  if (volumeEncryptionKey !== undefined && volumeEncryptionKey.length === 0) {
+    throw new InputError('VolumeEncryptionKey', volumeEncryptionKey, 'must be a KMS key ARN when set');
+  }
+
+  return {
+    directoryId,
+    bundleId,
+    userName,
+    rootVolumeEncryptionEnabled: parseBoolean('RootVolumeEncryptionEnabled', props.RootVolumeEncryptionEnabled),
+    userVolumeEncryptionEnabled: parseBoolean('UserVolumeEncryptionEnabled', props.UserVolumeEncryptionEnabled),
+    volumeEncryptionKey,
+    properties: parseWorkspaceProperties(props.WorkspaceProperties),
+    tags: parseTags(props.Tags),
+    timeoutSeconds: parseTimeoutSeconds(props.TimeoutSeconds),
+  };
+}
+
+/**
+ * The timeout, read without failing: a Delete must go ahead even when the properties it
+ * carries are ones that failed validation on Create.
+ */
+export function readTimeoutSeconds(raw: unknown): number {
+  try {
+    return parseTimeoutSeconds(isObject(raw) ? raw.TimeoutSeconds : undefined);
+  } catch {
+    return DEFAULT_TIMEOUT_SECONDS;
+  }
+}
+
+/** The properties whose change needs a new WorkSpace, as the wire names them. */
+export const REPLACEMENT_PROPERTIES = [
+  'DirectoryId',
+  'UserName',
+  'BundleId',
+  'RootVolumeEncryptionEnabled',
+  'UserVolumeEncryptionEnabled',
+  'VolumeEncryptionKey',
+] as const;
+
+/**
+ * Which replacement properties differ between the desired state and the properties of the
+ * previous deployment. The old properties are read leniently: they were accepted once, and
+ * an older template must not block an update.
+ */
+export function replacementChanges(desired: DesiredWorkspace, oldRaw: unknown): string[] {
+  const old = isObject(oldRaw) ? oldRaw : {};
+  const current: Record<(typeof REPLACEMENT_PROPERTIES)[number], string> = {
+    DirectoryId: desired.directoryId,
+    UserName: desired.userName,
+    BundleId: desired.bundleId,
+    RootVolumeEncryptionEnabled: String(desired.rootVolumeEncryptionEnabled),
+    UserVolumeEncryptionEnabled: String(desired.userVolumeEncryptionEnabled),
+    VolumeEncryptionKey: desired.volumeEncryptionKey ?? '',
+  };
+  const previous: Record<(typeof REPLACEMENT_PROPERTIES)[number], string> = {
+    DirectoryId: String(old.DirectoryId ?? ''),
+    UserName: String(old.UserName ?? ''),
+    BundleId: String(old.BundleId ?? ''),
+    RootVolumeEncryptionEnabled: String(lenientBoolean(old.RootVolumeEncryptionEnabled)),
+    UserVolumeEncryptionEnabled: String(lenientBoolean(old.UserVolumeEncryptionEnabled)),
+    VolumeEncryptionKey: String(old.VolumeEncryptionKey ?? ''),
+  };
+  return REPLACEMENT_PROPERTIES.filter((p) => current[p] !== previous[p]);
+}
+
+/** The tag keys the previous deployment declared: only those may ever be deleted. */
+export function previousTagKeys(oldRaw: unknown): string[] {
+  if (!isObject(oldRaw) || !Array.isArray(oldRaw.Tags)) {
+    return [];
+  }
+  return oldRaw.Tags
+    .filter(isObject)
+    .map((t) => t.Key)
+    .filter((k): k is string => typeof k === 'string' && k !== OWNERSHIP_TAG_KEY);
+}
+
+function parseWorkspaceProperties(raw: unknown): DesiredProperties {
+  if (raw === undefined) {
+    return {};
+  }
+  const props = asObject('WorkspaceProperties', raw);
+  rejectUnknownKeys('WorkspaceProperties.', props, WORKSPACE_PROPERTY_KEYS);
+
+  const runningMode = optionalString('WorkspaceProperties.RunningMode', props.RunningMode);
+  if (runningMode !== undefined) {
+    checkRunningMode('WorkspaceProperties.RunningMode', runningMode);
+  }
+  const autoStop = optionalNumber('WorkspaceProperties.RunningModeAutoStopTimeoutInMinutes', props.RunningModeAutoStopTimeoutInMinutes);
+  if (autoStop !== undefined) {
+    checkAutoStopTimeout('WorkspaceProperties.RunningModeAutoStopTimeoutInMinutes', autoStop, runningMode ?? '(not set)');
+  }
+  const computeTypeName = optionalString('WorkspaceProperties.ComputeTypeName', props.ComputeTypeName);
+  if (computeTypeName !== undefined) {
+    checkComputeTypeName('WorkspaceProperties.ComputeTypeName', computeTypeName);
+  }
+  const rootVolumeSizeGib = optionalNumber('WorkspaceProperties.RootVolumeSizeGib', props.RootVolumeSizeGib);
+  if (rootVolumeSizeGib !== undefined) {
+    checkRootVolumeSize('WorkspaceProperties.RootVolumeSizeGib', rootVolumeSizeGib);
+  }
+  const userVolumeSizeGib = optionalNumber('WorkspaceProperties.UserVolumeSizeGib', props.UserVolumeSizeGib);
+  if (userVolumeSizeGib !== undefined) {
+    checkUserVolumeSize('WorkspaceProperties.UserVolumeSizeGib', userVolumeSizeGib);
+  }
+  if (rootVolumeSizeGib !== undefined && userVolumeSizeGib !== undefined) {
+    checkVolumePair('WorkspaceProperties.RootVolumeSizeGib', rootVolumeSizeGib, userVolumeSizeGib);
+  }
+  let protocols: string[] | undefined;
+  if (props.Protocols !== undefined) {
+    if (!Array.isArray(props.Protocols) || !props.Protocols.every((p) => typeof p === 'string')) {
+      throw new InputError('WorkspaceProperties.Protocols', props.Protocols, 'must be a list of protocol names');
+    }
+    protocols = props.Protocols as string[];
+    checkProtocols('WorkspaceProperties.Protocols', protocols);
+  }
+
+  return dropUndefined({
+    runningMode,
+    runningModeAutoStopTimeoutInMinutes: autoStop,
+    computeTypeName,
+    rootVolumeSizeGib,
+    userVolumeSizeGib,
+    protocols,
+  });
+}
+
+function parseTags(raw: unknown): WorkspaceTag[] {
+  if (raw === undefined) {
+    return [];
+  }
+  if (!Array.isArray(raw)) {
+    throw new InputError('Tags', raw, 'must be a list of {Key, Value} objects');
+  }
+  checkTagCount('Tags', raw.length);
+  const seen = new Set<string>();
+  return raw.map((entry, i) => {
+    const tag = asObject(`Tags[${i}]`, entry);
+    const key = requiredString(`Tags[${i}].Key`, tag.Key);
+    checkTagKey(`Tags[${i}].Key`, key);
+    // CloudFormation may drop an empty string on the way; an empty value is still a tag.
+    const value = optionalString(`Tags[${i}].Value`, tag.Value) ?? '';
+    checkTagValue(`Tags[${i}].Value`, key, value);
+    if (seen.has(key)) {
+      throw new InputError(`Tags[${i}].Key`, key, 'a tag key may be declared only once');
+    }
+    seen.add(key);
+    return { Key: key, Value: value };
+  });
+}
+
+function parseTimeoutSeconds(raw: unknown): number {
+  const seconds = optionalNumber('TimeoutSeconds', raw);
+  if (seconds === undefined) {
+    return DEFAULT_TIMEOUT_SECONDS;
+  }
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
+    throw new InputError('TimeoutSeconds', raw, `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS} (2 hours)`);
+  }
+  return seconds;
+}
+
+function parseBoolean(prop: string, raw: unknown): boolean {
+  if (raw === undefined || raw === false || raw === 'false') {
+    return false;
+  }
+  if (raw === true || raw === 'true') {
+    return true;
+  }
+  throw new InputError(prop, raw, 'must be "true" or "false"');
+}
+
+function lenientBoolean(raw: unknown): boolean {
+  return raw === true || raw === 'true';
+}
+
+/** CloudFormation turns every number into a string; a hand-written template may not. */
+function optionalNumber(prop: string, raw: unknown): number | undefined {
+  if (raw === undefined) {
+    return undefined;
+  }
+  if (typeof raw === 'number' && Number.isFinite(raw)) {
+    return raw;
+  }
+  if (typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw))) {
+    return Number(raw);
+  }
+  throw new InputError(prop, raw, 'must be a number');
+}
+
+function requiredString(prop: string, raw: unknown): string {
+  if (raw === undefined) {
+    throw new InputError(prop, raw, 'is required');
+  }
+  const value = optionalString(prop, raw);
+  return value ?? '';
+}
+
+function optionalString(prop: string, raw: unknown): string | undefined {
+  if (raw === undefined) {
+    return undefined;
+  }
+  if (typeof raw !== 'string') {
+    throw new InputError(prop, raw, 'must be a string');
+  }
+  return raw;
+}
+
+function rejectUnknownKeys(prefix: string, obj: Record<string, unknown>, known: Set<string>): void {
+  for (const key of Object.keys(obj)) {
+    if (!known.has(key)) {
+      throw new InputError(`${prefix}${key}`, obj[key], `is not a property of Custom::Workspace (known: ${[...known].join(', ')})`);
+    }
+  }
+}
+
+function asObject(prop: string, raw: unknown): Record<string, unknown> {
+  if (!isObject(raw)) {
+    throw new InputError(prop, raw, 'must be an object');
+  }
+  return raw;
+}
+
+function isObject(raw: unknown): raw is Record<string, unknown> {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+}
+
+function dropUndefined<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,60 @@
+import { WorkSpacesClient } from '@aws-sdk/client-workspaces';
+import type { HandlerDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../lambda/handler';
+import { WorkspacesApi } from '../../lambda/workspaces-api';
+
+// Every event in the handler tests is this one, overridden by spread.
+
+export const STACK_UUID = '0b9f8a70-5e2d-11ef-9c4b-0a1b2c3d4e5f';
+export const STACK_ID = `arn:aws:cloudformation:eu-west-1:123456789012:stack/desks/${STACK_UUID}`;
+export const LOGICAL_ID = 'AliceDesk1A2B3C4D';
+/** The ownership tag value the handler derives for the base event. */
+export const OWNER = `${LOGICAL_ID}/${STACK_UUID}`;
+export const WORKSPACE_ID = 'ws-abc12345';
+export const NEW_WORKSPACE_ID = 'ws-new98765';
+export const STARTED_AT = '2026-01-01T10:00:00.000Z';
+
+export const PROPS: Record<string, unknown> = {
+  ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:desks-Provider',
+  DirectoryId: 'd-1234567890',
+  BundleId: 'wsb-12345678',
+  UserName: 'alice',
+  Tags: [{ Key: 'team', Value: 'desk' }],
+};
+
+export const CREATE: WorkspaceResourceEvent = {
+  RequestType: 'Create',
+  StackId: STACK_ID,
+  LogicalResourceId: LOGICAL_ID,
+  RequestId: 'c0ffee00-1111-2222-3333-444455556666',
+  ResourceType: 'Custom::Workspace',
+  ResponseURL: 'https://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/presigned?X-Amz-Signature=SECRET',
+  ServiceToken: PROPS.ServiceToken as string,
+  ResourceProperties: PROPS,
+};
+
+export const UPDATE: WorkspaceResourceEvent = {
+  ...CREATE,
+  RequestType: 'Update',
+  PhysicalResourceId: WORKSPACE_ID,
+  OldResourceProperties: PROPS,
+};
+
+export const DELETE: WorkspaceResourceEvent = {
+  ...CREATE,
+  RequestType: 'Delete',
+  PhysicalResourceId: WORKSPACE_ID,
+};
+
+/** What isComplete receives: the event merged with onEvent's result. */
+export function polled(event: WorkspaceResourceEvent, physicalResourceId = WORKSPACE_ID): WorkspaceIsCompleteEvent {
+  return { ...event, PhysicalResourceId: physicalResourceId, Data: { StartedAt: STARTED_AT } };
+}
+
+/** Deps with a fixed clock, `seconds` after STARTED_AT, and a silent log. */
+export function deps(seconds = 60, log: (message: string) => void = () => {}): HandlerDeps {
+  return {
+    api: new WorkspacesApi(new WorkSpacesClient({ region: 'eu-west-1' })),
+    now: () => new Date(Date.parse(STARTED_AT) + seconds * 1000),
+    log,
+  };
+}

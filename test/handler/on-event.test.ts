@@ -1,0 +1,291 @@
+import {
+  CreateWorkspacesCommand,
+  DescribeTagsCommand,
+  DescribeWorkspacesCommand,
+  TerminateWorkspacesCommand,
+  WorkSpacesClient,
+} from '@aws-sdk/client-workspaces';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { CREATE, DELETE, deps, NEW_WORKSPACE_ID, OWNER, PROPS, STARTED_AT, UPDATE, WORKSPACE_ID } from './events';
+import { onEvent } from '../../lambda/handler';
+import { handler } from '../../lambda/on-event.lambda';
+
+const workspaces = mockClient(WorkSpacesClient);
+
+afterEach(() => {
+  workspaces.reset();
+});
+
+/** A refused request must have sent no command that changes something: only reads. */
+function expectNothingChanged(): void {
+  const sent = workspaces.calls().map((call) => call.args[0].constructor.name);
+  expect(sent.filter((name) => !name.startsWith('Describe'))).toEqual([]);
+  expect(workspaces).not.toHaveReceivedCommand(CreateWorkspacesCommand);
+}
+
+describe('Create', () => {
+  test('requests the WorkSpace with every setting, the user tags and the ownership tag, parsing stringified numbers', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
+    workspaces.on(CreateWorkspacesCommand).resolves({ PendingRequests: [{ WorkspaceId: WORKSPACE_ID, State: 'PENDING' }], FailedRequests: [] });
+
+    const result = await onEvent({
+      ...CREATE,
+      ResourceProperties: {
+        ...PROPS,
+        RootVolumeEncryptionEnabled: 'true',
+        UserVolumeEncryptionEnabled: 'false',
+        VolumeEncryptionKey: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        WorkspaceProperties: {
+          RunningMode: 'AUTO_STOP',
+          RunningModeAutoStopTimeoutInMinutes: '120',
+          ComputeTypeName: 'PERFORMANCE',
+          RootVolumeSizeGib: '175',
+          UserVolumeSizeGib: 100,
+          Protocols: ['WSP'],
+        },
+        TimeoutSeconds: '5400',
+      },
+    }, deps(0));
+
+    expect(result).toEqual({ PhysicalResourceId: WORKSPACE_ID, Data: { StartedAt: STARTED_AT } });
+    expect(workspaces).toHaveReceivedCommandWith(DescribeWorkspacesCommand, { DirectoryId: 'd-1234567890', UserName: 'alice' });
+    expect(workspaces).toHaveReceivedCommandTimes(CreateWorkspacesCommand, 1);
+    expect(workspaces).toHaveReceivedCommandWith(CreateWorkspacesCommand, {
+      Workspaces: [{
+        DirectoryId: 'd-1234567890',
+        UserName: 'alice',
+        BundleId: 'wsb-12345678',
+        RootVolumeEncryptionEnabled: true,
+        VolumeEncryptionKey: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        WorkspaceProperties: {
+          RunningMode: 'AUTO_STOP',
+          RunningModeAutoStopTimeoutInMinutes: 120,
+          ComputeTypeName: 'PERFORMANCE',
+          RootVolumeSizeGib: 175,
+          UserVolumeSizeGib: 100,
+          Protocols: ['WSP'],
+        },
+        Tags: [{ Key: 'team', Value: 'desk' }, { Key: 'cdk-workspaces:owner', Value: OWNER }],
+      }],
+    });
+  });
+
+  test('sends no WorkspaceProperties and no encryption flags when none are declared', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
+    workspaces.on(CreateWorkspacesCommand).resolves({ PendingRequests: [{ WorkspaceId: WORKSPACE_ID }] });
+
+    await onEvent(CREATE, deps());
+
+    const request = workspaces.commandCalls(CreateWorkspacesCommand)[0].args[0].input.Workspaces![0];
+    expect(Object.keys(request).sort()).toEqual(['BundleId', 'DirectoryId', 'Tags', 'UserName']);
+  });
+
+  test('fails with the ErrorCode and ErrorMessage of a refused request', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
+    workspaces.on(CreateWorkspacesCommand).resolves({
+      FailedRequests: [{ ErrorCode: 'ResourceLimitExceeded.WorkSpaces', ErrorMessage: 'You have reached the limit of WorkSpaces.' }],
+      PendingRequests: [],
+    });
+
+    await expect(onEvent(CREATE, deps())).rejects.toThrow(
+      /alice.*d-1234567890.*ResourceLimitExceeded\.WorkSpaces: You have reached the limit of WorkSpaces\./);
+  });
+
+  test('adopts the WorkSpace that an earlier attempt of this resource created, without creating another', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ WorkspaceId: WORKSPACE_ID, State: 'PENDING' }] });
+    workspaces.on(DescribeTagsCommand, { ResourceId: WORKSPACE_ID }).resolves({
+      TagList: [{ Key: 'team', Value: 'desk' }, { Key: 'cdk-workspaces:owner', Value: OWNER }],
+    });
+
+    const result = await onEvent(CREATE, deps());
+
+    expect(result.PhysicalResourceId).toBe(WORKSPACE_ID);
+    expectNothingChanged();
+  });
+
+  test('fails naming the WorkSpace, the user and the directory when the user already has a WorkSpace this stack does not manage', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ WorkspaceId: 'ws-f0re1gn00', State: 'AVAILABLE' }] });
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: [{ Key: 'team', Value: 'someone-else' }] });
+
+    const error = await onEvent(CREATE, deps()).catch((e: Error) => e);
+
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/ws-f0re1gn00/);
+    expect((error as Error).message).toMatch(/"alice"/);
+    expect((error as Error).message).toMatch(/d-1234567890/);
+    expect((error as Error).message).toMatch(/not managed by this stack/);
+    expectNothingChanged();
+  });
+
+  test('does not adopt a WorkSpace owned by another resource of the same stack', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ WorkspaceId: 'ws-0ther0000', State: 'AVAILABLE' }] });
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: [{ Key: 'cdk-workspaces:owner', Value: 'OtherDesk/uuid' }] });
+
+    await expect(onEvent(CREATE, deps())).rejects.toThrow(/ws-0ther0000.*another cdk-workspaces resource.*OtherDesk\/uuid/);
+    expectNothingChanged();
+  });
+
+  test('ignores a TERMINATED WorkSpace of the same user and creates a new one', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ WorkspaceId: 'ws-0ld000000', State: 'TERMINATED' }] });
+    workspaces.on(CreateWorkspacesCommand).resolves({ PendingRequests: [{ WorkspaceId: WORKSPACE_ID }] });
+
+    const result = await onEvent(CREATE, deps());
+
+    expect(result.PhysicalResourceId).toBe(WORKSPACE_ID);
+    expect(workspaces).not.toHaveReceivedCommand(DescribeTagsCommand);
+  });
+
+  test('fails naming BundleId when a hand-written template has a bad bundle id, before any call', async () => {
+    await expect(onEvent({ ...CREATE, ResourceProperties: { ...PROPS, BundleId: 'bundle-1' } }, deps()))
+      .rejects.toThrow(/BundleId "bundle-1".*wsb-/);
+    expect(workspaces.calls()).toHaveLength(0);
+  });
+
+  test('fails naming the property when a hand-written template has an unknown property', async () => {
+    await expect(onEvent({ ...CREATE, ResourceProperties: { ...PROPS, WorkspaceProperties: { RunningMod: 'AUTO_STOP' } } }, deps()))
+      .rejects.toThrow(/WorkspaceProperties\.RunningMod\b/);
+    expect(workspaces.calls()).toHaveLength(0);
+  });
+
+  test('logs the event without its ResponseURL', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
+    workspaces.on(CreateWorkspacesCommand).resolves({ PendingRequests: [{ WorkspaceId: WORKSPACE_ID }] });
+    const lines: string[] = [];
+
+    await onEvent(CREATE, deps(0, (line) => lines.push(line)));
+
+    const log = lines.join('\n');
+    expect(log).toContain('AliceDesk1A2B3C4D');
+    expect(log).not.toContain('X-Amz-Signature');
+    expect(log).not.toContain('SECRET');
+  });
+
+  test('the Lambda entrypoint creates through the default client', async () => {
+    process.env.AWS_REGION ??= 'eu-west-1';
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
+    workspaces.on(CreateWorkspacesCommand).resolves({ PendingRequests: [{ WorkspaceId: WORKSPACE_ID }] });
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+
+    const result = await handler(CREATE);
+
+    expect(result.PhysicalResourceId).toBe(WORKSPACE_ID);
+    expect(Date.parse(result.Data.StartedAt)).not.toBeNaN();
+    expect(workspaces).toHaveReceivedCommandTimes(CreateWorkspacesCommand, 1);
+  });
+});
+
+describe('Update', () => {
+  test('in place: returns the same id and leaves the changes to isComplete', async () => {
+    const result = await onEvent({
+      ...UPDATE,
+      ResourceProperties: { ...PROPS, WorkspaceProperties: { RunningMode: 'ALWAYS_ON' }, Tags: [{ Key: 'team', Value: 'ops' }] },
+    }, deps(0));
+
+    expect(result).toEqual({ PhysicalResourceId: WORKSPACE_ID, Data: { StartedAt: STARTED_AT } });
+    expect(workspaces.calls()).toHaveLength(0);
+  });
+
+  test('a new bundle for another user creates a new WorkSpace and returns its id, leaving the old one to the Delete', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
+    workspaces.on(CreateWorkspacesCommand).resolves({ PendingRequests: [{ WorkspaceId: NEW_WORKSPACE_ID }] });
+
+    const result = await onEvent({ ...UPDATE, ResourceProperties: { ...PROPS, BundleId: 'wsb-87654321', UserName: 'bob' } }, deps());
+
+    expect(result.PhysicalResourceId).toBe(NEW_WORKSPACE_ID);
+    expect(workspaces).toHaveReceivedCommandWith(DescribeWorkspacesCommand, { DirectoryId: 'd-1234567890', UserName: 'bob' });
+    expect(workspaces).toHaveReceivedCommandWith(CreateWorkspacesCommand, {
+      Workspaces: [expect.objectContaining({ UserName: 'bob', BundleId: 'wsb-87654321' })],
+    });
+    expect(workspaces).not.toHaveReceivedCommand(TerminateWorkspacesCommand);
+  });
+
+  test('a new bundle for the same user fails before any change, saying why and what to do', async () => {
+    const error = await onEvent({ ...UPDATE, ResourceProperties: { ...PROPS, BundleId: 'wsb-87654321' } }, deps()).catch((e: Error) => e);
+
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toMatch(/BundleId/);
+    expect(message).toMatch(/ws-abc12345/);
+    expect(message).toMatch(/only one WorkSpace per directory/);
+    expect(message).toMatch(/remove the Workspace from the app/);
+    expect(message).toMatch(/MigrateWorkspace/);
+    expect(workspaces.calls()).toHaveLength(0);
+  });
+
+  test('turning on volume encryption for the same user fails before any change, naming the property', async () => {
+    await expect(onEvent({ ...UPDATE, ResourceProperties: { ...PROPS, UserVolumeEncryptionEnabled: 'true' } }, deps()))
+      .rejects.toThrow(/UserVolumeEncryptionEnabled.*only one WorkSpace per directory/);
+    expect(workspaces.calls()).toHaveLength(0);
+  });
+});
+
+describe('Delete', () => {
+  test('of a Create that failed (no WorkSpace id) is done without any call', async () => {
+    const id = '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef';
+
+    const result = await onEvent({ ...DELETE, PhysicalResourceId: id }, deps());
+
+    expect(result.PhysicalResourceId).toBe(id);
+    expect(workspaces.calls()).toHaveLength(0);
+  });
+
+  test('of a WorkSpace that is already gone does not terminate anything', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
+
+    const result = await onEvent(DELETE, deps());
+
+    expect(result.PhysicalResourceId).toBe(WORKSPACE_ID);
+    expect(workspaces).not.toHaveReceivedCommand(TerminateWorkspacesCommand);
+  });
+
+  test('requests termination of an AVAILABLE WorkSpace', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ WorkspaceId: WORKSPACE_ID, State: 'AVAILABLE' }] });
+    workspaces.on(TerminateWorkspacesCommand).resolves({ FailedRequests: [] });
+
+    await onEvent(DELETE, deps());
+
+    expect(workspaces).toHaveReceivedCommandWith(TerminateWorkspacesCommand, { TerminateWorkspaceRequests: [{ WorkspaceId: WORKSPACE_ID }] });
+  });
+
+  test('accepts a "not found" refusal of the termination as done', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ WorkspaceId: WORKSPACE_ID, State: 'AVAILABLE' }] });
+    workspaces.on(TerminateWorkspacesCommand).resolves({
+      FailedRequests: [{ WorkspaceId: WORKSPACE_ID, ErrorCode: 'ResourceNotFound.Workspace', ErrorMessage: 'gone' }],
+    });
+
+    await expect(onEvent(DELETE, deps())).resolves.toMatchObject({ PhysicalResourceId: WORKSPACE_ID });
+  });
+
+  test('accepts a "busy" refusal of the termination, to be retried by isComplete', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ WorkspaceId: WORKSPACE_ID, State: 'UPDATING' }] });
+    workspaces.on(TerminateWorkspacesCommand).resolves({
+      FailedRequests: [{ WorkspaceId: WORKSPACE_ID, ErrorCode: 'InvalidResourceStateException', ErrorMessage: 'busy' }],
+    });
+
+    await expect(onEvent(DELETE, deps())).resolves.toMatchObject({ PhysicalResourceId: WORKSPACE_ID });
+  });
+
+  test('fails with the service\'s code and message when the termination is refused for another reason', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ WorkspaceId: WORKSPACE_ID, State: 'AVAILABLE' }] });
+    workspaces.on(TerminateWorkspacesCommand).resolves({
+      FailedRequests: [{ WorkspaceId: WORKSPACE_ID, ErrorCode: 'AccessDenied', ErrorMessage: 'not allowed' }],
+    });
+
+    await expect(onEvent(DELETE, deps())).rejects.toThrow(/ws-abc12345.*AccessDenied: not allowed/);
+  });
+
+  test('of a SUSPENDED WorkSpace fails saying it cannot be terminated until resumed', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ WorkspaceId: WORKSPACE_ID, State: 'SUSPENDED' }] });
+
+    await expect(onEvent(DELETE, deps())).rejects.toThrow(/ws-abc12345 is SUSPENDED.*cannot be terminated.*Resume it first/);
+    expect(workspaces).not.toHaveReceivedCommand(TerminateWorkspacesCommand);
+  });
+
+  test('does not validate the properties, so that a Create that failed validation can be rolled back', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
+
+    await expect(onEvent({ ...DELETE, ResourceProperties: { ...PROPS, BundleId: 'nonsense' } }, deps()))
+      .resolves.toMatchObject({ PhysicalResourceId: WORKSPACE_ID });
+  });
+});

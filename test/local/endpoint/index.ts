@@ -1,0 +1,379 @@
+/**
+ * A local Amazon WorkSpaces endpoint for tests (never published).
+ *
+ * Speaks AWS JSON 1.1 on http://127.0.0.1:PORT like the real service, so the
+ * unmodified `@aws-sdk/client-workspaces` can talk to it (via `endpoint` or the
+ * `AWS_ENDPOINT_URL_WORKSPACES` environment variable). Signatures are ignored.
+ * WorkSpaces move through their states in simulated time driven by the real
+ * clock, with short configurable durations, and faults can be injected per test.
+ *
+ * See README.md in this folder for the behaviour and the error codes.
+ */
+import { randomUUID } from 'crypto';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import {
+  ApiError,
+  BundleInput,
+  DEFAULT_TIMING,
+  DirectoryInput,
+  ModelFaults,
+  SeedWorkspaceInput,
+  Timing,
+  WorkspaceSnapshot,
+  WorkspacesModel,
+} from './model';
+import { Prng } from './prng';
+
+export {
+  ACCOUNT_ID,
+  DEFAULT_BUNDLE_ID,
+  DEFAULT_DIRECTORY_ID,
+  DEFAULT_TIMING,
+  FAILED_REQUEST_CODES,
+  volumeSizesError,
+} from './model';
+export type { BundleInput, DirectoryInput, SeedWorkspaceInput, Timing, WorkspaceSnapshot } from './model';
+
+/** The operations this endpoint implements (X-Amz-Target `WorkspacesService.<name>`). */
+export const OPERATIONS = [
+  'CreateWorkspaces',
+  'DescribeWorkspaces',
+  'ModifyWorkspaceProperties',
+  'TerminateWorkspaces',
+  'CreateTags',
+  'DeleteTags',
+  'DescribeTags',
+  'StartWorkspaces',
+  'StopWorkspaces',
+  'RebootWorkspaces',
+  'RebuildWorkspaces',
+  'DescribeWorkspaceDirectories',
+  'DescribeWorkspaceBundles',
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/**
+ * Faults, switchable at any time (mutate `endpoint.faults` in a test; `resetFaults()` restores the defaults).
+ * Request-level faults are decided before the operation runs, in this order:
+ * rate limit, throttle, server error.
+ */
+export interface Faults extends ModelFaults {
+  /** Share (0..1) of requests answered 400 `ThrottlingException`. @default 0 */
+  throttleRate: number;
+  /** Share (0..1) of requests answered 500 `InternalFailure` or 503 `ServiceUnavailable` (half each). @default 0 */
+  serverErrorRate: number;
+  /** Token bucket: requests beyond this rate get 400 `ThrottlingException`. 0 or undefined = no limit. */
+  rateLimitPerSecond?: number;
+  /** Bucket size (burst). @default rateLimitPerSecond */
+  rateLimitBurst?: number;
+  /** One bucket for all operations ('global') or one per operation ('operation'). @default 'global' */
+  rateLimitScope?: 'global' | 'operation';
+  /** Limit the three request-level faults above to these operations. @default all operations */
+  operations?: string[];
+  /** New WorkSpaces of this user (or these users) go PENDING -> ERROR instead of AVAILABLE. */
+  forceErrorForUser?: string | string[];
+  /** ErrorCode of a forced ERROR. @default 'InternalError' */
+  forcedErrorCode?: string;
+  /** ErrorMessage of a forced ERROR. @default a message naming the user */
+  forcedErrorMessage?: string;
+  /** Invisible window for WorkSpaces created while set, instead of `timing.invisibleMs`. */
+  invisibleMs?: number;
+}
+
+export interface LocalWorkspacesOptions {
+  /** Port on 127.0.0.1. @default 0 (a free port) */
+  readonly port?: number;
+  /** Durations; unset ones take DEFAULT_TIMING. */
+  readonly timing?: Partial<Timing>;
+  /** PRNG seed: ids and fault decisions are reproducible for a given seed and request order. @default 1 */
+  readonly seed?: number;
+  /** Initial faults. */
+  readonly faults?: Partial<Faults>;
+  /** The clock (ms). @default Date.now */
+  readonly clock?: () => number;
+}
+
+/** One answered request, as kept by callLog(). */
+export interface CallRecord {
+  /** Clock time (ms). */
+  readonly at: number;
+  /** The operation named by X-Amz-Target (or '' when missing). */
+  readonly operation: string;
+  readonly status: number;
+  /** The `__type` of an error answer. */
+  readonly errorType?: string;
+  /** Set when the answer was an injected fault. */
+  readonly fault?: 'throttle' | 'rateLimit' | 'serverError';
+}
+
+const MAX_LOG = 10_000;
+const MAX_BODY = 1024 * 1024;
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+const TARGET_PREFIX = 'WorkspacesService.';
+
+const defaultFaults = (): Faults => ({ throttleRate: 0, serverErrorRate: 0 });
+
+export class LocalWorkspaces {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  readonly port: number;
+  /** Mutable per test. */
+  readonly faults: Faults;
+  readonly timing: Timing;
+  private readonly model: WorkspacesModel;
+  private readonly faultPrng: Prng;
+  private counts = new Map<string, number>();
+  private log: CallRecord[] = [];
+  private forcedBase = 0;
+  private readonly buckets = new Map<string, { rate: number; burst: number; tokens: number; at: number }>();
+
+  /** Use startLocalWorkspaces(). */
+  constructor(
+    private readonly server: http.Server,
+    model: WorkspacesModel,
+    faults: Faults,
+    timing: Timing,
+    seed: number,
+    private readonly clock: () => number,
+  ) {
+    const { port } = server.address() as AddressInfo;
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.model = model;
+    this.faults = faults;
+    this.timing = timing;
+    this.faultPrng = new Prng(seed * 7919 + 17);
+    server.on('request', (req, res) => this.onRequest(req, res));
+  }
+
+  /** Settings for `new WorkSpacesClient(...)`. */
+  clientConfig(): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+    return { endpoint: this.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  }
+
+  /** Environment variables that point the standard SDK settings at this endpoint. */
+  env(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_WORKSPACES: this.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    };
+  }
+
+  /** Every WorkSpace that exists and is not TERMINATED (includes ones still invisible, with Visible false). */
+  inventory(options: { includeTerminated?: boolean } = {}): WorkspaceSnapshot[] {
+    return this.model.inventory(options.includeTerminated ?? false);
+  }
+
+  /**
+   * Request counts since start or resetCalls(): `total`, one key per operation (faulted requests
+   * included), `fault:throttle`, `fault:rateLimit`, `fault:serverError`, `fault:forcedError`
+   * (WorkSpaces created to fail), `faults` (sum of the request-level faults), and `error:<__type>`
+   * for every error answer.
+   */
+  calls(): Record<string, number> {
+    const out: Record<string, number> = { 'total': 0, 'faults': 0, 'fault:throttle': 0, 'fault:rateLimit': 0, 'fault:serverError': 0 };
+    for (const [k, v] of this.counts) out[k] = v;
+    out['fault:forcedError'] = this.model.forcedErrorCount - this.forcedBase;
+    return out;
+  }
+
+  resetCalls(): void {
+    this.counts = new Map();
+    this.log = [];
+    this.forcedBase = this.model.forcedErrorCount;
+  }
+
+  /** The last 10,000 answered requests, oldest first. */
+  callLog(): CallRecord[] {
+    return [...this.log];
+  }
+
+  /** Back to no faults (the same `faults` object, emptied). */
+  resetFaults(): void {
+    for (const k of Object.keys(this.faults)) delete (this.faults as unknown as Record<string, unknown>)[k];
+    Object.assign(this.faults, defaultFaults());
+    this.buckets.clear();
+  }
+
+  /** Register another directory (id `^d-[0-9a-f]{8,63}$`). */
+  addDirectory(directoryId: string, input: DirectoryInput = {}): void {
+    this.model.addDirectory(directoryId, input);
+  }
+
+  /** Add a bundle (id `^wsb-[0-9a-z]{8,63}$`); owner defaults to the account (ACCOUNT_ID). */
+  addBundle(bundleId: string, input: BundleInput = {}): void {
+    this.model.addBundle(bundleId, input);
+  }
+
+  /** Put a WorkSpace in place directly (visible at once, in `State`, default AVAILABLE), e.g. a foreign one. */
+  seedWorkspace(input: SeedWorkspaceInput): WorkspaceSnapshot {
+    return this.model.seedWorkspace(input);
+  }
+
+  /** Force an existing WorkSpace into a steady state (e.g. SUSPENDED, ERROR, STOPPED). */
+  setWorkspaceState(workspaceId: string, state: NonNullable<WorkspaceSnapshot['State']>, error?: { code: string; message: string }): void {
+    this.model.setWorkspaceState(workspaceId, state, error);
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private count(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        this.answer(req, Buffer.concat(chunks).toString('utf8'), size > MAX_BODY, res);
+      } catch (e) {
+        this.send(res, '', 500, { __type: 'InternalFailure', message: `local endpoint bug: ${(e as Error).message}` });
+      }
+    });
+  }
+
+  private answer(req: http.IncomingMessage, text: string, tooLarge: boolean, res: http.ServerResponse): void {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+    this.count('total');
+    this.count(operation || '(none)');
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'POST' || path !== '/') {
+      return this.send(res, operation, 404, { __type: 'UnknownOperationException', message: `${req.method} ${path} is not an operation of this service.` });
+    }
+    if (!target.startsWith(TARGET_PREFIX) || !(OPERATIONS as readonly string[]).includes(operation)) {
+      return this.send(res, operation, 400, { __type: 'UnknownOperationException', message: `Unknown operation: X-Amz-Target "${target}".` });
+    }
+    const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (contentType !== CONTENT_TYPE) {
+      return this.send(res, operation, 400, { __type: 'SerializationException', message: `Content-Type must be ${CONTENT_TYPE} (got "${contentType}").` });
+    }
+    if (tooLarge) {
+      return this.send(res, operation, 413, { __type: 'SerializationException', message: 'Request body too large.' });
+    }
+    const fault = this.injectFault(operation);
+    if (fault) {
+      this.count(`fault:${fault.kind}`);
+      this.count('faults');
+      return this.send(res, operation, fault.status, { __type: fault.type, message: fault.message }, fault.kind);
+    }
+    let body: any;
+    try {
+      body = text.trim() === '' ? {} : JSON.parse(text);
+    } catch {
+      return this.send(res, operation, 400, { __type: 'SerializationException', message: 'The request body is not valid JSON.' });
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      return this.send(res, operation, 400, { __type: 'SerializationException', message: 'The request body must be a JSON object.' });
+    }
+    let out: unknown;
+    try {
+      out = this.dispatch(operation as Operation, body);
+    } catch (e) {
+      if (e instanceof ApiError) return this.send(res, operation, e.status, { __type: e.type, message: e.message });
+      throw e;
+    }
+    return this.send(res, operation, 200, out);
+  }
+
+  private dispatch(operation: Operation, body: any): unknown {
+    const m = this.model;
+    switch (operation) {
+      case 'CreateWorkspaces': return m.createWorkspaces(body);
+      case 'DescribeWorkspaces': return m.describeWorkspaces(body);
+      case 'ModifyWorkspaceProperties': return m.modifyWorkspaceProperties(body);
+      case 'TerminateWorkspaces': return m.terminateWorkspaces(body);
+      case 'CreateTags': return m.createTags(body);
+      case 'DeleteTags': return m.deleteTags(body);
+      case 'DescribeTags': return m.describeTags(body);
+      case 'StartWorkspaces': return m.startWorkspaces(body);
+      case 'StopWorkspaces': return m.stopWorkspaces(body);
+      case 'RebootWorkspaces': return m.rebootWorkspaces(body);
+      case 'RebuildWorkspaces': return m.rebuildWorkspaces(body);
+      case 'DescribeWorkspaceDirectories': return m.describeWorkspaceDirectories(body);
+      case 'DescribeWorkspaceBundles': return m.describeWorkspaceBundles(body);
+    }
+  }
+
+  private injectFault(operation: string): { kind: 'throttle' | 'rateLimit' | 'serverError'; status: number; type: string; message: string } | undefined {
+    const f = this.faults;
+    if (f.operations && !f.operations.includes(operation)) return undefined;
+    const rate = f.rateLimitPerSecond ?? 0;
+    if (rate > 0 && !this.takeToken(f.rateLimitScope === 'operation' ? operation : '*', rate, f.rateLimitBurst ?? rate)) {
+      return { kind: 'rateLimit', status: 400, type: 'ThrottlingException', message: `Rate exceeded (local limit ${rate} requests per second).` };
+    }
+    if (f.throttleRate > 0 && this.faultPrng.next() < f.throttleRate) {
+      return { kind: 'throttle', status: 400, type: 'ThrottlingException', message: 'Rate exceeded' };
+    }
+    if (f.serverErrorRate > 0 && this.faultPrng.next() < f.serverErrorRate) {
+      return this.faultPrng.next() < 0.5
+        ? { kind: 'serverError', status: 500, type: 'InternalFailure', message: 'The request processing has failed because of an unknown error, exception or failure.' }
+        : { kind: 'serverError', status: 503, type: 'ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server.' };
+    }
+    return undefined;
+  }
+
+  private takeToken(key: string, rate: number, burst: number): boolean {
+    const now = this.clock();
+    let b = this.buckets.get(key);
+    if (!b || b.rate !== rate || b.burst !== burst) {
+      b = { rate, burst, tokens: burst, at: now };
+      this.buckets.set(key, b);
+    }
+    b.tokens = Math.min(b.burst, b.tokens + ((now - b.at) / 1000) * b.rate);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  private send(res: http.ServerResponse, operation: string, status: number, body: unknown, fault?: CallRecord['fault']): void {
+    const errorType = status >= 300 ? (body as { __type: string }).__type : undefined;
+    if (errorType) this.count(`error:${errorType}`);
+    this.log.push({ at: this.clock(), operation, status, errorType, fault });
+    if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
+    const payload = JSON.stringify(body ?? {});
+    res.writeHead(status, {
+      'Content-Type': CONTENT_TYPE,
+      'Content-Length': Buffer.byteLength(payload),
+      'x-amzn-RequestId': randomUUID(),
+    });
+    res.end(payload);
+  }
+}
+
+/** Start a local endpoint on 127.0.0.1 (a free port unless `port` is given). Call `stop()` when done. */
+export async function startLocalWorkspaces(options: LocalWorkspacesOptions = {}): Promise<LocalWorkspaces> {
+  const timing: Timing = { ...DEFAULT_TIMING, ...definedOnly(options.timing ?? {}) };
+  const seed = options.seed ?? 1;
+  const clock = options.clock ?? Date.now;
+  const faults: Faults = { ...defaultFaults(), ...(options.faults ?? {}) };
+  const model = new WorkspacesModel(timing, clock, new Prng(seed), faults);
+  const server = http.createServer();
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return new LocalWorkspaces(server, model, faults, timing, seed, clock);
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

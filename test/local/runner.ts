@@ -1,0 +1,366 @@
+// Drives the bundled handlers the way CloudFormation and aws-cdk-lib's Provider framework
+// would, against whatever WorkSpaces endpoint the environment names. Test support: this file
+// is not part of the published library.
+import * as fs from 'fs';
+import Module from 'module';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+
+export const WORKSPACE_TYPE = 'Custom::Workspace';
+const ASSETS = path.join(__dirname, '..', '..', 'assets', 'lambda');
+
+type Json = any;
+export type Handler = (event: Json, context?: Json) => Promise<Json>;
+
+export interface Handlers {
+  readonly onEvent: Handler;
+  readonly isComplete: Handler;
+}
+
+/**
+ * Loads a fresh copy of each bundled handler, as a new Lambda container would: the SDK client
+ * inside is built from the environment of the moment (endpoint, region, credentials).
+ */
+export function loadBundledHandlers(log: (line: string) => void = (line) => console.log(line)): Handlers {
+  // The handlers log every event, as they should in Lambda; the caller decides where it goes.
+  const handlerConsole = { ...console, log: (...args: unknown[]) => log(args.join(' ')) };
+  const load = (name: string): Handler => {
+    const file = path.join(ASSETS, `${name}.lambda`, 'index.js');
+    if (!fs.existsSync(file)) {
+      throw new Error(`${file} is missing: run 'npx projen bundle' first`);
+    }
+    const m = new Module(file, module) as Module & { _compile(code: string, filename: string): void; handlerConsole?: unknown };
+    m.filename = file;
+    m.paths = [];
+    m.handlerConsole = handlerConsole;
+    m._compile(`var console = module.handlerConsole;${fs.readFileSync(file, 'utf8')}`, file);
+    return (m.exports as { handler: Handler }).handler;
+  };
+  return { onEvent: load('on-event'), isComplete: load('is-complete') };
+}
+
+/** A resource of a template as the runner sees it. */
+export interface DeclaredResource {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly properties: Json;
+  readonly deletionPolicy: string;
+  readonly updateReplacePolicy: string;
+}
+
+/** A resource that exists in the local stack. */
+export interface DeployedResource extends DeclaredResource {
+  readonly physicalId: string;
+  readonly data: Record<string, string>;
+}
+
+export type Operation = 'Create' | 'Update' | 'Delete';
+
+export interface ProgressEvent {
+  readonly logicalId: string;
+  readonly operation: Operation | 'Rollback';
+  readonly physicalId?: string;
+  /** `started`, `polling` (with the state observed, if an observer is given), `complete` or `failed`. */
+  readonly phase: 'started' | 'polling' | 'complete' | 'failed';
+  readonly state?: string;
+  readonly message?: string;
+  readonly polls?: number;
+}
+
+export interface OperationResult {
+  readonly logicalId: string;
+  readonly operation: Operation;
+  readonly ok: boolean;
+  readonly physicalId?: string;
+  readonly data?: Record<string, string>;
+  readonly error?: string;
+  readonly polls: number;
+}
+
+export interface DeployResult {
+  readonly ok: boolean;
+  /** Every handler operation run, in the order they finished (rollback included). */
+  readonly operations: OperationResult[];
+  /** The first failure's reason, as CloudFormation would show it. */
+  readonly reason?: string;
+  readonly rolledBack: boolean;
+}
+
+export interface LocalStackOptions {
+  /** The stack's name, part of the StackId the ownership tag is made from. @default 'LocalStack' */
+  readonly stackName?: string;
+  /** The Provider's queryInterval, in real milliseconds. @default 50 */
+  readonly pollIntervalMs?: number;
+  /** The Provider's totalTimeout, in real milliseconds. @default 120000 */
+  readonly totalTimeoutMs?: number;
+  /** The handlers; the bundled ones by default. */
+  readonly handlers?: Handlers;
+  /** Where the bundled handlers' log lines go. @default dropped */
+  readonly handlerLog?: (line: string) => void;
+  /** Sees every step; the demo prints them. */
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** Tells the state of a WorkSpace without an API call (the local endpoint's inventory). */
+  readonly observe?: (physicalId: string) => string | undefined;
+}
+
+let requestCounter = 0;
+
+/**
+ * One CloudFormation stack, kept in memory: deploy a synthesized stack (create, update,
+ * replace, remove, with rollback on failure) and destroy it, honouring DeletionPolicy and
+ * UpdateReplacePolicy. Only `Custom::Workspace` resources are acted on; the rest of the
+ * template (functions, roles, the state machine) stands for itself.
+ */
+export class LocalStack {
+  public readonly stackId: string;
+  private readonly deployed = new Map<string, DeployedResource>();
+  private readonly handlers: Handlers;
+  private readonly pollIntervalMs: number;
+  private readonly totalTimeoutMs: number;
+
+  constructor(private readonly options: LocalStackOptions = {}) {
+    const name = options.stackName ?? 'LocalStack';
+    this.stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/${name}/${uuid()}`;
+    this.handlers = options.handlers ?? loadBundledHandlers(options.handlerLog ?? (() => undefined));
+    this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.totalTimeoutMs = options.totalTimeoutMs ?? 120_000;
+  }
+
+  /** The resources the stack holds now, by logical id. */
+  public get resources(): ReadonlyMap<string, DeployedResource> {
+    return this.deployed;
+  }
+
+  /**
+   * Deploy a synthesized stack (or a template): creates, updates and deletes as CloudFormation
+   * would, all resources in parallel, then rolls back if anything failed.
+   */
+  public async deploy(stackOrTemplate: Stack | Json): Promise<DeployResult> {
+    const template = stackOrTemplate instanceof Stack ? Template.fromStack(stackOrTemplate).toJSON() : stackOrTemplate;
+    const declared = workspacesOf(template);
+    const operations: OperationResult[] = [];
+
+    const creates = declared.filter((r) => !this.deployed.has(r.logicalId));
+    const updates = declared.filter((r) => {
+      const current = this.deployed.get(r.logicalId);
+      return current && JSON.stringify(this.render(current.properties)) !== JSON.stringify(this.render(r.properties));
+    });
+    const removed = [...this.deployed.values()].filter((r) => !declared.some((d) => d.logicalId === r.logicalId));
+
+    const results = await Promise.all([
+      ...creates.map((r) => this.run('Create', r)),
+      ...updates.map((r) => this.run('Update', r, this.deployed.get(r.logicalId))),
+    ]);
+    operations.push(...results);
+    const failed = results.filter((r) => !r.ok);
+
+    if (failed.length > 0) {
+      await this.rollback(results, declared, operations);
+      return { ok: false, operations, reason: `${failed[0].logicalId}: ${failed[0].error}`, rolledBack: true };
+    }
+
+    // Commit: the stack now holds the new template's resources.
+    const replaced: DeployedResource[] = [];
+    for (const result of results) {
+      const resource = declared.find((r) => r.logicalId === result.logicalId)!;
+      const previous = this.deployed.get(result.logicalId);
+      if (previous && previous.physicalId !== result.physicalId) {
+        replaced.push(previous);
+      }
+      this.deployed.set(result.logicalId, { ...resource, physicalId: result.physicalId!, data: result.data ?? {} });
+    }
+
+    // Cleanup phase: old physical resources of replacements, then resources no longer declared.
+    const cleanup = [
+      ...replaced.filter((r) => r.updateReplacePolicy === 'Delete'),
+      ...removed.filter((r) => r.deletionPolicy === 'Delete'),
+    ];
+    const cleaned = await Promise.all(cleanup.map((r) => this.run('Delete', r, r)));
+    operations.push(...cleaned);
+    for (const r of removed) {
+      this.deployed.delete(r.logicalId);
+    }
+    const cleanupFailure = cleaned.find((r) => !r.ok);
+    // CloudFormation reports a failed cleanup but the stack update itself stands.
+    return { ok: !cleanupFailure, operations, reason: cleanupFailure && `${cleanupFailure.logicalId}: ${cleanupFailure.error}`, rolledBack: false };
+  }
+
+  /** Delete the stack: resources whose DeletionPolicy is Delete are deleted, the rest retained. */
+  public async destroy(): Promise<DeployResult> {
+    const all = [...this.deployed.values()];
+    const results = await Promise.all(all.filter((r) => r.deletionPolicy === 'Delete').map((r) => this.run('Delete', r, r)));
+    const failed = results.find((r) => !r.ok);
+    if (!failed) {
+      this.deployed.clear();
+    }
+    return { ok: !failed, operations: results, reason: failed && `${failed.logicalId}: ${failed.error}`, rolledBack: false };
+  }
+
+  /**
+   * Roll back a failed deployment: what this deployment created goes (unless Retain), what it
+   * updated in place is updated back to its old properties, a replacement's new WorkSpace goes.
+   */
+  private async rollback(results: OperationResult[], declared: DeclaredResource[], operations: OperationResult[]): Promise<void> {
+    const steps: Array<Promise<OperationResult>> = [];
+    for (const result of results) {
+      const previous = this.deployed.get(result.logicalId);
+      const attempted = declared.find((d) => d.logicalId === result.logicalId)!;
+      if (!previous || (result.physicalId && result.physicalId !== previous.physicalId)) {
+        // Created by this deployment; RetainExceptOnCreate and Delete both delete it.
+        if (attempted.deletionPolicy !== 'Retain' && result.physicalId) {
+          steps.push(this.run('Delete', attempted, { ...attempted, physicalId: result.physicalId, data: {} }, 'Rollback'));
+        }
+      } else {
+        steps.push(this.run('Update', previous, { ...previous, properties: attempted.properties }, 'Rollback'));
+      }
+    }
+    operations.push(...await Promise.all(steps));
+  }
+
+  /**
+   * One resource operation as the Provider framework runs it: onEvent once, then isComplete
+   * at once and every interval until it completes, fails, or the total timeout passes.
+   */
+  private async run(operation: Operation, resource: DeclaredResource, current?: DeployedResource, label?: 'Rollback'): Promise<OperationResult> {
+    const progress = (e: Omit<ProgressEvent, 'logicalId' | 'operation'>) =>
+      this.options.onProgress?.({ logicalId: resource.logicalId, operation: label ?? operation, ...e });
+    const properties = this.render(operation === 'Delete' ? current!.properties : resource.properties);
+    const requestId = `request-${++requestCounter}`;
+    const event: Json = {
+      RequestType: operation,
+      ServiceToken: properties.ServiceToken,
+      StackId: this.stackId,
+      RequestId: requestId,
+      LogicalResourceId: resource.logicalId,
+      ResourceType: resource.type,
+      ResourceProperties: properties,
+      ...(operation !== 'Create' && { PhysicalResourceId: current!.physicalId }),
+      ...(operation === 'Update' && { OldResourceProperties: this.render(current!.properties) }),
+    };
+    progress({ phase: 'started', physicalId: current?.physicalId });
+
+    let merged: Json;
+    try {
+      const onEventResult = (await this.handlers.onEvent(event, lambdaContext(requestId))) ?? {};
+      const physicalId = onEventResult.PhysicalResourceId ?? event.PhysicalResourceId ?? requestId;
+      if (operation === 'Delete' && physicalId !== event.PhysicalResourceId) {
+        throw new Error('DELETE: cannot change the physical resource ID');
+      }
+      merged = { ...event, ...onEventResult, PhysicalResourceId: physicalId };
+    } catch (e) {
+      // The framework answers FAILED with the request's id, or the log stream's for a Create.
+      const physicalId = event.PhysicalResourceId ?? `2026/01/01/[$LATEST]${requestId}`;
+      progress({ phase: 'failed', physicalId, message: (e as Error).message, polls: 0 });
+      return { logicalId: resource.logicalId, operation, ok: false, physicalId, error: (e as Error).message, polls: 0 };
+    }
+
+    const deadline = Date.now() + this.totalTimeoutMs;
+    let polls = 0;
+    for (;;) {
+      polls++;
+      try {
+        const result = (await this.handlers.isComplete(merged, lambdaContext(requestId))) ?? {};
+        if (result.IsComplete) {
+          const data = { ...merged.Data, ...result.Data };
+          progress({ phase: 'complete', physicalId: merged.PhysicalResourceId, state: data.State, polls });
+          return { logicalId: resource.logicalId, operation, ok: true, physicalId: merged.PhysicalResourceId, data, polls };
+        }
+        if (result.Data && Object.keys(result.Data).length > 0) {
+          throw new Error('"Data" is not allowed if "IsComplete" is "False"');
+        }
+      } catch (e) {
+        progress({ phase: 'failed', physicalId: merged.PhysicalResourceId, message: (e as Error).message, polls });
+        return { logicalId: resource.logicalId, operation, ok: false, physicalId: merged.PhysicalResourceId, error: (e as Error).message, polls };
+      }
+      if (Date.now() + this.pollIntervalMs > deadline) {
+        const message = `Operation timed out after ${polls} polls (the Provider's totalTimeout)`;
+        progress({ phase: 'failed', physicalId: merged.PhysicalResourceId, message, polls });
+        return { logicalId: resource.logicalId, operation, ok: false, physicalId: merged.PhysicalResourceId, error: message, polls };
+      }
+      progress({ phase: 'polling', physicalId: merged.PhysicalResourceId, state: this.options.observe?.(merged.PhysicalResourceId), polls });
+      await sleep(this.pollIntervalMs);
+    }
+  }
+
+  /** Resolve the intrinsics a WorkSpace's properties may hold, then stringify as CloudFormation does. */
+  private render(properties: Json): Json {
+    return stringify(resolve(properties, this.deployed));
+  }
+}
+
+/** The `Custom::Workspace` resources of a template. */
+export function workspacesOf(template: Json): DeclaredResource[] {
+  return Object.entries<Json>(template.Resources ?? {})
+    .filter(([, r]) => r.Type === WORKSPACE_TYPE)
+    .map(([logicalId, r]) => ({
+      logicalId,
+      type: r.Type,
+      properties: r.Properties ?? {},
+      // CloudFormation's defaults when the attributes are absent.
+      deletionPolicy: r.DeletionPolicy ?? 'Delete',
+      updateReplacePolicy: r.UpdateReplacePolicy ?? 'Delete',
+    }));
+}
+
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '123456789012',
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::StackName': 'LocalStack',
+};
+
+function resolve(value: Json, deployed: ReadonlyMap<string, DeployedResource>): Json {
+  if (Array.isArray(value)) {
+    return value.map((v) => resolve(v, deployed));
+  }
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 1) {
+    const [fn] = keys;
+    const arg = value[fn];
+    switch (fn) {
+      case 'Ref':
+        return PSEUDO[arg] ?? deployed.get(arg)?.physicalId ?? `local-${arg}`;
+      case 'Fn::GetAtt': {
+        const [logicalId, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
+        return deployed.get(logicalId)?.data[attribute] ?? `arn:aws:local:us-east-1:123456789012:${logicalId}/${attribute}`;
+      }
+      case 'Fn::Join': {
+        const [separator, parts] = arg;
+        return resolve(parts, deployed).join(separator);
+      }
+      case 'Fn::Select': {
+        const [index, list] = arg;
+        return resolve(list, deployed)[Number(resolve(index, deployed))];
+      }
+    }
+  }
+  return Object.fromEntries(keys.map((k) => [k, resolve(value[k], deployed)]));
+}
+
+/** CloudFormation hands every scalar of a custom resource's properties over as a string. */
+function stringify(value: Json): Json {
+  if (Array.isArray(value)) {
+    return value.map(stringify);
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringify(v)]));
+  }
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+}
+
+function lambdaContext(requestId: string): Json {
+  return { awsRequestId: requestId, logStreamName: `2026/01/01/[$LATEST]${requestId}`, getRemainingTimeInMillis: () => 300_000 };
+}
+
+function uuid(): string {
+  return require('crypto').randomUUID();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -110,6 +110,33 @@ if (bundleTask) {
   project.testTask.prependSpawn(bundleTask);
 }
 
+// jsii compiles src/; this type-checks everything else too (handler, tests, scripts).
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src/, lambda/ and test/ with the dev config',
+  exec: 'tsc -p tsconfig.dev.json --noEmit',
+});
+project.testTask.spawn(typecheck);
+
+// The integ apps must synthesize to their committed snapshots. This never deploys (integ-runner
+// deploys only with --update-on-failed/--force); AWS_REGION stops the toolkit from asking the
+// instance metadata service, so it needs no network and no credentials.
+const integArgs = 'integ-runner --directory test --language typescript --app "tsx {filePath}"';
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Compare the integration test apps with their committed snapshots (no deployment, no AWS credentials)',
+  env: { AWS_REGION: 'us-east-1' },
+  exec: integArgs,
+});
+project.testTask.spawn(integSnapshot);
+const integUpdate = project.addTask('integ:snapshot:update', {
+  description: 'Rewrite the integration test snapshots from the current code and handler bundles, without deploying',
+  env: { AWS_REGION: 'us-east-1' },
+});
+if (bundleTask) {
+  integUpdate.spawn(bundleTask);
+}
+integUpdate.exec(`${integArgs} --force --dry-run`);
+project.gitignore.exclude('/test/cdk-integ.out.*');
+
 // The handler's source is bundled into assets/; only the bundle ships.
 project.npmignore?.exclude('/lambda/', '/.ci/', '/test/');
 
@@ -146,5 +173,32 @@ if (bundleTask) {
   bench.spawn(bundleTask);
 }
 bench.exec('tsx test/bench/bench.ts', { receiveArgs: true });
+
+// Issue 4: bindings
+// jsii-pacmak gives Maven a fresh temporary local repository on every run, so each jar build
+// would download aws-cdk-lib and Maven's plugins again. Keep them in the project's ignored
+// .m2-cache instead (relative to the project root, where projen runs tasks); the Java binding
+// test's own Maven run shares it. The npm tarball that pacmak packs must never take it in,
+// nor a virtualenv of the Python binding test.
+const packageJava = project.tasks.tryFind('package:java');
+if (!packageJava) {
+  throw new Error('no package:java task');
+}
+packageJava.reset();
+packageJava.exec('jsii-pacmak -v --target java --maven-local-repository .m2-cache');
+project.npmignore?.exclude('/.m2-cache/', '/.venv*');
+project.gitignore.exclude('/test/bindings/java/target/');
+
+// The README's TypeScript examples become the Python and Java examples of those packages
+// (jsii-rosetta translates them). Strict mode fails on any example that does not compile
+// against the library and rosetta/default.ts-fixture, so they cannot rot. Every build checks
+// them, and so do both binding suites, whose packages then carry the checked translations
+// (pacmak reads the tablet that this writes next to .jsii).
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile the README\'s TypeScript examples (jsii-rosetta, strict) and translate them',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.exclude('/.jsii.tabl.json');
 
 project.synth();

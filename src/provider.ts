@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { IsCompleteFunction } from './private/is-complete-function';
+import { addNagSuppressions } from './private/nag';
 import { OnEventFunction } from './private/on-event-function';
 
 /**
@@ -64,35 +65,41 @@ export class WorkspaceProvider extends Construct {
       timeout: Duration.minutes(5),
     });
 
-    const workspaceArn = stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: '*' });
+    const anyWorkspace = stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: '*' });
 
-    // The Describe actions of WorkSpaces do not support resource-level permissions.
+    // These actions do not support resource-level permissions (Service Authorization Reference
+    // for Amazon WorkSpaces): a statement that names a WorkSpace's ARN would allow nothing.
     const describe = new iam.PolicyStatement({
       actions: ['workspaces:DescribeWorkspaces', 'workspaces:DescribeTags'],
       resources: ['*'],
     });
     onEvent.addToRolePolicy(describe);
     isComplete.addToRolePolicy(describe);
+    // CreateWorkspaces with tags is also authorized as CreateTags.
+    onEvent.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['workspaces:CreateTags'],
+      resources: ['*'],
+    }));
+    isComplete.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['workspaces:CreateTags', 'workspaces:DeleteTags'],
+      resources: ['*'],
+    }));
 
-    // CreateWorkspaces is checked against the WorkSpace, its directory and its bundle: the
-    // directory and bundle ARNs are added by each Workspace that uses this provider.
+    // CreateWorkspaces is checked against the new WorkSpace, its directory and its bundle: the
+    // directory and bundle ARNs are added by each Workspace that uses this provider. A new
+    // WorkSpace's id is only known once it exists, hence `workspace/*`.
     this.createStatement = new iam.PolicyStatement({
       actions: ['workspaces:CreateWorkspaces'],
-      resources: [workspaceArn],
+      resources: [anyWorkspace],
     });
     onEvent.addToRolePolicy(this.createStatement);
     onEvent.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['workspaces:CreateTags', 'workspaces:TerminateWorkspaces'],
-      resources: [workspaceArn],
+      actions: ['workspaces:TerminateWorkspaces'],
+      resources: [anyWorkspace],
     }));
     isComplete.addToRolePolicy(new iam.PolicyStatement({
-      actions: [
-        'workspaces:CreateTags',
-        'workspaces:DeleteTags',
-        'workspaces:ModifyWorkspaceProperties',
-        'workspaces:TerminateWorkspaces',
-      ],
-      resources: [workspaceArn],
+      actions: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces'],
+      resources: [anyWorkspace],
     }));
 
     const provider = new cr.Provider(this, 'Provider', {
@@ -106,6 +113,8 @@ export class WorkspaceProvider extends Construct {
     this.serviceToken = provider.serviceToken;
     this.onEventHandler = onEvent;
     this.isCompleteHandler = isComplete;
+
+    addNagSuppressions(this, provider);
   }
 
   /**
@@ -116,7 +125,7 @@ export class WorkspaceProvider extends Construct {
    */
   public allowCreate(directoryId: string, bundleId: string): void {
     const stack = Stack.of(this);
-    const directoryArn = stack.formatArn({ service: 'workspaces', resource: 'directoryid', resourceName: directoryId });
+    const directoryArn = stack.formatArn({ service: 'workspaces', resource: 'directory', resourceName: directoryId });
     // Amazon's public bundles belong to no account, so their ARNs have an empty account field.
     const bundleArn = stack.formatArn({ service: 'workspaces', resource: 'workspacebundle', resourceName: bundleId, account: '*' });
     if (!this.directoryArns.has(directoryArn)) {

@@ -112,6 +112,14 @@ export interface WorkspaceProps {
   /**
    * The symmetric KMS key that encrypts the volumes. Only with an encrypted volume.
    *
+   * The provider's onEvent handler, which calls CreateWorkspaces, is granted `kms:CreateGrant`
+   * and `kms:DescribeKey` on this key and nothing else: WorkSpaces creates a grant on the key
+   * for the new WorkSpace's volumes, as the caller. (`kms:ListAliases`, which the console also
+   * needs, is not used by the API.) The key's policy must let IAM policies of this account
+   * grant the key (the default key policy does), or allow those two actions to the handler's
+   * role itself; otherwise creating the WorkSpace fails with an access error. Changing the key
+   * replaces the WorkSpace.
+   *
    * @default - the AWS managed key for WorkSpaces (`aws/workspaces`) when a volume is encrypted
    */
   readonly volumeEncryptionKey?: kms.IKey;
@@ -119,9 +127,13 @@ export interface WorkspaceProps {
   /**
    * What happens to the WorkSpace when it is removed from the stack, or replaced.
    *
-   * A WorkSpace holds a person's data, so by default it outlives the stack.
+   * A WorkSpace holds a person's data, so by default it outlives the stack and any
+   * replacement. The default differs from `RETAIN` in one case only: when the deployment that
+   * creates the WorkSpace fails and rolls back, the new WorkSpace (which holds no data yet) is
+   * terminated rather than left behind, where it would block the user's next attempt (a user
+   * has one WorkSpace per directory). `RETAIN` keeps even that one.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 
@@ -215,15 +227,13 @@ export class Workspace extends WorkspaceBase implements ITaggable {
 
     const provider = WorkspaceProvider.getOrCreate(this);
     provider.allowCreate(props.directoryId, props.bundleId);
-    if (props.volumeEncryptionKey) {
-      // WorkSpaces creates a grant on the key for the encrypted volumes, as the caller.
-      props.volumeEncryptionKey.grant(provider.onEventHandler, 'kms:CreateGrant', 'kms:DescribeKey');
-    }
+    // WorkSpaces creates a grant on the key for the encrypted volumes, as the caller.
+    const keyGrant = props.volumeEncryptionKey?.grant(provider.onEventHandler, 'kms:CreateGrant', 'kms:DescribeKey');
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::Workspace',
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       properties: {
         DirectoryId: props.directoryId,
         BundleId: props.bundleId,
@@ -236,6 +246,8 @@ export class Workspace extends WorkspaceBase implements ITaggable {
         TimeoutSeconds: timeout.toSeconds(),
       },
     });
+
+    keyGrant?.applyBefore(this.resource);
 
     this.workspaceId = this.resource.getAttString('WorkspaceId');
     this.workspaceArn = this.arnForWorkspaceId(this.workspaceId);

@@ -118,9 +118,18 @@ describe('Workspace tags', () => {
 });
 
 describe('Workspace removal policy', () => {
-  test('retains the WorkSpace by default, on delete and on replacement', () => {
+  test('retains the WorkSpace by default on delete and on replacement, but not when its own creation rolls back', () => {
     const stack = newStack();
     new Workspace(stack, 'Alice', base);
+    Template.fromStack(stack).hasResource('Custom::Workspace', {
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('RemovalPolicy.RETAIN keeps the WorkSpace in every case', () => {
+    const stack = newStack();
+    new Workspace(stack, 'Alice', { ...base, removalPolicy: RemovalPolicy.RETAIN });
     Template.fromStack(stack).hasResource('Custom::Workspace', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -190,7 +199,7 @@ describe('Workspace provider', () => {
             Effect: 'Allow',
             Resource: [
               { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':workspaces:eu-west-1:111122223333:workspace/*']] },
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':workspaces:eu-west-1:111122223333:directoryid/d-1234567890']] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':workspaces:eu-west-1:111122223333:directory/d-1234567890']] },
               { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':workspaces:eu-west-1:*:workspacebundle/wsb-12345678']] },
               { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':workspaces:eu-west-1:*:workspacebundle/wsb-87654321']] },
             ],

@@ -1,0 +1,40 @@
+/**
+ * Integration test: one real WorkSpace, created through the library's provider, then checked
+ * with DescribeWorkspaces.
+ *
+ * `npm test` only compares this app's synthesized templates with the committed snapshot
+ * (test/integ.workspace.ts.snapshot/), without AWS credentials. To run it for real, see the
+ * README ("Integration test"): it needs a directory registered with WorkSpaces, a user in it
+ * and a bundle, given as context or environment variables; the defaults below only serve the
+ * snapshot and cannot be deployed.
+ */
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RunningMode, Workspace } from '../src';
+import { integSetting } from './integ-settings';
+
+const app = new App();
+const stack = new Stack(app, 'cdk-workspaces-integ');
+
+const runningMode = RunningMode.AUTO_STOP;
+const workspace = new Workspace(stack, 'Workspace', {
+  directoryId: integSetting(app, 'directoryId', 'd-0000000000'),
+  bundleId: integSetting(app, 'bundleId', 'wsb-00000000'),
+  userName: integSetting(app, 'userName', 'integ-user'),
+  runningMode,
+  autoStopTimeout: Duration.hours(1),
+  // The test's WorkSpace must not outlive the test.
+  removalPolicy: RemovalPolicy.DESTROY,
+});
+
+const integ = new IntegTest(app, 'WorkspaceInteg', { testCases: [stack] });
+
+integ.assertions
+  .awsApiCall('WorkSpaces', 'describeWorkspaces', { WorkspaceIds: [workspace.workspaceId] })
+  .expect(ExpectedResult.objectLike({
+    Workspaces: [{
+      WorkspaceId: workspace.workspaceId,
+      State: 'AVAILABLE',
+      WorkspaceProperties: { RunningMode: runningMode },
+    }],
+  }));

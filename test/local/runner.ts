@@ -1,6 +1,7 @@
 // Drives the bundled handlers the way CloudFormation and aws-cdk-lib's Provider framework
 // would, against whatever WorkSpaces endpoint the environment names. Test support: this file
 // is not part of the published library.
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import Module from 'module';
 import * as path from 'path';
@@ -18,11 +19,22 @@ export interface Handlers {
   readonly isComplete: Handler;
 }
 
+export interface LoadHandlersOptions {
+  /**
+   * Globals the handlers' code sees instead of Node's own, by name (e.g. a faster `setTimeout`
+   * and `Date`, so that the SDK's retry backoff passes in a test's time). @default none
+   */
+  readonly globals?: Record<string, unknown>;
+}
+
 /**
  * Loads a fresh copy of each bundled handler, as a new Lambda container would: the SDK client
  * inside is built from the environment of the moment (endpoint, region, credentials).
  */
-export function loadBundledHandlers(log: (line: string) => void = (line) => console.log(line)): Handlers {
+export function loadBundledHandlers(
+  log: (line: string) => void = (line) => console.log(line),
+  options: LoadHandlersOptions = {},
+): Handlers {
   // The handlers log every event, as they should in Lambda; the caller decides where it goes.
   const handlerConsole = { ...console, log: (...args: unknown[]) => log(args.join(' ')) };
   const load = (name: string): Handler => {
@@ -30,11 +42,21 @@ export function loadBundledHandlers(log: (line: string) => void = (line) => cons
     if (!fs.existsSync(file)) {
       throw new Error(`${file} is missing: run 'npx projen bundle' first`);
     }
-    const m = new Module(file, module) as Module & { _compile(code: string, filename: string): void; handlerConsole?: unknown };
+    const m = new Module(file, module) as Module & { handlerGlobals?: unknown; _compile(code: string, filename: string): void };
     m.filename = file;
     m.paths = [];
-    m.handlerConsole = handlerConsole;
-    m._compile(`var console = module.handlerConsole;${fs.readFileSync(file, 'utf8')}`, file);
+    // The caller's `process`, so that the handler sees the caller's environment. They differ
+    // under jest, whose test sandbox has its own copy of process.env: without this, variables
+    // set by a test (the endpoint's URL, the region) would never reach the handler.
+    const globals: Record<string, unknown> = { process, ...options.globals, console: handlerConsole };
+    m.handlerGlobals = globals;
+    const prelude = Object.keys(globals).map((key) => {
+      if (!/^[A-Za-z_$][\w$]*$/.test(key)) {
+        throw new Error(`${key} is not a global's name`);
+      }
+      return `var ${key} = module.handlerGlobals.${key};`;
+    }).join('');
+    m._compile(`${prelude}${fs.readFileSync(file, 'utf8')}`, file);
     return (m.exports as { handler: Handler }).handler;
   };
   return { onEvent: load('on-event'), isComplete: load('is-complete') };
@@ -84,7 +106,10 @@ export interface DeployResult {
   readonly operations: OperationResult[];
   /** The first failure's reason, as CloudFormation would show it. */
   readonly reason?: string;
+  /** A failed deployment whose rollback completed (UPDATE_ROLLBACK_COMPLETE / ROLLBACK_COMPLETE). */
   readonly rolledBack: boolean;
+  /** Set when the rollback itself failed (UPDATE_ROLLBACK_FAILED): the first failed rollback step's reason. */
+  readonly rollbackFailure?: string;
 }
 
 export interface LocalStackOptions {
@@ -156,8 +181,14 @@ export class LocalStack {
     const failed = results.filter((r) => !r.ok);
 
     if (failed.length > 0) {
-      await this.rollback(results, declared, operations);
-      return { ok: false, operations, reason: `${failed[0].logicalId}: ${failed[0].error}`, rolledBack: true };
+      const rollbackFailed = (await this.rollback(results, declared, operations)).find((r) => !r.ok);
+      return {
+        ok: false,
+        operations,
+        reason: `${failed[0].logicalId}: ${failed[0].error}`,
+        rolledBack: !rollbackFailed,
+        rollbackFailure: rollbackFailed && `${rollbackFailed.logicalId}: ${rollbackFailed.error}`,
+      };
     }
 
     // Commit: the stack now holds the new template's resources.
@@ -201,7 +232,7 @@ export class LocalStack {
    * Roll back a failed deployment: what this deployment created goes (unless Retain), what it
    * updated in place is updated back to its old properties, a replacement's new WorkSpace goes.
    */
-  private async rollback(results: OperationResult[], declared: DeclaredResource[], operations: OperationResult[]): Promise<void> {
+  private async rollback(results: OperationResult[], declared: DeclaredResource[], operations: OperationResult[]): Promise<OperationResult[]> {
     const steps: Array<Promise<OperationResult>> = [];
     for (const result of results) {
       const previous = this.deployed.get(result.logicalId);
@@ -215,7 +246,9 @@ export class LocalStack {
         steps.push(this.run('Update', previous, { ...previous, properties: attempted.properties }, 'Rollback'));
       }
     }
-    operations.push(...await Promise.all(steps));
+    const done = await Promise.all(steps);
+    operations.push(...done);
+    return done;
   }
 
   /**
@@ -358,7 +391,7 @@ function lambdaContext(requestId: string): Json {
 }
 
 function uuid(): string {
-  return require('crypto').randomUUID();
+  return randomUUID();
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,0 +1,133 @@
+"""The Python binding, as a Python user meets it: the wheel built from this checkout,
+installed with aws-cdk-lib and constructs from PyPI, driven with Python's own names."""
+
+import importlib.util
+import json
+import pathlib
+import re
+import tarfile
+
+import pytest
+from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack, Tags
+from aws_cdk.assertions import Template
+
+from cdk_workspaces import RunningMode, Workspace
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+IDS = dict(directory_id="d-1234567890", bundle_id="wsb-12345678")
+
+
+def new_stack() -> Stack:
+    return Stack(App(), "Desktops", env=Environment(account="111122223333", region="eu-west-1"))
+
+
+def workspaces_by_user(template: Template) -> dict:
+    resources = template.find_resources("Custom::Workspace").values()
+    return {r["Properties"]["UserName"]: r for r in resources}
+
+
+def two_workspaces() -> Template:
+    stack = new_stack()
+    Tags.of(stack).add("team", "platform")
+    alice = Workspace(stack, "Alice", **IDS,
+        user_name="alice",
+        running_mode=RunningMode.AUTO_STOP,
+        auto_stop_timeout=Duration.hours(2),
+    )
+    Tags.of(alice).add("cost-center", "42")
+    Workspace(stack, "Bob", **IDS,
+        user_name="bob",
+        running_mode=RunningMode.ALWAYS_ON,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    return Template.from_stack(stack)
+
+
+def without_service_token(resource: dict) -> dict:
+    return {k: v for k, v in resource["Properties"].items() if k != "ServiceToken"}
+
+
+def test_renders_each_workspace_under_the_api_names():
+    ws = workspaces_by_user(two_workspaces())
+
+    assert without_service_token(ws["alice"]) == {
+        "DirectoryId": "d-1234567890",
+        "BundleId": "wsb-12345678",
+        "UserName": "alice",
+        "RootVolumeEncryptionEnabled": "false",
+        "UserVolumeEncryptionEnabled": "false",
+        "WorkspaceProperties": {"RunningMode": "AUTO_STOP", "RunningModeAutoStopTimeoutInMinutes": 120},
+        "Tags": [{"Key": "cost-center", "Value": "42"}, {"Key": "team", "Value": "platform"}],
+        "TimeoutSeconds": 3600,
+    }
+    assert without_service_token(ws["bob"]) == {
+        "DirectoryId": "d-1234567890",
+        "BundleId": "wsb-12345678",
+        "UserName": "bob",
+        "RootVolumeEncryptionEnabled": "false",
+        "UserVolumeEncryptionEnabled": "false",
+        "WorkspaceProperties": {"RunningMode": "ALWAYS_ON"},
+        "Tags": [{"Key": "team", "Value": "platform"}],
+        "TimeoutSeconds": 3600,
+    }
+
+
+def test_retains_by_default_and_deletes_with_removal_policy_destroy():
+    ws = workspaces_by_user(two_workspaces())
+    # The default, RETAIN_ON_UPDATE_OR_DELETE: kept on delete and replacement, not when its own
+    # creation rolls back.
+    assert (ws["alice"]["DeletionPolicy"], ws["alice"]["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
+    assert (ws["bob"]["DeletionPolicy"], ws["bob"]["UpdateReplacePolicy"]) == ("Delete", "Delete")
+
+
+def test_one_provider_serves_both_workspaces():
+    template = two_workspaces()
+    template.resource_count_is("Custom::Workspace", 2)
+    template.resource_count_is("AWS::StepFunctions::StateMachine", 1)
+    tokens = {json.dumps(r["Properties"]["ServiceToken"], sort_keys=True)
+              for r in workspaces_by_user(template).values()}
+    assert len(tokens) == 1
+
+
+def test_a_validation_error_reaches_python_naming_the_prop():
+    with pytest.raises(RuntimeError, match=re.escape('Invalid bundleId "wsb-123"')):
+        Workspace(new_stack(), "Bad", directory_id="d-1234567890", bundle_id="wsb-123", user_name="alice")
+
+
+def test_the_auto_stop_rule_reaches_python_naming_the_prop():
+    with pytest.raises(RuntimeError, match=re.escape("Invalid autoStopTimeout")):
+        Workspace(new_stack(), "Bad", **IDS, user_name="alice",
+                  running_mode=RunningMode.ALWAYS_ON, auto_stop_timeout=Duration.hours(2))
+
+
+def test_the_installed_package_carries_the_handler_bundles():
+    jsii_dir = pathlib.Path(importlib.util.find_spec("cdk_workspaces._jsii").origin).parent
+    [tarball] = list(jsii_dir.glob("*.jsii.tgz"))
+    with tarfile.open(tarball) as tar:
+        names = set(tar.getnames())
+    assert "package/assets/lambda/on-event.lambda/index.js" in names
+    assert "package/assets/lambda/is-complete.lambda/index.js" in names
+
+
+def readme_python_block() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", readme, flags=re.MULTILINE | re.DOTALL)
+    assert len(blocks) == 1, "the README has one Python example"
+    return blocks[0]
+
+
+def test_the_readme_python_example_runs_as_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "__main__"}
+    exec(compile(readme_python_block(), "README.md (python)", "exec"), namespace)
+
+    stack = namespace["app"].node.find_child("Desktops")
+    ws = workspaces_by_user(Template.from_stack(stack))
+    assert sorted(ws) == ["alice", "bob"]
+    assert ws["alice"]["Properties"]["WorkspaceProperties"] == {
+        "RunningMode": "AUTO_STOP", "RunningModeAutoStopTimeoutInMinutes": 120}
+    assert ws["alice"]["Properties"]["Tags"] == [{"Key": "cost-center", "Value": "42"}]
+    assert ws["bob"]["DeletionPolicy"] == "Delete"
+    # The example's own app.synth() wrote the cloud assembly (synth again returns that one).
+    assembly = namespace["app"].synth()
+    assert (pathlib.Path(assembly.directory) / "Desktops.template.json").is_file()

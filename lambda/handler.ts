@@ -1,8 +1,18 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
 import { ownershipTagValue } from './ownership';
-import { creationRequest, describeStep, isSettled, planDelete, planReconcile, Step } from './plan';
+import { afterTimeout, creationRequest, describeStep, formatSeconds, isSettled, planDelete, planReconcile, Step } from './plan';
 import { DesiredWorkspace, parseProperties, previousTagKeys, readTimeoutSeconds, replacementChanges } from './properties';
-import { getDefaultApi, isRetryLater, WorkspacesApi } from './workspaces-api';
+import {
+  errorText,
+  FailedRequestError,
+  getDefaultApi,
+  ON_EVENT_MAX_ATTEMPTS,
+  isRetryLater,
+  isTemporary,
+  RESOURCE_EXISTS_CODE,
+  sdkErrorOf,
+  WorkspacesApi,
+} from './workspaces-api';
 import { OWNERSHIP_TAG_KEY, WORKSPACE_ID_PATTERN } from '../src/private/rules';
 
 /** The custom resource event, as the Provider framework passes it to onEvent. */
@@ -53,7 +63,19 @@ export interface HandlerDeps {
   readonly api?: WorkspacesApi;
   readonly now?: () => Date;
   readonly log?: (message: string) => void;
+  /** Waits this many milliseconds. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** The milliseconds left before the Lambda invocation times out (the context's getRemainingTimeInMillis). */
+  readonly remainingMs?: () => number;
 }
+
+/**
+ * How long onEvent waits, in turn, before it looks again for a WorkSpace that CreateWorkspaces
+ * says exists but DescribeWorkspaces does not show yet: 90 seconds in all, at most.
+ */
+export const LOOK_AGAIN_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 30_000];
+/** Time that onEvent keeps in reserve for its last calls and its answer (its Lambda timeout is 5 minutes). */
+const RESERVE_MS = 60_000;
 
 /**
  * onEvent: starts the request and returns the WorkSpace id. Create and replacement request a
@@ -61,42 +83,85 @@ export interface HandlerDeps {
  * in-place Update does nothing here, since isComplete reconciles.
  */
 export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps = {}): Promise<OnEventResult> {
-  const { api, now, log } = resolveDeps(deps);
+  const resolved = resolveDeps(deps, ON_EVENT_MAX_ATTEMPTS);
+  const { api, now, log } = resolved;
   log(`onEvent: ${JSON.stringify(redact(event))}`);
   const startedAt = now().toISOString();
 
   let physicalResourceId: string;
-  switch (event.RequestType) {
-    case 'Create': {
-      const desired = parseProperties(event.ResourceProperties);
-      physicalResourceId = await createOrAdopt(api, desired, ownerOf(event), log);
-      break;
-    }
-    case 'Update': {
-      const current = requirePhysicalResourceId(event);
-      const desired = parseProperties(event.ResourceProperties);
-      const changes = replacementChanges(desired, event.OldResourceProperties);
-      if (changes.length === 0) {
-        physicalResourceId = current;
-        log(`Update of ${current} is in place; isComplete applies the changes`);
+  try {
+    switch (event.RequestType) {
+      case 'Create': {
+        const desired = parseProperties(event.ResourceProperties);
+        physicalResourceId = await createOrAdopt(resolved, desired, ownerOf(event));
         break;
       }
-      if (!changes.includes('DirectoryId') && !changes.includes('UserName')) {
-        throw new Error(sameUserReplacementMessage(current, desired, changes));
+      case 'Update': {
+        const current = requirePhysicalResourceId(event);
+        const desired = parseProperties(event.ResourceProperties);
+        const changes = replacementChanges(desired, event.OldResourceProperties);
+        if (changes.length === 0) {
+          physicalResourceId = current;
+          log(`Update of ${current} is in place; isComplete applies the changes`);
+          break;
+        }
+        if (!needsNewWorkspace(changes)) {
+          // The same user in the same directory cannot get a second WorkSpace. But this may be
+          // CloudFormation rolling back a refused change (an Update with the old and the new
+          // properties swapped): then the WorkSpace already is what the template asks for, and
+          // the update is in place. isComplete decides the same way (needsNewWorkspace).
+          const workspace = await api.describe(current);
+          if (workspace === undefined || !hasImmutableSettings(workspace, desired)) {
+            throw new Error(sameUserReplacementMessage(current, desired, changes));
+          }
+          physicalResourceId = current;
+          log(`Update of ${current} is in place: the WorkSpace already has the ${changes.join(', ')} asked for `
+            + '(a rollback to what it is); isComplete applies the other changes');
+          break;
+        }
+        log(`Update of ${current} needs a new WorkSpace (${changes.join(', ')} changed)`);
+        physicalResourceId = await createOrAdopt(resolved, desired, ownerOf(event));
+        break;
       }
-      log(`Update of ${current} needs a new WorkSpace (${changes.join(', ')} changed)`);
-      physicalResourceId = await createOrAdopt(api, desired, ownerOf(event), log);
-      break;
+      case 'Delete': {
+        physicalResourceId = requirePhysicalResourceId(event);
+        await startDelete(api, physicalResourceId, log);
+        break;
+      }
+      default:
+        throw new Error(`Unknown RequestType ${JSON.stringify((event as { RequestType: unknown }).RequestType)}`);
     }
-    case 'Delete': {
-      physicalResourceId = requirePhysicalResourceId(event);
-      await startDelete(api, physicalResourceId, log);
-      break;
+  } catch (e) {
+    // CloudFormation retries nothing: a temporary error that outlasted the SDK's retries fails
+    // the request, but says so (the message already names the call and the WorkSpace or user).
+    if (isTemporary(e)) {
+      throw new Error(`${(e as Error).message}. This error is temporary (throttling or a service-side failure) and outlasted `
+        + 'the SDK\'s own retries. Try the deployment again.');
     }
-    default:
-      throw new Error(`Unknown RequestType ${JSON.stringify((event as { RequestType: unknown }).RequestType)}`);
+    throw e;
   }
   return { PhysicalResourceId: physicalResourceId, Data: { StartedAt: startedAt } };
+}
+
+/**
+ * Whether a change of these replacement properties needs a new WorkSpace. Without a change of
+ * user or directory it cannot have one (one WorkSpace per user per directory): such an Update
+ * either is refused by onEvent or, when the WorkSpace already has the settings asked for, is
+ * in place. onEvent and isComplete both decide with this.
+ */
+function needsNewWorkspace(changes: readonly string[]): boolean {
+  return changes.includes('DirectoryId') || changes.includes('UserName');
+}
+
+/** Whether the WorkSpace has the settings that only a new WorkSpace could change. */
+function hasImmutableSettings(workspace: Workspace, desired: DesiredWorkspace): boolean {
+  return workspace.DirectoryId === desired.directoryId
+    // The service compares user names without regard to case.
+    && (workspace.UserName ?? '').toLowerCase() === desired.userName.toLowerCase()
+    && workspace.BundleId === desired.bundleId
+    && (workspace.RootVolumeEncryptionEnabled ?? false) === desired.rootVolumeEncryptionEnabled
+    && (workspace.UserVolumeEncryptionEnabled ?? false) === desired.userVolumeEncryptionEnabled
+    && (workspace.VolumeEncryptionKey || undefined) === desired.volumeEncryptionKey;
 }
 
 /**
@@ -114,32 +179,65 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
   }
 
   const desired = parseProperties(event.ResourceProperties);
-  const replaced = event.RequestType === 'Create' || replacementChanges(desired, event.OldResourceProperties).length > 0;
-  const workspace = await api.describe(workspaceId);
-  const tags = isSettled(workspace) ? await api.tags(workspaceId) : undefined;
-  const decision = planReconcile({
-    workspaceId,
-    desired,
-    previousTagKeys: event.RequestType === 'Update' && !replaced ? previousTagKeys(event.OldResourceProperties) : [],
-    workspace,
-    tags,
-    mayBeInvisible: replaced,
-    elapsedSeconds,
-  });
+  // A new WorkSpace (a Create, or an Update that changed user or directory) or one changed in
+  // place: the same decision as onEvent's, from the same properties.
+  const replaced = event.RequestType === 'Create' || needsNewWorkspace(replacementChanges(desired, event.OldResourceProperties));
+  try {
+    const workspace = await api.describe(workspaceId);
+    const tags = isSettled(workspace) ? await api.tags(workspaceId) : undefined;
+    const decision = planReconcile({
+      workspaceId,
+      desired,
+      previousTagKeys: event.RequestType === 'Update' && !replaced ? previousTagKeys(event.OldResourceProperties) : [],
+      workspace,
+      tags,
+      mayBeInvisible: replaced,
+      elapsedSeconds,
+    });
 
-  switch (decision.kind) {
-    case 'complete':
-      log(`${workspaceId} is ${workspace?.State} with the desired properties`);
-      return { IsComplete: true, Data: attributesOf(workspaceId, workspace) };
-    case 'wait':
-      log(`${workspaceId}: waiting, ${decision.reason}`);
-      return { IsComplete: false };
-    case 'step':
-      await takeStep(api, workspaceId, decision.step, log);
-      return { IsComplete: false };
-    case 'fail':
-      throw new Error(decision.message);
+    switch (decision.kind) {
+      case 'complete':
+        log(`${workspaceId} is ${workspace?.State} with the desired properties`);
+        return { IsComplete: true, Data: attributesOf(workspaceId, workspace) };
+      case 'wait':
+        log(`${workspaceId}: waiting, ${decision.reason}`);
+        return { IsComplete: false };
+      case 'step':
+        await takeStep(api, workspaceId, decision.step, log);
+        return { IsComplete: false };
+      case 'fail':
+        throw new Error(decision.message);
+    }
+  } catch (e) {
+    return tryAtNextPoll(e, {
+      log,
+      elapsedSeconds,
+      timeoutSeconds: desired.timeoutSeconds,
+      timeoutMessage: `WorkSpace ${workspaceId} did not reach the desired state within ${formatSeconds(desired.timeoutSeconds)} `
+        + `(TimeoutSeconds): the service kept failing; the last error: ${errorMessage(e)}. ${afterTimeout(replaced)}`,
+    });
   }
+}
+
+/**
+ * A poll whose call failed with a temporary error (throttling, a 5xx) that outlasted the SDK's
+ * own retries: nothing is lost, since every poll observes again, so the next poll tries again.
+ * The resource's timeout still bounds it. Any other error fails the request.
+ */
+function tryAtNextPoll(error: unknown, context: {
+  readonly log: (message: string) => void;
+  readonly elapsedSeconds: number | undefined;
+  readonly timeoutSeconds: number;
+  readonly timeoutMessage: string;
+}): IsCompleteResult {
+  if (!isTemporary(error)) {
+    throw error;
+  }
+  if (context.elapsedSeconds !== undefined && context.elapsedSeconds > context.timeoutSeconds) {
+    throw new Error(context.timeoutMessage);
+  }
+  context.log(`${errorMessage(error)}: temporary, trying again at the next poll`);
+  return { IsComplete: false };
 }
 
 async function isDeleteComplete(
@@ -152,39 +250,121 @@ async function isDeleteComplete(
   if (!WORKSPACE_ID_PATTERN.test(workspaceId)) {
     return { IsComplete: true };
   }
-  const decision = planDelete({
-    workspaceId,
-    workspace: await api.describe(workspaceId),
-    timeoutSeconds: readTimeoutSeconds(event.ResourceProperties),
-    elapsedSeconds,
-  });
-  switch (decision.kind) {
-    case 'complete':
-      log(`${workspaceId} is gone`);
-      return { IsComplete: true };
-    case 'wait':
-      log(`${workspaceId}: waiting, ${decision.reason}`);
-      return { IsComplete: false };
-    case 'terminate': {
-      // Still there: the earlier request was refused while the WorkSpace was busy.
-      const outcome = await api.terminate(workspaceId);
-      log(`${workspaceId}: TerminateWorkspaces again: ${outcome}`);
-      return { IsComplete: false };
+  const timeoutSeconds = readTimeoutSeconds(event.ResourceProperties);
+  try {
+    // Not described = complete: onEvent has requested the termination of this id whether or
+    // not DescribeWorkspaces showed it, so a WorkSpace that was still invisible is on its way out.
+    const decision = planDelete({ workspaceId, workspace: await api.describe(workspaceId), timeoutSeconds, elapsedSeconds });
+    switch (decision.kind) {
+      case 'complete':
+        log(`${workspaceId} is gone`);
+        return { IsComplete: true };
+      case 'wait':
+        log(`${workspaceId}: waiting, ${decision.reason}`);
+        return { IsComplete: false };
+      case 'terminate': {
+        // Still there: the earlier request was refused while the WorkSpace was busy.
+        const outcome = await api.terminate(workspaceId);
+        log(`${workspaceId}: TerminateWorkspaces again: ${outcome}`);
+        return { IsComplete: false };
+      }
+      case 'fail':
+        throw new Error(decision.message);
     }
-    case 'fail':
-      throw new Error(decision.message);
+  } catch (e) {
+    return tryAtNextPoll(e, {
+      log,
+      elapsedSeconds,
+      timeoutSeconds,
+      timeoutMessage: `WorkSpace ${workspaceId} was not terminated within ${formatSeconds(timeoutSeconds)} (TimeoutSeconds): `
+        + `the service kept failing; the last error: ${errorMessage(e)}. Delete again to continue.`,
+    });
   }
 }
 
 /** Requests a WorkSpace, unless an earlier attempt of this same resource already did. */
-async function createOrAdopt(
+async function createOrAdopt(deps: Required<HandlerDeps>, desired: DesiredWorkspace, owner: string): Promise<string> {
+  const { api, log } = deps;
+  const adopted = await adoptExisting(api, desired, owner, await api.findByUser(desired.directoryId, desired.userName), log);
+  if (adopted !== undefined) {
+    return adopted;
+  }
+  let workspaceId: string;
+  try {
+    workspaceId = await api.create(creationRequest(desired, owner));
+  } catch (e) {
+    const exists = e instanceof FailedRequestError && e.errorCode === RESOURCE_EXISTS_CODE;
+    if (!exists && !isTemporary(e)) {
+      throw e;
+    }
+    // CreateWorkspaces has no idempotency token, so it must never be sent twice for one
+    // resource; the only link between this resource and a WorkSpace an earlier attempt
+    // requested is the ownership tag, and a new WorkSpace is invisible to DescribeWorkspaces for
+    // a short while (as the API documents). So when the service says the user already has a
+    // WorkSpace that the lookup above did not see (an earlier invocation of this same Create
+    // requested it moments ago), or when CreateWorkspaces failed in a way that leaves open
+    // whether it created one (a temporary error after the SDK's retries), look again for a
+    // bounded time, here, where the id can still become the PhysicalResourceId: once onEvent
+    // has failed without an id, the rollback's Delete has nothing to terminate and the
+    // WorkSpace would be left behind.
+    const found = await lookAgain(deps, desired, owner);
+    if (found !== undefined) {
+      return found;
+    }
+    if (exists) {
+      throw new Error(`CreateWorkspaces answered ${RESOURCE_EXISTS_CODE}: user "${desired.userName}" already has a WorkSpace in `
+        + `directory ${desired.directoryId}, but DescribeWorkspaces does not show it yet (a WorkSpace requested moments ago, `
+        + 'perhaps by an earlier attempt of this same deployment, is invisible for a while). No WorkSpace was created. '
+        + 'Deploy again in a few minutes: if it carries this resource\'s ownership tag, it is adopted.');
+    }
+    throw e;
+  }
+  log(`Requested ${workspaceId}`);
+  return workspaceId;
+}
+
+/** Looks for the user's WorkSpace a few times, waiting in between, within the invocation's time. */
+async function lookAgain(deps: Required<HandlerDeps>, desired: DesiredWorkspace, owner: string): Promise<string | undefined> {
+  const { api, log, sleep, remainingMs } = deps;
+  for (const delay of LOOK_AGAIN_DELAYS_MS) {
+    if (remainingMs() - delay < RESERVE_MS) {
+      break;
+    }
+    log(`The WorkSpace of user "${desired.userName}" in directory ${desired.directoryId} may exist but is not visible: `
+      + `looking again in ${delay} ms`);
+    await sleep(delay);
+    let found: Workspace[];
+    try {
+      found = await api.findByUser(desired.directoryId, desired.userName);
+    } catch (e) {
+      if (!isTemporary(e)) {
+        throw e;
+      }
+      log(`${errorMessage(e)}: temporary, looking again`);
+      continue;
+    }
+    const adopted = await adoptExisting(api, desired, owner, found, log);
+    if (adopted !== undefined) {
+      return adopted;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The id of the user's WorkSpace among these when this resource created it (an earlier attempt
+ * of this same request); undefined when there is none.
+ *
+ * @throws Error when the user has a WorkSpace that is not this resource's
+ */
+async function adoptExisting(
   api: WorkspacesApi,
   desired: DesiredWorkspace,
   owner: string,
+  found: readonly Workspace[],
   log: (message: string) => void,
-): Promise<string> {
-  const existing = (await api.findByUser(desired.directoryId, desired.userName))
-    .filter((w) => w.State !== 'TERMINATED' && w.WorkspaceId !== undefined);
+): Promise<string | undefined> {
+  const existing = found.filter((w) => w.State !== 'TERMINATED' && w.WorkspaceId !== undefined);
   for (const workspace of existing) {
     const workspaceId = workspace.WorkspaceId!;
     const tags = await api.tags(workspaceId);
@@ -204,9 +384,7 @@ async function createOrAdopt(
     log(`Adopting ${workspaceId}: it carries this resource's ownership tag, so an earlier attempt created it`);
     return workspaceId;
   }
-  const workspaceId = await api.create(creationRequest(desired, owner));
-  log(`Requested ${workspaceId}`);
-  return workspaceId;
+  return undefined;
 }
 
 async function startDelete(api: WorkspacesApi, workspaceId: string, log: (message: string) => void): Promise<void> {
@@ -214,7 +392,12 @@ async function startDelete(api: WorkspacesApi, workspaceId: string, log: (messag
     log(`${workspaceId} is not a WorkSpace id (the Create failed): nothing to delete`);
     return;
   }
-  const decision = planDelete({ workspaceId, workspace: await api.describe(workspaceId), timeoutSeconds: Infinity });
+  const workspace = await api.describe(workspaceId);
+  if (workspace === undefined) {
+    await terminateUnseen(api, workspaceId, log);
+    return;
+  }
+  const decision = planDelete({ workspaceId, workspace, timeoutSeconds: Infinity });
   switch (decision.kind) {
     case 'complete':
       log(`${workspaceId} is already gone`);
@@ -232,6 +415,28 @@ async function startDelete(api: WorkspacesApi, workspaceId: string, log: (messag
   }
 }
 
+/**
+ * Terminates a WorkSpace that DescribeWorkspaces does not show. It may be gone, or it may be so
+ * new that it is not visible yet (the rollback of a Create that failed or timed out within the
+ * invisible window): the service accepts TerminateWorkspaces for such an id, and answers "not
+ * found" for one that does not exist, so asking is always right. isComplete then counts "not
+ * described" as done, since the termination has been requested.
+ */
+async function terminateUnseen(api: WorkspacesApi, workspaceId: string, log: (message: string) => void): Promise<void> {
+  try {
+    const outcome = await api.terminate(workspaceId);
+    log(`${workspaceId} is not described: TerminateWorkspaces (in case it is not visible yet): ${outcome}`);
+  } catch (e) {
+    // An endpoint that names no error, only a bare HTTP status (moto answers "400" for an
+    // unknown id), says nothing more than "not found" here: the id is unknown to both calls.
+    if (e instanceof FailedRequestError && /^\d{3}$/.test(e.errorCode)) {
+      log(`${workspaceId} is not described and TerminateWorkspaces answered ${e.errorCode}: it is gone`);
+      return;
+    }
+    throw e;
+  }
+}
+
 async function takeStep(api: WorkspacesApi, workspaceId: string, step: Step, log: (message: string) => void): Promise<void> {
   const what = describeStep(step);
   log(`${workspaceId}: ${what}`);
@@ -246,10 +451,14 @@ async function takeStep(api: WorkspacesApi, workspaceId: string, step: Step, log
     }
   } catch (e) {
     if (isRetryLater(e)) {
-      log(`${workspaceId}: ${what} must wait: ${errorText(e)}`);
+      log(`${workspaceId}: ${what} must wait: ${errorText(sdkErrorOf(e))}`);
       return;
     }
-    throw new Error(`${what} failed for WorkSpace ${workspaceId}: ${errorText(e)}`);
+    if (isTemporary(e)) {
+      // isComplete tries again at the next poll, within the timeout.
+      throw e;
+    }
+    throw new Error(`${what} failed for WorkSpace ${workspaceId}: ${errorText(sdkErrorOf(e))}`);
   }
 }
 
@@ -300,17 +509,17 @@ function redact(event: WorkspaceResourceEvent): WorkspaceResourceEvent {
   return event.ResponseURL === undefined ? event : { ...event, ResponseURL: '(hidden)' };
 }
 
-function errorText(e: unknown): string {
-  if (e instanceof Error) {
-    return `${e.name}: ${e.message}`;
-  }
-  return String(e);
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
-function resolveDeps(deps: HandlerDeps): Required<HandlerDeps> {
+function resolveDeps(deps: HandlerDeps, maxAttempts?: number): Required<HandlerDeps> {
   return {
-    api: deps.api ?? getDefaultApi(),
+    api: deps.api ?? getDefaultApi(maxAttempts),
     now: deps.now ?? (() => new Date()),
     log: deps.log ?? ((message: string) => console.log(message)),
+    sleep: deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms))),
+    // Outside Lambda (tests, scripts) there is no invocation deadline: the 5-minute Lambda timeout.
+    remainingMs: deps.remainingMs ?? (() => 300_000),
   };
 }

@@ -26,6 +26,9 @@ export type Decision =
   | { readonly kind: 'step'; readonly step: Step }
   | { readonly kind: 'fail'; readonly message: string };
 
+/** The next step towards the desired state, or why there is none the service would accept. */
+export type NextStep = Step | { readonly kind: 'impossible'; readonly message: string };
+
 export type DeleteDecision =
   | { readonly kind: 'complete' }
   | { readonly kind: 'wait'; readonly reason: string }
@@ -41,7 +44,12 @@ export interface ReconcileInput {
   readonly workspace: Workspace | undefined;
   /** The WorkSpace's tags; needed once the WorkSpace is settled. */
   readonly tags?: Readonly<Record<string, string>>;
-  /** A WorkSpace created by this request is invisible for a while, as the API documents. */
+  /**
+   * The WorkSpace is new, created by this request (a Create, or an Update that replaces it):
+   * it is invisible for a while, as the API documents, and CloudFormation's rollback
+   * terminates it if this request fails. Otherwise the request changes an existing WorkSpace
+   * in place.
+   */
   readonly mayBeInvisible: boolean;
   /** Seconds since onEvent started the request; undefined means no timeout is enforced here. */
   readonly elapsedSeconds?: number;
@@ -64,11 +72,31 @@ export function planReconcile(input: ReconcileInput): Decision {
   if (input.elapsedSeconds !== undefined && input.elapsedSeconds > timeout) {
     return {
       kind: 'fail',
-      message: `WorkSpace ${input.workspaceId} did not reach the desired state within ${timeout} seconds (TimeoutSeconds); `
-        + `its last observed state was ${lastState(input.workspace)}. It is left as it is; deploy again to continue.`,
+      message: `WorkSpace ${input.workspaceId} did not reach the desired state within ${formatSeconds(timeout)} (TimeoutSeconds); `
+        + `its last observed state was ${lastState(input.workspace)}. ${afterTimeout(input.mayBeInvisible)}`,
     };
   }
   return decision;
+}
+
+/**
+ * What happens to the WorkSpace after a Create or Update fails, for the message that says so.
+ * A new WorkSpace is terminated by the rollback's Delete (the default removal policy,
+ * RETAIN_ON_UPDATE_OR_DELETE, and DESTROY both let the rollback delete what the failed request
+ * created; only RETAIN keeps it). A WorkSpace changed in place keeps the changes made so far,
+ * and the rollback (an Update back to the previous properties) or the next deploy reconciles
+ * from there.
+ */
+export function afterTimeout(newWorkspace: boolean): string {
+  return newWorkspace
+    ? 'CloudFormation\'s rollback now terminates this new WorkSpace (unless its removal policy is RETAIN or the rollback is '
+      + 'disabled: then it stays, and the next deploy of this stack adopts it).'
+    : 'The changes made so far stay on the WorkSpace; the rollback, or the next deploy, continues from its current state.';
+}
+
+/** "1 second", "90 seconds". */
+export function formatSeconds(seconds: number): string {
+  return `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
 }
 
 /** The next thing to do for a Delete. */
@@ -97,8 +125,8 @@ export function planDelete(input: {
   if (decision.kind !== 'complete' && input.elapsedSeconds !== undefined && input.elapsedSeconds > input.timeoutSeconds) {
     return {
       kind: 'fail',
-      message: `WorkSpace ${workspaceId} was not terminated within ${input.timeoutSeconds} seconds (TimeoutSeconds); `
-        + `its last observed state was ${lastState(workspace)}.`,
+      message: `WorkSpace ${workspaceId} was not terminated within ${formatSeconds(input.timeoutSeconds)} (TimeoutSeconds); `
+        + `its last observed state was ${lastState(workspace)}. Its termination may still be under way: delete again to wait for it.`,
     };
   }
   return decision;
@@ -109,14 +137,15 @@ export function planDelete(input: {
  * removes it, or undefined when there is none. Tags come first because they take effect at once
  * and never conflict with a property change; then the properties, one per call, because the
  * service refuses a compute type change together with a volume change, and a root volume change
- * together with a user volume change.
+ * together with a user volume change. The volumes go in an order in which every pair of sizes
+ * on the way is one the service accepts (see nextVolumeStep).
  */
 export function nextStep(
   desired: DesiredWorkspace,
   previousTagKeys: readonly string[],
   workspace: Workspace,
   tags: Readonly<Record<string, string>>,
-): Step | undefined {
+): NextStep | undefined {
   const wanted = new Set(desired.tags.map((t) => t.Key));
   const removed = previousTagKeys.filter((k) => k !== OWNERSHIP_TAG_KEY && !wanted.has(k) && k in tags);
   if (removed.length > 0) {
@@ -154,13 +183,97 @@ export function nextStep(
       properties: { ComputeTypeName: want.computeTypeName as WorkspaceProperties['ComputeTypeName'] },
     };
   }
-  if (want.rootVolumeSizeGib !== undefined && want.rootVolumeSizeGib !== have.RootVolumeSizeGib) {
-    return { kind: 'modifyProperties', setting: 'RootVolumeSizeGib', properties: { RootVolumeSizeGib: want.rootVolumeSizeGib } };
+  return nextVolumeStep(workspace.WorkspaceId ?? '(unknown id)', want, have);
+}
+
+/**
+ * Whether the service accepts this pair of volume sizes: a root volume of 175 GiB or more only
+ * with a user volume of at least 100 GiB (the rule of checkVolumePair), and a smaller root
+ * volume (80, or 100 for graphics bundles) only with a user volume of at most 100 GiB (the
+ * service offers root 80 with user 10, 50 or 100).
+ */
+export function volumePairAccepted(rootGib: number, userGib: number): boolean {
+  return rootGib >= LARGE_ROOT_GIB ? userGib >= BOUNDARY_USER_GIB : userGib <= BOUNDARY_USER_GIB;
+}
+
+/** The smallest root volume that needs a user volume of at least BOUNDARY_USER_GIB. */
+const LARGE_ROOT_GIB = 175;
+/** The one user volume size that goes with both a small and a large root volume. */
+const BOUNDARY_USER_GIB = 100;
+
+type VolumeSetting = 'RootVolumeSizeGib' | 'UserVolumeSizeGib';
+
+/**
+ * The next volume change: each call changes one volume, and the pair of sizes after each call
+ * must be one the service accepts, so the order matters. Growing 80/50 to 175/100 must grow the
+ * user volume first (root 175 with user 50 is refused); 80/50 to 175/200 goes through user 100,
+ * then root 175, then user 200. This finds the shortest such sequence (the sizes on the way are
+ * the current ones, the desired ones and the 100 GiB user volume that both kinds of root accept),
+ * preferring the root volume first when both orders work, and returns its first call. A volume
+ * the template has no opinion about stays as it is.
+ */
+export function nextVolumeStep(
+  workspaceId: string,
+  want: DesiredWorkspace['properties'],
+  have: WorkspaceProperties,
+): NextStep | undefined {
+  const from = { root: have.RootVolumeSizeGib, user: have.UserVolumeSizeGib };
+  const to = { root: want.rootVolumeSizeGib ?? from.root, user: want.userVolumeSizeGib ?? from.user };
+  if (to.root === from.root && to.user === from.user) {
+    return undefined;
   }
-  if (want.userVolumeSizeGib !== undefined && want.userVolumeSizeGib !== have.UserVolumeSizeGib) {
-    return { kind: 'modifyProperties', setting: 'UserVolumeSizeGib', properties: { UserVolumeSizeGib: want.userVolumeSizeGib } };
+  if (from.root === undefined || from.user === undefined || to.root === undefined || to.user === undefined) {
+    // The service did not report both sizes: there is no pair to check, so change what differs.
+    return to.root !== from.root && to.root !== undefined
+      ? volumeStep('RootVolumeSizeGib', to.root)
+      : volumeStep('UserVolumeSizeGib', to.user!);
   }
-  return undefined;
+
+  const userSizes = [...new Set([from.user, to.user, BOUNDARY_USER_GIB])]
+    .filter((u) => u === to.user || u === from.user || between(u, from.user!, to.user!));
+  const rootSizes = [...new Set([from.root, to.root])];
+  const key = (root: number, user: number) => `${root}/${user}`;
+  const first = new Map<string, Step>();
+  const queue: Array<[number, number]> = [[from.root, from.user]];
+  const seen = new Set([key(from.root, from.user)]);
+  while (queue.length > 0) {
+    const [root, user] = queue.shift()!;
+    const firstStep = first.get(key(root, user));
+    if (root === to.root && user === to.user) {
+      return firstStep;
+    }
+    const moves: Array<[number, number, Step]> = [
+      ...rootSizes.filter((r) => r !== root).map((r): [number, number, Step] => [r, user, volumeStep('RootVolumeSizeGib', r)]),
+      ...userSizes.filter((u) => u !== user).map((u): [number, number, Step] => [root, u, volumeStep('UserVolumeSizeGib', u)]),
+    ];
+    for (const [r, u, step] of moves) {
+      if (!seen.has(key(r, u)) && volumePairAccepted(r, u)) {
+        seen.add(key(r, u));
+        first.set(key(r, u), firstStep ?? step);
+        queue.push([r, u]);
+      }
+    }
+  }
+  const undeclared = want.rootVolumeSizeGib === undefined
+    ? ' The root volume is not declared, so it stays as it is.'
+    : want.userVolumeSizeGib === undefined ? ' The user volume is not declared, so it stays as it is.' : '';
+  return {
+    kind: 'impossible',
+    message: `Cannot change the volumes of WorkSpace ${workspaceId} from root ${from.root} GiB / user ${from.user} GiB `
+      + `to root ${to.root} GiB / user ${to.user} GiB: the service changes one volume per call, accepts a root volume of `
+      + `${LARGE_ROOT_GIB} GiB or more only with a user volume of at least ${BOUNDARY_USER_GIB} GiB and a smaller root volume only `
+      + `with a user volume of at most ${BOUNDARY_USER_GIB} GiB, and no order of single changes gets there through sizes it accepts.`
+      + `${undeclared} Declare sizes that the service accepts together (e.g. root 80 with user 10, 50 or 100, `
+      + 'or root 175 to 2000 with user 100 to 2000).',
+  };
+}
+
+function volumeStep(setting: VolumeSetting, gib: number): Step {
+  return { kind: 'modifyProperties', setting, properties: { [setting]: gib } };
+}
+
+function between(x: number, a: number, b: number): boolean {
+  return (x > a && x < b) || (x > b && x < a);
 }
 
 /** A short description of a step, for the log. */
@@ -195,7 +308,10 @@ function reconcileIgnoringTime(input: ReconcileInput): Decision {
     throw new Error(`internal error: the tags of WorkSpace ${workspaceId} were not read before planning`);
   }
   const step = nextStep(input.desired, input.previousTagKeys, workspace, input.tags);
-  return step === undefined ? { kind: 'complete' } : { kind: 'step', step };
+  if (step === undefined) {
+    return { kind: 'complete' };
+  }
+  return step.kind === 'impossible' ? { kind: 'fail', message: step.message } : { kind: 'step', step };
 }
 
 function deadEndMessage(workspaceId: string, workspace: Workspace, state: string): string {

@@ -12,6 +12,10 @@ import {
   WorkspaceRequest,
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
+// The SDK's own error classification (the same functions its retry strategy decides with).
+// @smithy/core is a dependency of @aws-sdk/client-workspaces, which requires this very
+// submodule, so importing it adds nothing to the bundle.
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { version } from '../package.json';
 import type { WorkspaceTag } from './properties';
 
@@ -25,19 +29,45 @@ export type TerminateOutcome =
   | 'busy';
 
 /**
+ * A call to the service that failed (after the SDK's own retries): the message names the call
+ * and what it was about; `cause` is the SDK's error, which decides whether it is worth trying
+ * again later.
+ */
+export class WorkspacesCallError extends Error {
+  constructor(readonly call: string, readonly target: string, readonly cause: unknown) {
+    super(`${call} for ${target} failed: ${errorText(cause)}`);
+    this.name = 'WorkspacesCallError';
+  }
+}
+
+/** A request that the service answered, but refused in its FailedRequests. */
+export class FailedRequestError extends Error {
+  constructor(message: string, readonly call: string, readonly errorCode: string) {
+    super(message);
+    this.name = 'FailedRequestError';
+  }
+}
+
+/** The FailedRequests code of CreateWorkspaces when the user already has a WorkSpace in the directory. */
+export const RESOURCE_EXISTS_CODE = 'ResourceExists.WorkSpace';
+
+/**
  * The WorkSpaces calls the handler makes, each as the handler needs it. Throttling and
- * transient errors are retried by the SDK itself (adaptive retry), not here.
+ * transient errors are retried by the SDK itself (adaptive retry), not here; what is left
+ * after those retries is thrown as a WorkspacesCallError naming the call.
  */
 export class WorkspacesApi {
-  constructor(private readonly client: WorkSpacesClient) {}
+  constructor(readonly client: WorkSpacesClient) {}
 
   /** The WorkSpaces of one user in one directory, whatever their state. */
   async findByUser(directoryId: string, userName: string): Promise<Workspace[]> {
-    const found: Workspace[] = [];
-    for await (const page of paginateDescribeWorkspaces({ client: this.client }, { DirectoryId: directoryId, UserName: userName })) {
-      found.push(...(page.Workspaces ?? []));
-    }
-    return found;
+    return this.call('DescribeWorkspaces', userTarget(userName, directoryId), async () => {
+      const found: Workspace[] = [];
+      for await (const page of paginateDescribeWorkspaces({ client: this.client }, { DirectoryId: directoryId, UserName: userName })) {
+        found.push(...(page.Workspaces ?? []));
+      }
+      return found;
+    });
   }
 
   /** The WorkSpace, or undefined when the service does not describe it (not yet, or no more). */
@@ -50,13 +80,14 @@ export class WorkspacesApi {
       if (errorName(e).includes('ResourceNotFound')) {
         return undefined;
       }
-      throw e;
+      throw new WorkspacesCallError('DescribeWorkspaces', `WorkSpace ${workspaceId}`, e);
     }
   }
 
   /** The WorkSpace's tags, as a map from key to value. */
   async tags(workspaceId: string): Promise<Record<string, string>> {
-    const out = await this.client.send(new DescribeTagsCommand({ ResourceId: workspaceId }));
+    const out = await this.call('DescribeTags', `WorkSpace ${workspaceId}`,
+      () => this.client.send(new DescribeTagsCommand({ ResourceId: workspaceId })));
     const tags: Record<string, string> = {};
     for (const tag of out.TagList ?? []) {
       if (tag.Key !== undefined) {
@@ -72,11 +103,12 @@ export class WorkspacesApi {
    * @throws Error with the service's ErrorCode and ErrorMessage when the request is refused
    */
   async create(request: WorkspaceRequest): Promise<string> {
-    const out = await this.client.send(new CreateWorkspacesCommand({ Workspaces: [request] }));
+    const out = await this.call('CreateWorkspaces', userTarget(request.UserName ?? '', request.DirectoryId ?? ''),
+      () => this.client.send(new CreateWorkspacesCommand({ Workspaces: [request] })));
     const failed = out.FailedRequests?.[0];
     if (failed) {
-      throw new Error(`CreateWorkspaces refused the WorkSpace of user ${request.UserName} in directory ${request.DirectoryId}: `
-        + `${failed.ErrorCode ?? '(no error code)'}: ${failed.ErrorMessage ?? '(no error message)'}`);
+      throw new FailedRequestError(`CreateWorkspaces refused the WorkSpace of user ${request.UserName} in directory ${request.DirectoryId}: `
+        + `${failed.ErrorCode ?? '(no error code)'}: ${failed.ErrorMessage ?? '(no error message)'}`, 'CreateWorkspaces', failed.ErrorCode ?? '');
     }
     const workspaceId = out.PendingRequests?.[0]?.WorkspaceId;
     if (!workspaceId) {
@@ -86,15 +118,18 @@ export class WorkspacesApi {
   }
 
   async modifyProperties(workspaceId: string, properties: WorkspaceProperties): Promise<void> {
-    await this.client.send(new ModifyWorkspacePropertiesCommand({ WorkspaceId: workspaceId, WorkspaceProperties: properties }));
+    await this.call('ModifyWorkspaceProperties', `WorkSpace ${workspaceId}`,
+      () => this.client.send(new ModifyWorkspacePropertiesCommand({ WorkspaceId: workspaceId, WorkspaceProperties: properties })));
   }
 
   async createTags(workspaceId: string, tags: readonly WorkspaceTag[]): Promise<void> {
-    await this.client.send(new CreateTagsCommand({ ResourceId: workspaceId, Tags: tags.map((t) => ({ Key: t.Key, Value: t.Value })) }));
+    await this.call('CreateTags', `WorkSpace ${workspaceId}`,
+      () => this.client.send(new CreateTagsCommand({ ResourceId: workspaceId, Tags: tags.map((t) => ({ Key: t.Key, Value: t.Value })) })));
   }
 
   async deleteTags(workspaceId: string, keys: readonly string[]): Promise<void> {
-    await this.client.send(new DeleteTagsCommand({ ResourceId: workspaceId, TagKeys: [...keys] }));
+    await this.call('DeleteTags', `WorkSpace ${workspaceId}`,
+      () => this.client.send(new DeleteTagsCommand({ ResourceId: workspaceId, TagKeys: [...keys] })));
   }
 
   /**
@@ -103,7 +138,8 @@ export class WorkspacesApi {
    * @throws Error with the service's ErrorCode and ErrorMessage when the refusal is not one to wait out
    */
   async terminate(workspaceId: string): Promise<TerminateOutcome> {
-    const out = await this.client.send(new TerminateWorkspacesCommand({ TerminateWorkspaceRequests: [{ WorkspaceId: workspaceId }] }));
+    const out = await this.call('TerminateWorkspaces', `WorkSpace ${workspaceId}`,
+      () => this.client.send(new TerminateWorkspacesCommand({ TerminateWorkspaceRequests: [{ WorkspaceId: workspaceId }] })));
     const failed = out.FailedRequests?.find((f) => f.WorkspaceId === undefined || f.WorkspaceId === workspaceId);
     if (!failed) {
       return 'requested';
@@ -115,8 +151,16 @@ export class WorkspacesApi {
     if (isBusyCode(code)) {
       return 'busy';
     }
-    throw new Error(`TerminateWorkspaces refused to terminate WorkSpace ${workspaceId}: `
-      + `${code || '(no error code)'}: ${failed.ErrorMessage ?? '(no error message)'}`);
+    throw new FailedRequestError(`TerminateWorkspaces refused to terminate WorkSpace ${workspaceId}: `
+      + `${code || '(no error code)'}: ${failed.ErrorMessage ?? '(no error message)'}`, 'TerminateWorkspaces', code);
+  }
+
+  private async call<T>(call: string, target: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (e) {
+      throw new WorkspacesCallError(call, target, e);
+    }
   }
 }
 
@@ -125,7 +169,41 @@ export class WorkspacesApi {
  * tried again at the next poll, not to fail the deployment.
  */
 export function isRetryLater(error: unknown): boolean {
-  return isBusyCode(errorName(error));
+  return isBusyCode(errorName(sdkErrorOf(error)));
+}
+
+/**
+ * Whether an error is one the SDK itself counts as temporary (throttling such as
+ * ThrottlingException, TooManyRequestsException or RequestLimitExceeded; HTTP 5xx such as
+ * InternalFailure or ServiceUnavailable; timeouts and network errors), and which is left only
+ * because the SDK's own retries ran out. The classification is the SDK's, not a list of ours.
+ */
+export function isTemporary(error: unknown): boolean {
+  const e = sdkErrorOf(error);
+  if (typeof e !== 'object' || e === null) {
+    return false;
+  }
+  const sdkError = e as Parameters<typeof isTransientError>[0];
+  return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError)
+    // Some throttling answers carry no known name, only the message.
+    || /\bRate exceeded\b/i.test(String((e as { message?: unknown }).message ?? ''));
+}
+
+/** The SDK's error behind a WorkspacesCallError, or the error itself. */
+export function sdkErrorOf(error: unknown): unknown {
+  return error instanceof WorkspacesCallError ? error.cause : error;
+}
+
+/** An error as "Name: message", for messages and the log. */
+export function errorText(e: unknown): string {
+  if (e instanceof Error) {
+    return `${e.name}: ${e.message}`;
+  }
+  return String(e);
+}
+
+function userTarget(userName: string, directoryId: string): string {
+  return `user "${userName}" in directory ${directoryId}`;
 }
 
 function isBusyCode(code: string): boolean {
@@ -148,18 +226,34 @@ export const USER_AGENT: [string, string] = ['cdk-workspaces', version];
  * SDK's standard settings (AWS_ENDPOINT_URL_WORKSPACES, AWS_REGION), so the same handler runs
  * against AWS and against a local endpoint.
  */
-export function createClient(): WorkSpacesClient {
+export function createClient(maxAttempts: number = POLL_MAX_ATTEMPTS): WorkSpacesClient {
   return new WorkSpacesClient({
     retryMode: 'adaptive',
-    maxAttempts: 8,
+    maxAttempts,
     customUserAgent: [USER_AGENT],
   });
 }
 
-let defaultApi: WorkspacesApi | undefined;
+/** isComplete can afford to give up early: a transient failure just waits for the next poll. */
+export const POLL_MAX_ATTEMPTS = 8;
+
+/**
+ * onEvent cannot: CloudFormation retries nothing, and a deploy of many WorkSpaces starts with
+ * a burst of onEvent calls (each in its own container, so each with its own adaptive rate
+ * limiter) against an account-wide API rate. More attempts let the SDK's backoff spread the
+ * burst out; 15 attempts wait about two minutes at most on average, well inside the
+ * 5-minute Lambda timeout.
+ */
+export const ON_EVENT_MAX_ATTEMPTS = 15;
+
+const defaultApis = new Map<number, WorkspacesApi>();
 
 /** One client per container: a warm Lambda reuses its connections and its retry state. */
-export function getDefaultApi(): WorkspacesApi {
-  defaultApi ??= new WorkspacesApi(createClient());
-  return defaultApi;
+export function getDefaultApi(maxAttempts: number = POLL_MAX_ATTEMPTS): WorkspacesApi {
+  let api = defaultApis.get(maxAttempts);
+  if (!api) {
+    api = new WorkspacesApi(createClient(maxAttempts));
+    defaultApis.set(maxAttempts, api);
+  }
+  return api;
 }

@@ -1,6 +1,6 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import { createClient, WorkspacesApi } from '../../lambda/workspaces-api';
+import { createClient, getDefaultApi, ON_EVENT_MAX_ATTEMPTS, WorkspacesApi } from '../../lambda/workspaces-api';
 
 // No mock here: a real client against a throwaway HTTP server proves where the calls go.
 
@@ -66,4 +66,10 @@ test('the client is configured with adaptive retry and no endpoint of its own', 
   expect((strategy as { mode?: string }).mode).toBe('adaptive');
   await expect(client.config.maxAttempts()).resolves.toBe(8);
   expect(client.config.isCustomEndpoint).toBe(false);
+});
+
+test('onEvent gets a larger retry budget than isComplete, which can wait for its next poll', async () => {
+  await expect(getDefaultApi(ON_EVENT_MAX_ATTEMPTS).client.config.maxAttempts()).resolves.toBe(15);
+  await expect(getDefaultApi().client.config.maxAttempts()).resolves.toBe(8);
+  expect(getDefaultApi(ON_EVENT_MAX_ATTEMPTS)).toBe(getDefaultApi(ON_EVENT_MAX_ATTEMPTS));
 });

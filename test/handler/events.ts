@@ -1,4 +1,4 @@
-import { WorkSpacesClient } from '@aws-sdk/client-workspaces';
+import { WorkSpacesClient, WorkSpacesServiceException } from '@aws-sdk/client-workspaces';
 import type { HandlerDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../lambda/handler';
 import { WorkspacesApi } from '../../lambda/workspaces-api';
 
@@ -56,5 +56,40 @@ export function deps(seconds = 60, log: (message: string) => void = () => {}): H
     api: new WorkspacesApi(new WorkSpacesClient({ region: 'eu-west-1' })),
     now: () => new Date(Date.parse(STARTED_AT) + seconds * 1000),
     log,
+  };
+}
+
+/** An error as the SDK throws it once its own retries are spent: throttling. */
+export function throttled(): WorkSpacesServiceException {
+  return new WorkSpacesServiceException({
+    name: 'ThrottlingException',
+    message: 'Rate exceeded',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400, attempts: 8 },
+  });
+}
+
+/** An error as the SDK throws it once its own retries are spent: a server-side failure. */
+export function serverError(status = 503): WorkSpacesServiceException {
+  return new WorkSpacesServiceException({
+    name: status === 500 ? 'InternalFailure' : 'ServiceUnavailable',
+    message: 'Service is unavailable, try again',
+    $fault: 'server',
+    $metadata: { httpStatusCode: status, attempts: 8 },
+  });
+}
+
+/** Deps that record the waits instead of waiting. */
+export function depsWithWaits(seconds = 60, remainingMs = 300_000): HandlerDeps & { waits: number[]; lines: string[] } {
+  const waits: number[] = [];
+  const lines: string[] = [];
+  return {
+    ...deps(seconds, (line) => lines.push(line)),
+    sleep: async (ms: number) => {
+      waits.push(ms);
+    },
+    remainingMs: () => remainingMs - waits.reduce((a, b) => a + b, 0),
+    waits,
+    lines,
   };
 }

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CREATE, DELETE, deps, NEW_WORKSPACE_ID, OWNER, polled, PROPS, UPDATE, WORKSPACE_ID } from './events';
+import { CREATE, DELETE, deps, NEW_WORKSPACE_ID, OWNER, polled, PROPS, serverError, throttled, UPDATE, WORKSPACE_ID } from './events';
 import { isComplete } from '../../lambda/handler';
 import { handler } from '../../lambda/is-complete.lambda';
 
@@ -134,6 +134,16 @@ describe('Create', () => {
       /WorkSpace ws-abc12345 did not reach the desired state within 3600 seconds.*last observed state was PENDING/);
   });
 
+  test('says after a timeout of one second "1 second", and that the rollback terminates the new WorkSpace', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ ...AVAILABLE, State: 'PENDING' }] });
+    const event = polled({ ...CREATE, ResourceProperties: { ...PROPS, TimeoutSeconds: '1' } });
+
+    await expect(isComplete(event, deps(2))).rejects.toThrow(
+      'WorkSpace ws-abc12345 did not reach the desired state within 1 second (TimeoutSeconds); its last observed state was PENDING. '
+      + 'CloudFormation\'s rollback now terminates this new WorkSpace (unless its removal policy is RETAIN or the rollback is disabled: '
+      + 'then it stays, and the next deploy of this stack adopts it).');
+  });
+
   test('enforces the resource\'s own TimeoutSeconds', async () => {
     workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
     const event = polled({ ...CREATE, ResourceProperties: { ...PROPS, TimeoutSeconds: '7200' } });
@@ -175,7 +185,7 @@ describe('Update in place', () => {
     expect(workspaces).toHaveReceivedCommandWith(ModifyWorkspacePropertiesCommand, { WorkspaceId: WORKSPACE_ID });
   });
 
-  test('changes compute type, root volume and user volume in three separate calls, each only once the WorkSpace is settled', async () => {
+  test('changes compute type, user volume and root volume in three separate calls, each only once the WorkSpace is settled', async () => {
     const service = simulate(AVAILABLE, { team: 'desk', ['cdk-workspaces:owner']: OWNER });
     const event = polled({
       ...UPDATE,
@@ -192,13 +202,14 @@ describe('Update in place', () => {
     await expect(isComplete(event, deps())).resolves.toEqual({ IsComplete: false });
     expect(workspaces).toHaveReceivedCommandTimes(ModifyWorkspacePropertiesCommand, 1);
 
+    // 80/50 to 175/100: the service refuses root 175 with user 50, so the user volume grows first.
     service.settle('STOPPED');
     await expect(isComplete(event, deps())).resolves.toEqual({ IsComplete: false });
-    expect(modifyInputs()).toEqual([{ ComputeTypeName: 'POWER' }, { RootVolumeSizeGib: 175 }]);
+    expect(modifyInputs()).toEqual([{ ComputeTypeName: 'POWER' }, { UserVolumeSizeGib: 100 }]);
 
     service.settle();
     await expect(isComplete(event, deps())).resolves.toEqual({ IsComplete: false });
-    expect(modifyInputs()).toEqual([{ ComputeTypeName: 'POWER' }, { RootVolumeSizeGib: 175 }, { UserVolumeSizeGib: 100 }]);
+    expect(modifyInputs()).toEqual([{ ComputeTypeName: 'POWER' }, { UserVolumeSizeGib: 100 }, { RootVolumeSizeGib: 175 }]);
 
     service.settle();
     await expect(isComplete(event, deps())).resolves.toMatchObject({ IsComplete: true, Data: { State: 'AVAILABLE' } });
@@ -288,6 +299,95 @@ describe('Update in place', () => {
   });
 });
 
+describe('Update that rolls back a refused replacement (same user, old and new properties swapped)', () => {
+  // onEvent found that the WorkSpace already has the bundle asked for and kept it, in place.
+  const rollback = polled({
+    ...UPDATE,
+    OldResourceProperties: { ...PROPS, BundleId: 'wsb-87654321', Tags: [{ Key: 'team', Value: 'desk' }, { Key: 'extra', Value: 'x' }] },
+  });
+
+  test('reconciles in place like any in-place update, deleting only tags the old properties declared', async () => {
+    const service = simulate(AVAILABLE, { team: 'desk', extra: 'x', ['cdk-workspaces:owner']: OWNER });
+
+    await expect(isComplete(rollback, deps())).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(rollback, deps())).resolves.toMatchObject({ IsComplete: true, Data: { WorkspaceId: WORKSPACE_ID } });
+    expect(workspaces).toHaveReceivedCommandWith(DeleteTagsCommand, { ResourceId: WORKSPACE_ID, TagKeys: ['extra'] });
+    expect(service.sim.tags).toEqual({ 'team': 'desk', 'cdk-workspaces:owner': OWNER });
+  });
+
+  test('does not take the WorkSpace for a new, possibly invisible one: not described means it is gone', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
+
+    await expect(isComplete(rollback, deps())).rejects.toThrow(/ws-abc12345 no longer exists/);
+  });
+
+  test('says after a timeout that the changes made so far stay, not that the rollback terminates it', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ ...AVAILABLE, State: 'UPDATING' }] });
+
+    const error = await isComplete(rollback, deps(3601)).catch((e: Error) => e);
+
+    expect((error as Error).message).toMatch(/within 3600 seconds.*The changes made so far stay on the WorkSpace/);
+    expect((error as Error).message).not.toMatch(/terminates/);
+  });
+});
+
+describe('temporary errors after the SDK\'s retries', () => {
+  test.each([
+    ['throttled', throttled()],
+    ['500', serverError(500)],
+    ['503', serverError(503)],
+  ])('a %s DescribeWorkspaces means "try at the next poll", logged with the call and the WorkSpace', async (_, error) => {
+    workspaces.on(DescribeWorkspacesCommand).rejects(error);
+    const lines: string[] = [];
+
+    await expect(isComplete(polled(CREATE), deps(60, (l) => lines.push(l)))).resolves.toEqual({ IsComplete: false });
+    expect(lines.some((l) => l.startsWith('DescribeWorkspaces for WorkSpace ws-abc12345 failed: ') && l.endsWith('trying again at the next poll'))).toBe(true);
+  });
+
+  test('a TooManyRequests (HTTP 429) DescribeTags also waits', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [AVAILABLE] });
+    workspaces.on(DescribeTagsCommand).rejects(Object.assign(new Error('Too Many Requests'), {
+      name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 },
+    }));
+
+    await expect(isComplete(polled(CREATE), deps())).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('a throttled change is not a failure: the next poll observes again and takes the step again', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [AVAILABLE] });
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: CREATED_TAGS });
+    workspaces.on(ModifyWorkspacePropertiesCommand).rejectsOnce(throttled()).resolves({});
+    const event = polled({ ...UPDATE, ResourceProperties: { ...PROPS, WorkspaceProperties: { ComputeTypeName: 'POWER' } } });
+
+    await expect(isComplete(event, deps())).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(event, deps())).resolves.toEqual({ IsComplete: false });
+    expect(workspaces).toHaveReceivedCommandTimes(ModifyWorkspacePropertiesCommand, 2);
+  });
+
+  test('past the timeout, a temporary error fails the resource, naming the timeout and the last error', async () => {
+    workspaces.on(DescribeWorkspacesCommand).rejects(throttled());
+
+    await expect(isComplete(polled(CREATE), deps(3601))).rejects.toThrow(
+      'WorkSpace ws-abc12345 did not reach the desired state within 3600 seconds (TimeoutSeconds): the service kept failing; '
+      + 'the last error: DescribeWorkspaces for WorkSpace ws-abc12345 failed: ThrottlingException: Rate exceeded. '
+      + 'CloudFormation\'s rollback now terminates this new WorkSpace');
+  });
+
+  test('a Delete poll waits out a temporary error too, within the timeout', async () => {
+    workspaces.on(DescribeWorkspacesCommand).rejects(serverError(503));
+
+    await expect(isComplete(polled(DELETE), deps())).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(polled(DELETE), deps(3601))).rejects.toThrow(
+      /^WorkSpace ws-abc12345 was not terminated within 3600 seconds \(TimeoutSeconds\): the service kept failing; the last error: DescribeWorkspaces .*ServiceUnavailable/);
+  });
+
+  test('an error that is not temporary still fails at once', async () => {
+    workspaces.on(DescribeWorkspacesCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
+
+    await expect(isComplete(polled(CREATE), deps())).rejects.toThrow(/DescribeWorkspaces for WorkSpace ws-abc12345 failed: AccessDeniedException: not authorized/);
+  });
+});
+
 describe('Update with replacement', () => {
   test('waits while the new WorkSpace is invisible, as for a Create', async () => {
     workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
@@ -315,6 +415,13 @@ describe('Delete', () => {
     await expect(isComplete(event, deps())).resolves.toEqual({ IsComplete: false });
     await expect(isComplete(event, deps())).resolves.toEqual({ IsComplete: true });
     await expect(isComplete(event, deps())).resolves.toEqual({ IsComplete: true });
+    expect(workspaces).not.toHaveReceivedCommand(TerminateWorkspacesCommand);
+  });
+
+  test('is complete once the WorkSpace is not described, even if it never was: onEvent has requested its termination', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
+
+    await expect(isComplete(polled(DELETE), deps())).resolves.toEqual({ IsComplete: true });
     expect(workspaces).not.toHaveReceivedCommand(TerminateWorkspacesCommand);
   });
 

@@ -1,5 +1,5 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { creationRequest, nextStep, planDelete, planReconcile, ReconcileInput } from '../../lambda/plan';
+import { creationRequest, nextStep, NextStep, nextVolumeStep, planDelete, planReconcile, ReconcileInput, volumePairAccepted } from '../../lambda/plan';
 import { DesiredWorkspace } from '../../lambda/properties';
 
 const DESIRED: DesiredWorkspace = {
@@ -28,6 +28,27 @@ const WORKSPACE: Workspace = {
 
 const OWNER_TAGS = { 'cdk-workspaces:owner': 'Desk/uuid' };
 
+/** Every step nextStep takes until nothing is left, applying each to the WorkSpace and its tags as the service would. */
+function allSteps(desired: DesiredWorkspace, previousTagKeys: string[], start: Workspace, startTags: Record<string, string>): NextStep[] {
+  let workspace = start;
+  let tags = startTags;
+  const steps: NextStep[] = [];
+  for (let i = 0; i < 20; i++) {
+    const step = nextStep(desired, previousTagKeys, workspace, tags);
+    if (!step) break;
+    steps.push(step);
+    if (step.kind === 'impossible') break;
+    if (step.kind === 'deleteTags') {
+      tags = Object.fromEntries(Object.entries(tags).filter(([k]) => !step.keys.includes(k)));
+    } else if (step.kind === 'createTags') {
+      tags = { ...tags, ...Object.fromEntries(step.tags.map((t) => [t.Key, t.Value])) };
+    } else {
+      workspace = { ...workspace, WorkspaceProperties: { ...workspace.WorkspaceProperties, ...step.properties } };
+    }
+  }
+  return steps;
+}
+
 const INPUT: ReconcileInput = {
   workspaceId: 'ws-abc12345',
   desired: DESIRED,
@@ -43,7 +64,7 @@ describe('nextStep', () => {
     expect(nextStep(DESIRED, [], WORKSPACE, OWNER_TAGS)).toBeUndefined();
   });
 
-  test('applies one change at a time in the order tags, running mode, protocols, compute type, root volume, user volume', () => {
+  test('applies one change at a time in the order tags, running mode, protocols, compute type, volumes', () => {
     const desired: DesiredWorkspace = {
       ...DESIRED,
       tags: [{ Key: 'team', Value: 'ops' }],
@@ -55,29 +76,16 @@ describe('nextStep', () => {
         userVolumeSizeGib: 100,
       },
     };
-    let workspace: Workspace = WORKSPACE;
-    let tags: Record<string, string> = { ...OWNER_TAGS, old: 'x' };
-    const steps = [];
-    for (let i = 0; i < 10; i++) {
-      const step = nextStep(desired, ['old'], workspace, tags);
-      if (!step) break;
-      steps.push(step);
-      if (step.kind === 'deleteTags') {
-        tags = Object.fromEntries(Object.entries(tags).filter(([k]) => !step.keys.includes(k)));
-      } else if (step.kind === 'createTags') {
-        tags = { ...tags, ...Object.fromEntries(step.tags.map((t) => [t.Key, t.Value])) };
-      } else {
-        workspace = { ...workspace, WorkspaceProperties: { ...workspace.WorkspaceProperties, ...step.properties } };
-      }
-    }
+    const steps = allSteps(desired, ['old'], WORKSPACE, { ...OWNER_TAGS, old: 'x' });
     expect(steps).toEqual([
       { kind: 'deleteTags', keys: ['old'] },
       { kind: 'createTags', tags: [{ Key: 'team', Value: 'ops' }] },
       { kind: 'modifyProperties', setting: 'RunningMode', properties: { RunningMode: 'ALWAYS_ON' } },
       { kind: 'modifyProperties', setting: 'Protocols', properties: { Protocols: ['WSP'] } },
       { kind: 'modifyProperties', setting: 'ComputeTypeName', properties: { ComputeTypeName: 'POWER' } },
-      { kind: 'modifyProperties', setting: 'RootVolumeSizeGib', properties: { RootVolumeSizeGib: 175 } },
+      // 80/50 to 175/100: root 175 with user 50 is refused, so the user volume grows first.
       { kind: 'modifyProperties', setting: 'UserVolumeSizeGib', properties: { UserVolumeSizeGib: 100 } },
+      { kind: 'modifyProperties', setting: 'RootVolumeSizeGib', properties: { RootVolumeSizeGib: 175 } },
     ]);
   });
 
@@ -106,6 +114,71 @@ describe('nextStep', () => {
 
   test('does not delete a removed tag that is already gone from the WorkSpace', () => {
     expect(nextStep(DESIRED, ['gone'], WORKSPACE, OWNER_TAGS)).toBeUndefined();
+  });
+});
+
+describe('volume order', () => {
+  const volumes = (root: number, user: number): Workspace =>
+    ({ ...WORKSPACE, WorkspaceProperties: { RootVolumeSizeGib: root, UserVolumeSizeGib: user } });
+  const want = (root?: number, user?: number): DesiredWorkspace => ({ ...DESIRED, properties: { rootVolumeSizeGib: root, userVolumeSizeGib: user } });
+  const sizes = (steps: NextStep[]) => steps.map((s) => (s.kind === 'modifyProperties' ? JSON.stringify(s.properties) : s.kind));
+
+  test('grows the user volume first when the target root volume needs it (80/50 to 175/100)', () => {
+    expect(sizes(allSteps(want(175, 100), [], volumes(80, 50), OWNER_TAGS)))
+      .toEqual(['{"UserVolumeSizeGib":100}', '{"RootVolumeSizeGib":175}']);
+  });
+
+  test('goes through user 100 when neither single change is accepted (80/50 to 175/200)', () => {
+    expect(sizes(allSteps(want(175, 200), [], volumes(80, 50), OWNER_TAGS)))
+      .toEqual(['{"UserVolumeSizeGib":100}', '{"RootVolumeSizeGib":175}', '{"UserVolumeSizeGib":200}']);
+  });
+
+  test('changes the root volume first when both orders are accepted (175/100 to 250/200)', () => {
+    expect(sizes(allSteps(want(250, 200), [], volumes(175, 100), OWNER_TAGS)))
+      .toEqual(['{"RootVolumeSizeGib":250}', '{"UserVolumeSizeGib":200}']);
+  });
+
+  test('every pair of sizes on the way is one the service accepts, and the last is the target', () => {
+    const roots = [80, 175, 250, 2000];
+    const users = [10, 50, 100, 200, 2000];
+    for (const [r0, u0] of roots.flatMap((r) => users.map((u) => [r, u])).filter(([r, u]) => volumePairAccepted(r, u))) {
+      for (const [r1, u1] of roots.flatMap((r) => users.map((u) => [r, u])).filter(([r, u]) => volumePairAccepted(r, u) && r >= r0 && u >= u0)) {
+        let [root, user] = [r0, u0];
+        for (const step of allSteps(want(r1, u1), [], volumes(r0, u0), OWNER_TAGS)) {
+          expect({ from: `${r0}/${u0}`, to: `${r1}/${u1}`, step: step.kind }).toEqual({ from: `${r0}/${u0}`, to: `${r1}/${u1}`, step: 'modifyProperties' });
+          const properties = (step as { properties: { RootVolumeSizeGib?: number; UserVolumeSizeGib?: number } }).properties;
+          expect(Object.keys(properties)).toHaveLength(1);
+          root = properties.RootVolumeSizeGib ?? root;
+          user = properties.UserVolumeSizeGib ?? user;
+          expect({ from: `${r0}/${u0}`, to: `${r1}/${u1}`, pair: `${root}/${user}`, accepted: volumePairAccepted(root, user) })
+            .toEqual({ from: `${r0}/${u0}`, to: `${r1}/${u1}`, pair: `${root}/${user}`, accepted: true });
+        }
+        expect(`${root}/${user}`).toBe(`${r1}/${u1}`);
+      }
+    }
+  });
+
+  test('fails clearly, before any call, when the other volume is not declared and no order works', () => {
+    const step = nextStep(want(175, undefined), [], volumes(80, 50), OWNER_TAGS);
+
+    expect(step).toMatchObject({ kind: 'impossible' });
+    const message = (step as { message: string }).message;
+    expect(message).toContain('ws-abc12345');
+    expect(message).toContain('from root 80 GiB / user 50 GiB to root 175 GiB / user 50 GiB');
+    expect(message).toContain('175 GiB or more only with a user volume of at least 100 GiB');
+    expect(message).toContain('The user volume is not declared, so it stays as it is.');
+    expect(planReconcile({ ...INPUT, desired: want(175, undefined), workspace: volumes(80, 50) }))
+      .toEqual({ kind: 'fail', message });
+  });
+
+  test('fails clearly for a target pair the service does not accept (80/200)', () => {
+    expect(nextVolumeStep('ws-abc12345', { rootVolumeSizeGib: 80, userVolumeSizeGib: 200 }, { RootVolumeSizeGib: 80, UserVolumeSizeGib: 50 }))
+      .toMatchObject({ kind: 'impossible', message: expect.stringContaining('to root 80 GiB / user 200 GiB') });
+  });
+
+  test('changes what differs when the service does not report both sizes', () => {
+    expect(nextVolumeStep('ws-abc12345', { rootVolumeSizeGib: 175 }, {}))
+      .toEqual({ kind: 'modifyProperties', setting: 'RootVolumeSizeGib', properties: { RootVolumeSizeGib: 175 } });
   });
 });
 
@@ -140,6 +213,22 @@ describe('planReconcile', () => {
     expect(planReconcile({ ...INPUT, desired, elapsedSeconds: 3599 })).toMatchObject({ kind: 'step' });
     expect(planReconcile({ ...INPUT, desired, elapsedSeconds: 3601 }))
       .toMatchObject({ kind: 'fail', message: expect.stringMatching(/ws-abc12345.*3600 seconds.*AVAILABLE/) });
+  });
+
+  test('says after a timeout what happens to the WorkSpace: a new one is rolled back, one changed in place keeps its changes', () => {
+    const desired = { ...DESIRED, properties: { computeTypeName: 'POWER' }, timeoutSeconds: 1 };
+
+    const created = planReconcile({ ...INPUT, desired, workspace: undefined, mayBeInvisible: true, elapsedSeconds: 2 });
+    expect(created).toEqual({
+      kind: 'fail',
+      message: 'WorkSpace ws-abc12345 did not reach the desired state within 1 second (TimeoutSeconds); its last observed state was '
+        + 'not visible (DescribeWorkspaces did not return it). CloudFormation\'s rollback now terminates this new WorkSpace '
+        + '(unless its removal policy is RETAIN or the rollback is disabled: then it stays, and the next deploy of this stack adopts it).',
+    });
+    const inPlace = planReconcile({ ...INPUT, desired: { ...desired, timeoutSeconds: 600 }, elapsedSeconds: 601 });
+    expect(inPlace).toMatchObject({ kind: 'fail', message: expect.stringContaining('within 600 seconds (TimeoutSeconds)') });
+    expect(inPlace).toMatchObject({ kind: 'fail', message: expect.stringContaining('The changes made so far stay on the WorkSpace') });
+    expect(JSON.stringify(inPlace)).not.toContain('terminates');
   });
 
   test('still completes past the timeout when nothing is left to do', () => {

@@ -283,8 +283,9 @@ describe('timeouts', () => {
 
     expect(result.ok).toBe(false);
     const created = result.operations.find((o) => o.operation === 'Create')!;
-    expect(result.reason).toBe(`${logicalId}: WorkSpace ${created.physicalId} did not reach the desired state within 1 seconds (TimeoutSeconds); `
-      + 'its last observed state was PENDING. It is left as it is; deploy again to continue.');
+    expect(result.reason).toBe(`${logicalId}: WorkSpace ${created.physicalId} did not reach the desired state within 1 second (TimeoutSeconds); `
+      + 'its last observed state was PENDING. CloudFormation\'s rollback now terminates this new WorkSpace (unless its removal policy '
+      + 'is RETAIN or the rollback is disabled: then it stays, and the next deploy of this stack adopts it).');
     expect(result.operations.find((o) => o.operation === 'Delete')).toMatchObject({ ok: true, physicalId: created.physicalId });
     expect(countCalls(endpoint.callLog(), 'TerminateWorkspaces')).toBe(1);
     expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE });
@@ -336,15 +337,14 @@ describe('scale', () => {
   }, 30_000);
 });
 
-// Each of these pins a handler bug found by these scenarios: the test asserts the behaviour that
-// is wanted, and is marked `failing` so that the suite stays green while the bug is there. Once a
-// bug is fixed, jest reports its test as failing: then drop `.failing`.
-describe('known handler bugs', () => {
+// Each of these was a handler bug found by these scenarios, first pinned as `test.failing` and
+// kept as a regression test once fixed. The comments describe the failure as it was.
+describe('edge cases the first scenarios found in the handler (fixed, kept as regression tests)', () => {
   // The handler changes the root volume before the user volume; the service accepts a root of
   // 175 GiB or more only with a user volume of 100 GiB or more, so 80/50 -> 175/100 is refused at
   // the first step (root 175 with user 50). The user volume has to grow first here (and a target
   // such as 175/200 needs user 100, then root 175, then user 200).
-  test.failing('growing both volumes across the 175 GiB root boundary (80/50 to 175/100) succeeds', async () => {
+  test('growing both volumes across the 175 GiB root boundary (80/50 to 175/100) succeeds', async () => {
     scenario = await startScenario();
     const { endpoint, stack } = scenario;
     const v1 = synth([{ userName: 'alice' }]);
@@ -354,7 +354,7 @@ describe('known handler bugs', () => {
 
     const result = await stack.deploy(v2);
 
-    expect(result.reason).toBeUndefined(); // today: "ModifyWorkspaceProperties RootVolumeSizeGib ... InvalidParameterValuesException"
+    expect(result.reason).toBeUndefined();
     expect(result.ok).toBe(true);
     expectInventory(endpoint, { stack, template: v2 });
   }, 30_000);
@@ -364,7 +364,7 @@ describe('known handler bugs', () => {
   // properties (OldResourceProperties = the refused ones). The handler refuses that one too (a
   // BundleId change for the same user), so the stack ends in UPDATE_ROLLBACK_FAILED although
   // nothing was changed.
-  test.failing('the rollback of a refused bundle change completes', async () => {
+  test('the rollback of a refused bundle change completes', async () => {
     scenario = await startScenario();
     const { stack } = scenario;
     const v1 = synth([TEAM[0]]);
@@ -373,7 +373,7 @@ describe('known handler bugs', () => {
     const result = await stack.deploy(synth([{ ...TEAM[0], bundleId: VALUE_BUNDLE_ID }]));
 
     expect(result.ok).toBe(false);
-    expect(result.rollbackFailure).toBeUndefined(); // today: "Cannot change BundleId of WorkSpace ..." again
+    expect(result.rollbackFailure).toBeUndefined();
     expect(result.rolledBack).toBe(true);
   }, 30_000);
 
@@ -381,7 +381,7 @@ describe('known handler bugs', () => {
   // the handler does not see it, CreateWorkspaces answers ResourceExists.WorkSpace, the Create
   // fails without a WorkSpace id, so the rollback's Delete has nothing to terminate and the
   // WorkSpace is left behind, AVAILABLE, outside any stack.
-  test.failing('a Create invoked again while its WorkSpace is still invisible leaves no orphan', async () => {
+  test('a Create invoked again while its WorkSpace is still invisible leaves no orphan', async () => {
     scenario = await startScenario({
       faults: { invisibleMs: 300 },
       wrapHandlers: (h) => ({
@@ -403,14 +403,14 @@ describe('known handler bugs', () => {
     if (result.ok) {
       expectInventory(endpoint, { stack, template });
     } else {
-      expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE }); // today: ws-... AVAILABLE, orphaned
+      expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE });
     }
   }, 30_000);
 
   // The rollback's Delete of a WorkSpace that is still invisible (a Create that timed out before
   // DescribeWorkspaces showed it) finds nothing, reports it gone without calling
   // TerminateWorkspaces, and the WorkSpace appears afterwards, orphaned.
-  test.failing('the rollback of a Create that timed out while its WorkSpace was invisible terminates it', async () => {
+  test('the rollback of a Create that timed out while its WorkSpace was invisible terminates it', async () => {
     scenario = await startScenario({ faults: { invisibleMs: 1_500 } });
     const { endpoint, stack } = scenario;
     const template = synth([TEAM[0]]);
@@ -419,7 +419,7 @@ describe('known handler bugs', () => {
     const result = await stack.deploy(template);
 
     expect(result.reason).toContain('its last observed state was not visible');
-    expect(countCalls(endpoint.callLog(), 'TerminateWorkspaces')).toBe(1); // today: 0
+    expect(countCalls(endpoint.callLog(), 'TerminateWorkspaces')).toBe(1);
     await sleep(600);
     expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE });
   }, 30_000);

@@ -46,6 +46,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-workspaces@^3.1048.0',
     '@types/aws-lambda',
+    // The SDK's own error classification, which the handler bundles (the client already does).
+    '@smithy/core',
     'aws-sdk-client-mock@^4.1.0',
     'aws-sdk-client-mock-jest@^4.1.0',
     'esbuild',

@@ -45,8 +45,8 @@ export class WorkspaceProvider extends Construct {
   /** The handler that polls each operation until it has finished. */
   public readonly isCompleteHandler: lambda.IFunction;
 
-  private readonly directoryArns = new Set<string>();
-  private readonly bundleArns = new Set<string>();
+  private readonly directoryIds = new Set<string>();
+  private readonly bundleIds = new Set<string>();
   private readonly createStatement: iam.PolicyStatement;
 
   private constructor(scope: Construct, id: string) {
@@ -124,17 +124,16 @@ export class WorkspaceProvider extends Construct {
    * @param bundleId the bundle's id
    */
   public allowCreate(directoryId: string, bundleId: string): void {
+    // Most WorkSpaces of a stack share a directory and a bundle: build each ARN once.
     const stack = Stack.of(this);
-    const directoryArn = stack.formatArn({ service: 'workspaces', resource: 'directory', resourceName: directoryId });
-    // Amazon's public bundles belong to no account, so their ARNs have an empty account field.
-    const bundleArn = stack.formatArn({ service: 'workspaces', resource: 'workspacebundle', resourceName: bundleId, account: '*' });
-    if (!this.directoryArns.has(directoryArn)) {
-      this.directoryArns.add(directoryArn);
-      this.createStatement.addResources(directoryArn);
+    if (!this.directoryIds.has(directoryId)) {
+      this.directoryIds.add(directoryId);
+      this.createStatement.addResources(stack.formatArn({ service: 'workspaces', resource: 'directory', resourceName: directoryId }));
     }
-    if (!this.bundleArns.has(bundleArn)) {
-      this.bundleArns.add(bundleArn);
-      this.createStatement.addResources(bundleArn);
+    if (!this.bundleIds.has(bundleId)) {
+      this.bundleIds.add(bundleId);
+      // Amazon's public bundles belong to no account, so their ARNs have an empty account field.
+      this.createStatement.addResources(stack.formatArn({ service: 'workspaces', resource: 'workspacebundle', resourceName: bundleId, account: '*' }));
     }
   }
 }

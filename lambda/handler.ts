@@ -1,13 +1,32 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
 import { ownershipTagValue } from './ownership';
-import { afterTimeout, creationRequest, describeStep, formatSeconds, isSettled, planDelete, planReconcile, Step } from './plan';
-import { DesiredWorkspace, parseProperties, previousTagKeys, readTimeoutSeconds, replacementChanges } from './properties';
+import {
+  afterTimeout,
+  creationRequest,
+  describeStep,
+  formatSeconds,
+  needsTags,
+  planDelete,
+  planReconcile,
+  refusalPersists,
+  Step,
+} from './plan';
+import {
+  DesiredWorkspace,
+  parseProperties,
+  previousTagKeys,
+  readTimeoutSeconds,
+  removedWorkspaceProperties,
+  replacementChanges,
+} from './properties';
 import {
   errorText,
   FailedRequestError,
   getDefaultApi,
   ON_EVENT_MAX_ATTEMPTS,
+  isRateLimitRefusal,
   isRetryLater,
+  isStateRefusal,
   isTemporary,
   RESOURCE_EXISTS_CODE,
   sdkErrorOf,
@@ -76,6 +95,27 @@ export interface HandlerDeps {
 export const LOOK_AGAIN_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 30_000];
 /** Time that onEvent keeps in reserve for its last calls and its answer (its Lambda timeout is 5 minutes). */
 const RESERVE_MS = 60_000;
+
+/** HandlerDeps resolved for one invocation, with what the invocation had left when it began. */
+type ResolvedDeps = Required<HandlerDeps> & { readonly startRemainingMs: number };
+
+/**
+ * The last refusal the service gave each request (by stack, resource, request and WorkSpace),
+ * for the message of a later timeout. The event is the same at every poll and a WorkSpace's
+ * tags are the user's, so the only place for it is the container: a warm isComplete container
+ * (polled every 30 seconds) keeps it; a new one has none, and the message then has none. No
+ * decision depends on it: a refusal that persists is recognised within the poll that got it.
+ */
+const lastRefusals = new Map<string, string>();
+const MAX_REMEMBERED_REFUSALS = 100;
+
+function rememberRefusal(key: string, refusal: string): void {
+  lastRefusals.delete(key);
+  lastRefusals.set(key, refusal);
+  if (lastRefusals.size > MAX_REMEMBERED_REFUSALS) {
+    lastRefusals.delete(lastRefusals.keys().next().value!);
+  }
+}
 
 /**
  * onEvent: starts the request and returns the WorkSpace id. Create and replacement request a
@@ -178,13 +218,17 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
     return isDeleteComplete(api, event, elapsedSeconds, log);
   }
 
-  const desired = parseProperties(event.ResourceProperties);
+  const declared = parseProperties(event.ResourceProperties);
   // A new WorkSpace (a Create, or an Update that changed user or directory) or one changed in
   // place: the same decision as onEvent's, from the same properties.
-  const replaced = event.RequestType === 'Create' || needsNewWorkspace(replacementChanges(desired, event.OldResourceProperties));
+  const replaced = event.RequestType === 'Create' || needsNewWorkspace(replacementChanges(declared, event.OldResourceProperties));
+  const refusalKey = [event.StackId, event.LogicalResourceId, event.RequestId ?? '', workspaceId].join('|');
   try {
     const workspace = await api.describe(workspaceId);
-    const tags = isSettled(workspace) ? await api.tags(workspaceId) : undefined;
+    const tags = needsTags(workspace, replaced) ? await api.tags(workspaceId) : undefined;
+    const desired = !replaced && tags !== undefined
+      ? await withRemovedDefaults(api, declared, event.OldResourceProperties, log)
+      : declared;
     const decision = planReconcile({
       workspaceId,
       desired,
@@ -193,30 +237,61 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
       tags,
       mayBeInvisible: replaced,
       elapsedSeconds,
+      lastRefusal: lastRefusals.get(refusalKey),
     });
 
     switch (decision.kind) {
       case 'complete':
+        for (const kept of decision.kept) {
+          log(`${workspaceId}: ${kept}. Left as it is.`);
+        }
         log(`${workspaceId} is ${workspace?.State} with the desired properties`);
+        lastRefusals.delete(refusalKey);
         return { IsComplete: true, Data: attributesOf(workspaceId, workspace) };
       case 'wait':
         log(`${workspaceId}: waiting, ${decision.reason}`);
         return { IsComplete: false };
       case 'step':
-        await takeStep(api, workspaceId, decision.step, log);
+        await takeStep(api, workspaceId, decision.step, log, { refusalKey, newWorkspace: replaced });
         return { IsComplete: false };
       case 'fail':
         throw new Error(decision.message);
     }
   } catch (e) {
+    const refusal = lastRefusals.get(refusalKey);
     return tryAtNextPoll(e, {
       log,
       elapsedSeconds,
-      timeoutSeconds: desired.timeoutSeconds,
-      timeoutMessage: `WorkSpace ${workspaceId} did not reach the desired state within ${formatSeconds(desired.timeoutSeconds)} `
-        + `(TimeoutSeconds): the service kept failing; the last error: ${errorMessage(e)}. ${afterTimeout(replaced)}`,
+      timeoutSeconds: declared.timeoutSeconds,
+      timeoutMessage: `WorkSpace ${workspaceId} did not reach the desired state within ${formatSeconds(declared.timeoutSeconds)} `
+        + `(TimeoutSeconds): the service kept failing; the last error: ${errorMessage(e)}.`
+        + `${refusal === undefined ? '' : ` The last refusal the service gave: ${refusal}.`} ${afterTimeout(replaced)}`,
     });
   }
+}
+
+/**
+ * The desired state with the service's default for each WorkspaceProperties setting that the
+ * previous deployment declared and this one removed: the bundle's compute type (removing
+ * `computeType` must stop paying for the larger one). Volumes and protocols have no such
+ * default to go back to (a volume cannot shrink; a protocol stays as it is), so they stay.
+ */
+async function withRemovedDefaults(
+  api: WorkspacesApi,
+  desired: DesiredWorkspace,
+  oldProperties: unknown,
+  log: (message: string) => void,
+): Promise<DesiredWorkspace> {
+  if (!removedWorkspaceProperties(desired, oldProperties).includes('ComputeTypeName')) {
+    return desired;
+  }
+  const computeTypeName = await api.bundleComputeType(desired.bundleId);
+  if (computeTypeName === undefined) {
+    log(`computeType was removed, but bundle ${desired.bundleId} is not described: the compute type stays as it is`);
+    return desired;
+  }
+  log(`computeType was removed: the WorkSpace goes back to its bundle's compute type, ${computeTypeName}`);
+  return { ...desired, properties: { ...desired.properties, computeTypeName } };
 }
 
 /**
@@ -283,7 +358,7 @@ async function isDeleteComplete(
 }
 
 /** Requests a WorkSpace, unless an earlier attempt of this same resource already did. */
-async function createOrAdopt(deps: Required<HandlerDeps>, desired: DesiredWorkspace, owner: string): Promise<string> {
+async function createOrAdopt(deps: ResolvedDeps, desired: DesiredWorkspace, owner: string): Promise<string> {
   const { api, log } = deps;
   const adopted = await adoptExisting(api, desired, owner, await api.findByUser(desired.directoryId, desired.userName), log);
   if (adopted !== undefined) {
@@ -323,16 +398,26 @@ async function createOrAdopt(deps: Required<HandlerDeps>, desired: DesiredWorksp
   return workspaceId;
 }
 
-/** Looks for the user's WorkSpace a few times, waiting in between, within the invocation's time. */
-async function lookAgain(deps: Required<HandlerDeps>, desired: DesiredWorkspace, owner: string): Promise<string | undefined> {
+/**
+ * Looks for the user's WorkSpace a few times, waiting in between, within the invocation's time.
+ * The budget counts the calls as well as the waits: under throttling one DescribeWorkspaces
+ * (with the SDK's retries) takes as long as the longest wait, so each look is expected to take
+ * as long as the slowest one so far (at first: all the calls this invocation made before), and
+ * is made only when it ends with RESERVE_MS left for the answer.
+ */
+async function lookAgain(deps: ResolvedDeps, desired: DesiredWorkspace, owner: string): Promise<string | undefined> {
   const { api, log, sleep, remainingMs } = deps;
+  let lookMs = Math.max(0, deps.startRemainingMs - remainingMs());
   for (const delay of LOOK_AGAIN_DELAYS_MS) {
-    if (remainingMs() - delay < RESERVE_MS) {
+    if (remainingMs() - delay - lookMs < RESERVE_MS) {
+      log(`Not looking again: ${remainingMs()} ms left, and a wait of ${delay} ms and a look of about ${lookMs} ms `
+        + `would leave less than ${RESERVE_MS} ms to answer`);
       break;
     }
     log(`The WorkSpace of user "${desired.userName}" in directory ${desired.directoryId} may exist but is not visible: `
       + `looking again in ${delay} ms`);
     await sleep(delay);
+    const lookStart = remainingMs();
     let found: Workspace[];
     try {
       found = await api.findByUser(desired.directoryId, desired.userName);
@@ -340,6 +425,7 @@ async function lookAgain(deps: Required<HandlerDeps>, desired: DesiredWorkspace,
       if (!isTemporary(e)) {
         throw e;
       }
+      lookMs = Math.max(lookMs, lookStart - remainingMs());
       log(`${errorMessage(e)}: temporary, looking again`);
       continue;
     }
@@ -347,6 +433,7 @@ async function lookAgain(deps: Required<HandlerDeps>, desired: DesiredWorkspace,
     if (adopted !== undefined) {
       return adopted;
     }
+    lookMs = Math.max(lookMs, lookStart - remainingMs());
   }
   return undefined;
 }
@@ -437,7 +524,13 @@ async function terminateUnseen(api: WorkspacesApi, workspaceId: string, log: (me
   }
 }
 
-async function takeStep(api: WorkspacesApi, workspaceId: string, step: Step, log: (message: string) => void): Promise<void> {
+async function takeStep(
+  api: WorkspacesApi,
+  workspaceId: string,
+  step: Step,
+  log: (message: string) => void,
+  context: { readonly refusalKey: string; readonly newWorkspace: boolean },
+): Promise<void> {
   const what = describeStep(step);
   log(`${workspaceId}: ${what}`);
   try {
@@ -451,7 +544,18 @@ async function takeStep(api: WorkspacesApi, workspaceId: string, step: Step, log
     }
   } catch (e) {
     if (isRetryLater(e)) {
-      log(`${workspaceId}: ${what} must wait: ${errorText(sdkErrorOf(e))}`);
+      const refusal = errorText(sdkErrorOf(e));
+      rememberRefusal(context.refusalKey, `${what}: ${refusal}`);
+      if (isStateRefusal(e)) {
+        // The event is the same at every poll, so "the same refusal at the next poll" is
+        // observed here instead: a WorkSpace that is still in a state that does not change by
+        // itself right after refusing will refuse again at every poll until the timeout.
+        const after = await api.describe(workspaceId);
+        if (refusalPersists(after)) {
+          throw new Error(refusedMessage(workspaceId, after!.State!, what, refusal, isRateLimitRefusal(e), context.newWorkspace));
+        }
+      }
+      log(`${workspaceId}: ${what} must wait: ${refusal}`);
       return;
     }
     if (isTemporary(e)) {
@@ -460,6 +564,19 @@ async function takeStep(api: WorkspacesApi, workspaceId: string, step: Step, log
     }
     throw new Error(`${what} failed for WorkSpace ${workspaceId}: ${errorText(sdkErrorOf(e))}`);
   }
+}
+
+function refusedMessage(workspaceId: string, state: string, what: string, refusal: string, rateLimit: boolean, newWorkspace: boolean): string {
+  const advice = rateLimit
+    ? 'This is the service\'s limit on how often a WorkSpace may be changed (a larger compute type once in 6 hours, a smaller '
+      + 'one once in 30 days, volumes once in 6 hours): deploy this change again once that time has passed, or declare what the '
+      + 'WorkSpace has now.'
+    : state === 'AVAILABLE' || state === 'STOPPED'
+      ? `The WorkSpace is ${state} with nothing under way, so the service would refuse again at every poll: resolve what the `
+        + 'message names (or declare what the WorkSpace has now), then deploy again.'
+      : `The WorkSpace stays ${state} unless someone acts, so the service would refuse again at every poll: bring it to `
+        + 'AVAILABLE or STOPPED, then deploy again.';
+  return `${what} was refused for WorkSpace ${workspaceId}, which is ${state}: ${refusal}. ${advice} ${afterTimeout(newWorkspace)}`;
 }
 
 function sameUserReplacementMessage(workspaceId: string, desired: DesiredWorkspace, changes: readonly string[]): string {
@@ -513,13 +630,15 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function resolveDeps(deps: HandlerDeps, maxAttempts?: number): Required<HandlerDeps> {
+function resolveDeps(deps: HandlerDeps, maxAttempts?: number): ResolvedDeps {
+  // Outside Lambda (tests, scripts) there is no invocation deadline: the 5-minute Lambda timeout.
+  const remainingMs = deps.remainingMs ?? (() => 300_000);
   return {
     api: deps.api ?? getDefaultApi(maxAttempts),
     now: deps.now ?? (() => new Date()),
     log: deps.log ?? ((message: string) => console.log(message)),
     sleep: deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms))),
-    // Outside Lambda (tests, scripts) there is no invocation deadline: the 5-minute Lambda timeout.
-    remainingMs: deps.remainingMs ?? (() => 300_000),
+    remainingMs,
+    startRemainingMs: remainingMs(),
   };
 }

@@ -10,6 +10,18 @@ import { OWNERSHIP_TAG_KEY } from '../src/private/rules';
 const SETTLED_STATES: ReadonlySet<string> = new Set(['AVAILABLE', 'STOPPED']);
 /** States from which a WorkSpace will not come back without someone's help. */
 const DEAD_END_STATES: ReadonlySet<string> = new Set(['ERROR', 'TERMINATING', 'TERMINATED', 'SUSPENDED']);
+/** States of a WorkSpace that is going away: nothing declared can be reached any more. */
+const GONE_STATES: ReadonlySet<string> = new Set(['TERMINATING', 'TERMINATED']);
+/**
+ * States in which the service is still building or changing the WorkSpace, so what
+ * DescribeWorkspaces shows is not yet what it will be (the old values while UPDATING).
+ */
+const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['PENDING', 'UPDATING']);
+/**
+ * States that do not change by themselves: a refusal the service gives in one of these comes
+ * again at every poll, so it is reported at once rather than waited out.
+ */
+const STEADY_STATES: ReadonlySet<string> = new Set(['AVAILABLE', 'STOPPED', 'ERROR', 'SUSPENDED']);
 
 /** One change, made by exactly one API call. */
 export type Step =
@@ -21,7 +33,8 @@ export type Step =
 export type PropertySetting = 'RunningMode' | 'Protocols' | 'ComputeTypeName' | 'RootVolumeSizeGib' | 'UserVolumeSizeGib';
 
 export type Decision =
-  | { readonly kind: 'complete' }
+  /** `kept`: what was declared but left as it is, since the service cannot undo it (a grown volume). */
+  | { readonly kind: 'complete'; readonly kept: readonly string[] }
   | { readonly kind: 'wait'; readonly reason: string }
   | { readonly kind: 'step'; readonly step: Step }
   | { readonly kind: 'fail'; readonly message: string };
@@ -53,6 +66,8 @@ export interface ReconcileInput {
   readonly mayBeInvisible: boolean;
   /** Seconds since onEvent started the request; undefined means no timeout is enforced here. */
   readonly elapsedSeconds?: number;
+  /** The last refusal the service gave this request (for the timeout message), if one is known. */
+  readonly lastRefusal?: string;
 }
 
 /** Whether a WorkSpace in this state is ready for the next change. */
@@ -60,6 +75,17 @@ export function isSettled(workspace: Workspace | undefined): boolean {
   return workspace !== undefined
     && SETTLED_STATES.has(workspace.State ?? '')
     && (workspace.ModificationStates ?? []).length === 0;
+}
+
+/**
+ * Whether planReconcile needs the WorkSpace's tags to decide: always, except while there is
+ * nothing to compare yet (not visible, going away, or a new WorkSpace still being built).
+ */
+export function needsTags(workspace: Workspace | undefined, newWorkspace: boolean): boolean {
+  if (workspace === undefined || GONE_STATES.has(workspace.State ?? '')) {
+    return false;
+  }
+  return newWorkspace ? isSettled(workspace) : !isInFlight(workspace);
 }
 
 /** The next thing to do for a Create or Update. */
@@ -70,13 +96,30 @@ export function planReconcile(input: ReconcileInput): Decision {
   }
   const timeout = input.desired.timeoutSeconds;
   if (input.elapsedSeconds !== undefined && input.elapsedSeconds > timeout) {
+    const refusal = input.lastRefusal === undefined ? '' : ` The last refusal the service gave: ${input.lastRefusal}.`;
     return {
       kind: 'fail',
       message: `WorkSpace ${input.workspaceId} did not reach the desired state within ${formatSeconds(timeout)} (TimeoutSeconds); `
-        + `its last observed state was ${lastState(input.workspace)}. ${afterTimeout(input.mayBeInvisible)}`,
+        + `its last observed state was ${lastState(input.workspace)}${decision.kind === 'step' ? `, with ${describeStep(decision.step)} still to do` : ''}.`
+        + `${refusal} ${afterTimeout(input.mayBeInvisible)}`,
     };
   }
   return decision;
+}
+
+/**
+ * Whether a refusal of a step (InvalidResourceStateException), seen on this WorkSpace as
+ * DescribeWorkspaces shows it right after the refusal, will come again: the WorkSpace is in a
+ * state that does not change by itself and nothing is being changed on it.
+ */
+export function refusalPersists(workspace: Workspace | undefined): boolean {
+  return workspace !== undefined
+    && STEADY_STATES.has(workspace.State ?? '')
+    && (workspace.ModificationStates ?? []).length === 0;
+}
+
+function isInFlight(workspace: Workspace): boolean {
+  return IN_FLIGHT_STATES.has(workspace.State ?? '') || (workspace.ModificationStates ?? []).length > 0;
 }
 
 /**
@@ -218,7 +261,9 @@ export function nextVolumeStep(
   have: WorkspaceProperties,
 ): NextStep | undefined {
   const from = { root: have.RootVolumeSizeGib, user: have.UserVolumeSizeGib };
-  const to = { root: want.rootVolumeSizeGib ?? from.root, user: want.userVolumeSizeGib ?? from.user };
+  // The service only grows volumes: a declared size below the current one (the rollback of a
+  // grown volume, or a smaller size declared later) keeps the current size (see keptAsIs).
+  const to = { root: atLeast(want.rootVolumeSizeGib, from.root), user: atLeast(want.userVolumeSizeGib, from.user) };
   if (to.root === from.root && to.user === from.user) {
     return undefined;
   }
@@ -268,6 +313,33 @@ export function nextVolumeStep(
   };
 }
 
+/** The declared size, or the current one when it is larger or nothing is declared. */
+function atLeast(declared: number | undefined, current: number | undefined): number | undefined {
+  if (declared === undefined || current === undefined) {
+    return declared ?? current;
+  }
+  return Math.max(declared, current);
+}
+
+/**
+ * What is declared but stays as it is because the service cannot undo it: a volume larger than
+ * declared cannot shrink. Reported (logged) when the request completes, never a failure: the
+ * rollback of an update that grew a volume must complete, and a forward update that declares
+ * a smaller size asks for the same impossible thing, so both keep the larger volume.
+ */
+export function keptAsIs(desired: DesiredWorkspace, workspace: Workspace): string[] {
+  const have = workspace.WorkspaceProperties ?? {};
+  const kept: string[] = [];
+  const check = (what: string, declared: number | undefined, current: number | undefined) => {
+    if (declared !== undefined && current !== undefined && current > declared) {
+      kept.push(`the ${what} volume stays at ${current} GiB although ${declared} GiB is declared: a volume cannot shrink`);
+    }
+  };
+  check('root', desired.properties.rootVolumeSizeGib, have.RootVolumeSizeGib);
+  check('user', desired.properties.userVolumeSizeGib, have.UserVolumeSizeGib);
+  return kept;
+}
+
 function volumeStep(setting: VolumeSetting, gib: number): Step {
   return { kind: 'modifyProperties', setting, properties: { [setting]: gib } };
 }
@@ -298,20 +370,44 @@ function reconcileIgnoringTime(input: ReconcileInput): Decision {
     };
   }
   const state = workspace.State ?? 'UNKNOWN';
-  if (DEAD_END_STATES.has(state)) {
+  if (GONE_STATES.has(state)) {
     return { kind: 'fail', message: deadEndMessage(workspaceId, workspace, state) };
   }
-  if (!isSettled(workspace)) {
+  if (input.mayBeInvisible) {
+    // A new WorkSpace is done only once its creation is: one in ERROR has failed to be built.
+    if (DEAD_END_STATES.has(state)) {
+      return { kind: 'fail', message: deadEndMessage(workspaceId, workspace, state) };
+    }
+    if (!isSettled(workspace)) {
+      return { kind: 'wait', reason: `the WorkSpace is ${state}${modificationNote(workspace)}` };
+    }
+  } else if (isInFlight(workspace)) {
+    // Compare only what is final: while UPDATING, DescribeWorkspaces still shows the old values.
     return { kind: 'wait', reason: `the WorkSpace is ${state}${modificationNote(workspace)}` };
   }
   if (input.tags === undefined) {
     throw new Error(`internal error: the tags of WorkSpace ${workspaceId} were not read before planning`);
   }
+  // Compare first: a WorkSpace that already has what is declared is complete in any state
+  // (ERROR, SUSPENDED, UNHEALTHY ...), so that the rollback of an update that changed nothing
+  // completes whatever has become of the WorkSpace meanwhile.
   const step = nextStep(input.desired, input.previousTagKeys, workspace, input.tags);
   if (step === undefined) {
-    return { kind: 'complete' };
+    return { kind: 'complete', kept: keptAsIs(input.desired, workspace) };
   }
-  return step.kind === 'impossible' ? { kind: 'fail', message: step.message } : { kind: 'step', step };
+  if (step.kind === 'impossible') {
+    return { kind: 'fail', message: step.message };
+  }
+  if (step.kind !== 'modifyProperties' || isSettled(workspace)) {
+    // Tags are taken in any state the WorkSpace is in; a refusal is judged when it comes.
+    return { kind: 'step', step };
+  }
+  if (DEAD_END_STATES.has(state)) {
+    const repair = state === 'ERROR' ? ' Reboot or rebuild it until it is AVAILABLE, then deploy again.' : '';
+    return { kind: 'fail', message: `${deadEndMessage(workspaceId, workspace, state)} ${describeStep(step)} is still to do, and the `
+      + `service changes properties only when a WorkSpace is AVAILABLE or STOPPED.${repair}` };
+  }
+  return { kind: 'wait', reason: `the WorkSpace is ${state}${modificationNote(workspace)}; ${describeStep(step)} waits for AVAILABLE or STOPPED` };
 }
 
 function deadEndMessage(workspaceId: string, workspace: Workspace, state: string): string {

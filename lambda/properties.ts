@@ -13,6 +13,7 @@ import {
   checkUserVolumeSize,
   checkVolumePair,
   InputError,
+  MAX_TIMEOUT_SECONDS,
   OWNERSHIP_TAG_KEY,
 } from '../src/private/rules';
 
@@ -44,13 +45,19 @@ export interface WorkspaceTag {
   readonly Value: string;
 }
 
-export const DEFAULT_TIMEOUT_SECONDS = 3600;
-/** The Provider's own total timeout is 2 hours; a longer per-resource timeout could never fire. */
-export const MAX_TIMEOUT_SECONDS = 7200;
+/** The construct's default `timeout` is the longest one: what lets the handler fail first. */
+export const DEFAULT_TIMEOUT_SECONDS = MAX_TIMEOUT_SECONDS;
+/**
+ * Earlier versions of the construct accepted up to 2 hours. Such a template must still update
+ * and roll back, so the handler accepts it but never waits past MAX_TIMEOUT_SECONDS.
+ */
+const LEGACY_MAX_TIMEOUT_SECONDS = 7200;
 
 const TOP_LEVEL_KEYS = new Set([
   'ServiceToken', 'DirectoryId', 'BundleId', 'UserName', 'RootVolumeEncryptionEnabled',
   'UserVolumeEncryptionEnabled', 'VolumeEncryptionKey', 'WorkspaceProperties', 'Tags', 'TimeoutSeconds',
+  // CloudFormation hands the resource's ServiceTimeout to the handler with the other properties.
+  'ServiceTimeout',
 ]);
 const WORKSPACE_PROPERTY_KEYS = new Set([
   'RunningMode', 'RunningModeAutoStopTimeoutInMinutes', 'ComputeTypeName', 'RootVolumeSizeGib',
@@ -138,6 +145,26 @@ export function replacementChanges(desired: DesiredWorkspace, oldRaw: unknown): 
     VolumeEncryptionKey: String(old.VolumeEncryptionKey ?? ''),
   };
   return REPLACEMENT_PROPERTIES.filter((p) => current[p] !== previous[p]);
+}
+
+/**
+ * The WorkspaceProperties that the previous deployment declared and this one does not. Only
+ * OldResourceProperties tells a removed prop from one never declared: a prop never declared
+ * leaves the WorkSpace as it is, a removed one goes back to the default where the service has
+ * one (the bundle's compute type).
+ */
+export function removedWorkspaceProperties(desired: DesiredWorkspace, oldRaw: unknown): string[] {
+  const old = isObject(oldRaw) && isObject(oldRaw.WorkspaceProperties) ? oldRaw.WorkspaceProperties : {};
+  const now = desired.properties as Record<string, unknown>;
+  const wireToDesired: Record<string, keyof DesiredProperties> = {
+    RunningMode: 'runningMode',
+    RunningModeAutoStopTimeoutInMinutes: 'runningModeAutoStopTimeoutInMinutes',
+    ComputeTypeName: 'computeTypeName',
+    RootVolumeSizeGib: 'rootVolumeSizeGib',
+    UserVolumeSizeGib: 'userVolumeSizeGib',
+    Protocols: 'protocols',
+  };
+  return Object.keys(old).filter((key) => key in wireToDesired && old[key] !== undefined && now[wireToDesired[key]] === undefined);
 }
 
 /** The tag keys the previous deployment declared: only those may ever be deleted. */
@@ -229,10 +256,10 @@ function parseTimeoutSeconds(raw: unknown): number {
   if (seconds === undefined) {
     return DEFAULT_TIMEOUT_SECONDS;
   }
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
-    throw new InputError('TimeoutSeconds', raw, `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS} (2 hours)`);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > LEGACY_MAX_TIMEOUT_SECONDS) {
+    throw new InputError('TimeoutSeconds', raw, `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`);
   }
-  return seconds;
+  return Math.min(seconds, MAX_TIMEOUT_SECONDS);
 }
 
 function parseBoolean(prop: string, raw: unknown): boolean {

@@ -3,6 +3,7 @@ import {
   CreateWorkspacesCommand,
   DeleteTagsCommand,
   DescribeTagsCommand,
+  DescribeWorkspaceBundlesCommand,
   DescribeWorkspacesCommand,
   ModifyWorkspacePropertiesCommand,
   paginateDescribeWorkspaces,
@@ -82,6 +83,13 @@ export class WorkspacesApi {
       }
       throw new WorkspacesCallError('DescribeWorkspaces', `WorkSpace ${workspaceId}`, e);
     }
+  }
+
+  /** The compute type a WorkSpace of this bundle gets, or undefined when the bundle is not described. */
+  async bundleComputeType(bundleId: string): Promise<string | undefined> {
+    const out = await this.call('DescribeWorkspaceBundles', `bundle ${bundleId}`,
+      () => this.client.send(new DescribeWorkspaceBundlesCommand({ BundleIds: [bundleId] })));
+    return out.Bundles?.find((b) => b.BundleId === bundleId)?.ComputeType?.Name;
   }
 
   /** The WorkSpace's tags, as a map from key to value. */
@@ -187,6 +195,22 @@ export function isTemporary(error: unknown): boolean {
   return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError)
     // Some throttling answers carry no known name, only the message.
     || /\bRate exceeded\b/i.test(String((e as { message?: unknown }).message ?? ''));
+}
+
+/** Whether the service refused a step because of the WorkSpace's state (not "busy, try in a moment"). */
+export function isStateRefusal(error: unknown): boolean {
+  return /InvalidResourceState/.test(errorName(sdkErrorOf(error)));
+}
+
+/**
+ * Whether a refusal names one of the service's documented limits on how often a WorkSpace may
+ * be changed (the administration guide: a larger compute type once in 6 hours, a smaller one
+ * once in 30 days, volumes once in 6 hours). Only the advice given with it depends on this:
+ * whether a refusal fails the request is decided from the WorkSpace's state (refusalPersists).
+ */
+export function isRateLimitRefusal(error: unknown): boolean {
+  const message = String((sdkErrorOf(error) as { message?: unknown } | undefined)?.message ?? '');
+  return /\bonce (?:every|in|per)\b[^.]*\b(?:hours?|days?)\b/i.test(message);
 }
 
 /** The SDK's error behind a WorkspacesCallError, or the error itself. */

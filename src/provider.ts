@@ -75,6 +75,11 @@ export class WorkspaceProvider extends Construct {
     });
     onEvent.addToRolePolicy(describe);
     isComplete.addToRolePolicy(describe);
+    // A removed computeType goes back to the bundle's, which only DescribeWorkspaceBundles tells.
+    isComplete.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['workspaces:DescribeWorkspaceBundles'],
+      resources: ['*'],
+    }));
     // CreateWorkspaces with tags is also authorized as CreateTags.
     onEvent.addToRolePolicy(new iam.PolicyStatement({
       actions: ['workspaces:CreateTags'],
@@ -106,8 +111,10 @@ export class WorkspaceProvider extends Construct {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
       queryInterval: WorkspaceProvider.QUERY_INTERVAL,
-      // The longest the framework allows; each WorkSpace enforces its own, shorter timeout.
-      totalTimeout: Duration.hours(2),
+      // CloudFormation's hour (ServiceTimeout at most 3600 s): waiting longer could only end in
+      // CloudFormation failing the resource without its id. Each WorkSpace's own, shorter
+      // timeout makes the handler fail first.
+      totalTimeout: Duration.hours(1),
     });
 
     this.serviceToken = provider.serviceToken;

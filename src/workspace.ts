@@ -9,9 +9,10 @@ import {
   TagManager,
   TagType,
   Token,
+  ValidationError,
 } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ComputeType } from './compute-type';
 import * as rules from './private/rules';
 import { Protocol } from './protocol';
@@ -127,6 +128,9 @@ export interface WorkspaceProps {
   /**
    * What happens to the WorkSpace when it is removed from the stack, or replaced.
    *
+   * `RemovalPolicy.DESTROY`, `RemovalPolicy.RETAIN` or `RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE`;
+   * `SNAPSHOT` is refused, since CloudFormation cannot snapshot a custom resource.
+   *
    * A WorkSpace holds a person's data, so by default it outlives the stack and any
    * replacement. The default differs from `RETAIN` in one case only: when the deployment that
    * creates the WorkSpace fails and rolls back, the new WorkSpace (which holds no data yet) is
@@ -140,9 +144,15 @@ export interface WorkspaceProps {
   /**
    * How long a create, update or delete of this WorkSpace may take before it fails.
    *
-   * At most 2 hours, the longest a custom resource can wait.
+   * From 1 to 55 minutes. CloudFormation fails a custom resource one hour after its request
+   * (its `ServiceTimeout`, which is set to this timeout plus 5 minutes), and then without the
+   * resource's id, so that its rollback could not terminate a new WorkSpace. The 5 minutes let
+   * the handler fail first, with its own message and the WorkSpace's id. An update with
+   * several steps that takes longer (volumes and a compute type, each taking up to an hour)
+   * fails at the timeout with what is left to do; deploying again continues from where the
+   * WorkSpace is.
    *
-   * @default Duration.hours(1)
+   * @default Duration.minutes(55)
    */
   readonly timeout?: Duration;
 }
@@ -209,18 +219,36 @@ export class Workspace extends WorkspaceBase implements ITaggable {
   constructor(scope: Construct, id: string, props: WorkspaceProps) {
     super(scope, id);
 
-    checkString('directoryId', props.directoryId, rules.checkDirectoryId);
-    checkString('bundleId', props.bundleId, rules.checkBundleId);
-    checkString('userName', props.userName, rules.checkUserName);
-    const workspaceProperties = renderWorkspaceProperties(props);
-    const timeout = props.timeout ?? Duration.hours(1);
-    checkTimeout(timeout);
+    // Errors of the rules, which the handler shares, become aws-cdk-lib's ValidationError: the
+    // CDK CLI prints its message and the construct path, without a stack trace.
+    const validated = <T>(check: () => T): T => {
+      try {
+        return check();
+      } catch (e) {
+        throw e instanceof rules.InputError ? new ValidationError(`${this.node.path}: ${e.message}`, this) : e;
+      }
+    };
+    validated(() => {
+      checkString('directoryId', props.directoryId, rules.checkDirectoryId);
+      checkString('bundleId', props.bundleId, rules.checkBundleId);
+      checkString('userName', props.userName, rules.checkUserName);
+    });
+    const workspaceProperties = validated(() => renderWorkspaceProperties(props));
+    const timeout = props.timeout ?? Duration.seconds(rules.MAX_TIMEOUT_SECONDS);
+    validated(() => checkTimeout(timeout));
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+    if (!ALLOWED_REMOVAL_POLICIES.includes(removalPolicy)) {
+      throw new ValidationError(`${this.node.path}: Invalid removalPolicy ${removalPolicy}: must be RemovalPolicy.DESTROY, `
+        + 'RemovalPolicy.RETAIN or RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE; CloudFormation cannot snapshot a custom resource, '
+        + 'and a WorkSpace has no snapshot to restore from', this);
+    }
     const rootEncrypted = props.rootVolumeEncrypted ?? false;
     const userEncrypted = props.userVolumeEncrypted ?? false;
     if (props.volumeEncryptionKey && !rootEncrypted && !userEncrypted) {
-      throw new Error('Invalid volumeEncryptionKey: it is only used when rootVolumeEncrypted or userVolumeEncrypted is true; '
-        + 'set one of them, or remove the key');
+      throw new ValidationError(`${this.node.path}: Invalid volumeEncryptionKey: it is only used when rootVolumeEncrypted or `
+        + 'userVolumeEncrypted is true; set one of them, or remove the key', this);
     }
+    claimUser(this, props.directoryId, props.userName);
 
     this.tags = new TagManager(TagType.KEY_VALUE, 'Custom::Workspace');
     this.node.addValidation({ validate: () => this.validateTags() });
@@ -233,7 +261,11 @@ export class Workspace extends WorkspaceBase implements ITaggable {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::Workspace',
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+      removalPolicy,
+      // CloudFormation's own deadline, after the handler's: so that the handler fails first.
+      serviceTimeout: timeout.isUnresolved()
+        ? Duration.seconds(rules.SERVICE_TIMEOUT_SECONDS)
+        : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS)),
       properties: {
         DirectoryId: props.directoryId,
         BundleId: props.bundleId,
@@ -296,9 +328,43 @@ function checkTimeout(timeout: Duration): void {
     return;
   }
   const seconds = timeout.toSeconds();
-  if (seconds < 60 || seconds > 7200) {
-    throw new rules.InputError('timeout', timeout.toHumanString(), 'must be from 1 minute to 2 hours (the longest a custom resource can wait)');
+  if (seconds < rules.MIN_TIMEOUT_SECONDS || seconds > rules.MAX_TIMEOUT_SECONDS) {
+    throw new rules.InputError('timeout', timeout.toHumanString(), rules.TIMEOUT_RULE);
   }
+}
+
+const ALLOWED_REMOVAL_POLICIES: readonly RemovalPolicy[] = [
+  RemovalPolicy.DESTROY,
+  RemovalPolicy.RETAIN,
+  RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+];
+
+/** The Workspaces of each app, by directory and user (lower case): a user has one WorkSpace per directory. */
+const usersByApp = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Refuses a second Workspace for the same user in the same directory anywhere in the app (in
+ * this stack or another): the service compares user names without regard to case, and the
+ * second CreateWorkspaces would fail only at deploy time.
+ */
+function claimUser(workspace: Construct, directoryId: string, userName: string): void {
+  if (Token.isUnresolved(directoryId) || Token.isUnresolved(userName)) {
+    return;
+  }
+  const root = workspace.node.root;
+  let users = usersByApp.get(root);
+  if (users === undefined) {
+    users = new Map();
+    usersByApp.set(root, users);
+  }
+  const key = `${directoryId}/${userName.toLowerCase()}`;
+  const first = users.get(key);
+  if (first !== undefined) {
+    throw new ValidationError(`${workspace.node.path}: Invalid userName "${userName}": user "${userName}" already has a Workspace `
+      + `in directory ${directoryId} in this app (${first}); a user can have only one WorkSpace per directory, and user names `
+      + 'are compared without regard to case. Remove one of them, or use another user or directory.', workspace);
+  }
+  users.set(key, workspace.node.path);
 }
 
 function renderWorkspaceProperties(props: WorkspaceProps): { [key: string]: unknown } {

@@ -28,7 +28,8 @@ describe('Workspace properties', () => {
       RootVolumeEncryptionEnabled: 'false',
       UserVolumeEncryptionEnabled: 'false',
       WorkspaceProperties: { RunningMode: 'AUTO_STOP', RunningModeAutoStopTimeoutInMinutes: 60 },
-      TimeoutSeconds: 3600,
+      TimeoutSeconds: 3300,
+      ServiceTimeout: '3600',
     });
   });
 
@@ -47,7 +48,7 @@ describe('Workspace properties', () => {
       rootVolumeEncrypted: true,
       userVolumeEncrypted: true,
       volumeEncryptionKey: key,
-      timeout: Duration.minutes(90),
+      timeout: Duration.minutes(30),
     });
     const template = Template.fromStack(stack);
 
@@ -64,7 +65,8 @@ describe('Workspace properties', () => {
         UserVolumeSizeGib: 100,
         Protocols: ['WSP'],
       },
-      TimeoutSeconds: 5400,
+      TimeoutSeconds: 1800,
+      ServiceTimeout: '2100',
     });
   });
 
@@ -172,7 +174,7 @@ describe('Workspace provider', () => {
     const one = new Stack(app, 'One');
     const two = new Stack(app, 'Two');
     new Workspace(one, 'Alice', base);
-    new Workspace(two, 'Alice', base);
+    new Workspace(two, 'Bob', { ...base, userName: 'bob' });
     expect(WorkspaceProvider.getOrCreate(one)).not.toBe(WorkspaceProvider.getOrCreate(two));
     Template.fromStack(two).resourceCountIs('AWS::StepFunctions::StateMachine', 1);
   });
@@ -220,6 +222,7 @@ describe('Workspace provider', () => {
       'workspaces:CreateTags',
       'workspaces:DeleteTags',
       'workspaces:DescribeTags',
+      'workspaces:DescribeWorkspaceBundles',
       'workspaces:DescribeWorkspaces',
       'workspaces:ModifyWorkspaceProperties',
       'workspaces:TerminateWorkspaces',

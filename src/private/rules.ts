@@ -2,13 +2,42 @@
 // at synth time and the handler applies them again (a template can be written by hand), so
 // this file must not import aws-cdk-lib: it is bundled into the handler.
 
-/** A problem with one input: the prop as the caller named it, the value, and the rule. */
+/**
+ * A problem with one input: the prop as the caller named it, the value (with its unit, when it
+ * has one: "60 minutes", not "60"), and the rule.
+ */
 export class InputError extends Error {
-  constructor(readonly prop: string, readonly value: unknown, readonly rule: string) {
-    super(`Invalid ${prop} ${JSON.stringify(value)}: ${rule}`);
+  constructor(readonly prop: string, readonly value: unknown, readonly rule: string, readonly unit?: string) {
+    super(`Invalid ${prop} ${formatValue(value, unit)}: ${rule}`);
     this.name = 'InputError';
   }
 }
+
+function formatValue(value: unknown, unit: string | undefined): string {
+  return unit !== undefined && typeof value === 'number' ? `${value} ${unit}` : JSON.stringify(value);
+}
+
+/**
+ * CloudFormation waits at most this long for a custom resource (its ServiceTimeout is 1 to 3600
+ * seconds), counted from its request, before it fails the resource without the resource's id.
+ */
+export const SERVICE_TIMEOUT_SECONDS = 3600;
+/**
+ * What the handler keeps of CloudFormation's hour to fail first, with its own message and the
+ * WorkSpace's id: the time before onEvent ran (CloudFormation to the Provider framework, a cold
+ * start), one poll interval (30 s) by which the last poll may come late, the last isComplete
+ * invocation itself (the SDK's retries under throttling), and the framework's answer.
+ */
+export const TIMEOUT_MARGIN_SECONDS = 300;
+/** The longest `timeout`: what lets the handler fail before CloudFormation's hour is over. */
+export const MAX_TIMEOUT_SECONDS = SERVICE_TIMEOUT_SECONDS - TIMEOUT_MARGIN_SECONDS;
+/** The shortest `timeout`: a WorkSpace takes minutes for anything. */
+export const MIN_TIMEOUT_SECONDS = 60;
+
+/** The timeout rule, in the words of the message. */
+export const TIMEOUT_RULE = `must be from ${MIN_TIMEOUT_SECONDS / 60} minute to ${MAX_TIMEOUT_SECONDS / 60} minutes: CloudFormation fails a custom `
+  + `resource ${SERVICE_TIMEOUT_SECONDS / 60} minutes after its request, and the handler keeps ${TIMEOUT_MARGIN_SECONDS / 60} minutes `
+  + 'of that hour to fail first with its own message and the WorkSpace\'s id';
 
 export const BUNDLE_ID_PATTERN = /^wsb-[0-9a-z]{8,63}$/;
 export const DIRECTORY_ID_PATTERN = /^d-[0-9a-f]{8,63}$/;
@@ -57,10 +86,10 @@ export function checkRunningMode(prop: string, value: string): void {
  */
 export function checkAutoStopTimeout(prop: string, minutes: number, runningMode: string): void {
   if (runningMode !== 'AUTO_STOP') {
-    throw new InputError(prop, minutes, `can only be set when the running mode is AUTO_STOP (it is ${runningMode})`);
+    throw new InputError(prop, minutes, `can only be set when the running mode is AUTO_STOP (it is ${runningMode})`, 'minutes');
   }
   if (!Number.isInteger(minutes) || minutes < 60 || minutes % 60 !== 0) {
-    throw new InputError(prop, minutes, 'must be a whole number of hours, at least 1 hour (60, 120, 180 ... minutes)');
+    throw new InputError(prop, minutes, 'must be a whole number of hours, at least 1 hour (60, 120, 180 ... minutes)', 'minutes');
   }
 }
 
@@ -72,14 +101,14 @@ export const USER_VOLUME_RULE = '10 or 50 GiB, or 100 to 2000 GiB';
 export function checkRootVolumeSize(prop: string, gib: number): void {
   const ok = Number.isInteger(gib) && (gib === 80 || gib === 100 || (gib >= 175 && gib <= 2000));
   if (!ok) {
-    throw new InputError(prop, gib, `root volume must be ${ROOT_VOLUME_RULE}, in whole GiB`);
+    throw new InputError(prop, gib, `root volume must be ${ROOT_VOLUME_RULE}, in whole GiB`, 'GiB');
   }
 }
 
 export function checkUserVolumeSize(prop: string, gib: number): void {
   const ok = Number.isInteger(gib) && (gib === 10 || gib === 50 || (gib >= 100 && gib <= 2000));
   if (!ok) {
-    throw new InputError(prop, gib, `user volume must be ${USER_VOLUME_RULE}, in whole GiB`);
+    throw new InputError(prop, gib, `user volume must be ${USER_VOLUME_RULE}, in whole GiB`, 'GiB');
   }
 }
 

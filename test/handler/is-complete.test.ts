@@ -131,7 +131,7 @@ describe('Create', () => {
     workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ ...AVAILABLE, State: 'PENDING' }] });
 
     await expect(isComplete(polled(CREATE), deps(3601))).rejects.toThrow(
-      /WorkSpace ws-abc12345 did not reach the desired state within 3600 seconds.*last observed state was PENDING/);
+      /WorkSpace ws-abc12345 did not reach the desired state within 3300 seconds.*last observed state was PENDING/);
   });
 
   test('says after a timeout of one second "1 second", and that the rollback terminates the new WorkSpace', async () => {
@@ -146,10 +146,10 @@ describe('Create', () => {
 
   test('enforces the resource\'s own TimeoutSeconds', async () => {
     workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [] });
-    const event = polled({ ...CREATE, ResourceProperties: { ...PROPS, TimeoutSeconds: '7200' } });
+    const event = polled({ ...CREATE, ResourceProperties: { ...PROPS, TimeoutSeconds: '600' } });
 
-    await expect(isComplete(event, deps(3601))).resolves.toEqual({ IsComplete: false });
-    await expect(isComplete(event, deps(7201))).rejects.toThrow(/ws-abc12345.*7200 seconds.*not visible/);
+    await expect(isComplete(event, deps(599))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(event, deps(601))).rejects.toThrow(/ws-abc12345.*600 seconds.*not visible/);
   });
 
   test('fails clearly when the WorkSpace is terminated behind the stack\'s back', async () => {
@@ -236,8 +236,9 @@ describe('Update in place', () => {
     expect(workspaces).toHaveReceivedCommandTimes(ModifyWorkspacePropertiesCommand, 1);
   });
 
-  test('an InvalidResourceStateException named by a plain 4xx error also means "not yet"', async () => {
-    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [AVAILABLE] });
+  test('an InvalidResourceStateException named by a plain 4xx error also means "not yet" when the WorkSpace is moving', async () => {
+    // The user connected to it just now: the refusal comes from a state that passes by itself.
+    workspaces.on(DescribeWorkspacesCommand).resolvesOnce({ Workspaces: [AVAILABLE] }).resolves({ Workspaces: [{ ...AVAILABLE, State: 'STARTING' }] });
     workspaces.on(DescribeTagsCommand).resolves({ TagList: CREATED_TAGS });
     workspaces.on(ModifyWorkspacePropertiesCommand).rejects(Object.assign(new Error('busy'), { name: 'InvalidResourceStateException' }));
     const event = polled({ ...UPDATE, ResourceProperties: { ...PROPS, WorkspaceProperties: { RootVolumeSizeGib: '100' } } });
@@ -326,7 +327,7 @@ describe('Update that rolls back a refused replacement (same user, old and new p
 
     const error = await isComplete(rollback, deps(3601)).catch((e: Error) => e);
 
-    expect((error as Error).message).toMatch(/within 3600 seconds.*The changes made so far stay on the WorkSpace/);
+    expect((error as Error).message).toMatch(/within 3300 seconds.*The changes made so far stay on the WorkSpace/);
     expect((error as Error).message).not.toMatch(/terminates/);
   });
 });
@@ -368,7 +369,7 @@ describe('temporary errors after the SDK\'s retries', () => {
     workspaces.on(DescribeWorkspacesCommand).rejects(throttled());
 
     await expect(isComplete(polled(CREATE), deps(3601))).rejects.toThrow(
-      'WorkSpace ws-abc12345 did not reach the desired state within 3600 seconds (TimeoutSeconds): the service kept failing; '
+      'WorkSpace ws-abc12345 did not reach the desired state within 3300 seconds (TimeoutSeconds): the service kept failing; '
       + 'the last error: DescribeWorkspaces for WorkSpace ws-abc12345 failed: ThrottlingException: Rate exceeded. '
       + 'CloudFormation\'s rollback now terminates this new WorkSpace');
   });
@@ -378,7 +379,7 @@ describe('temporary errors after the SDK\'s retries', () => {
 
     await expect(isComplete(polled(DELETE), deps())).resolves.toEqual({ IsComplete: false });
     await expect(isComplete(polled(DELETE), deps(3601))).rejects.toThrow(
-      /^WorkSpace ws-abc12345 was not terminated within 3600 seconds \(TimeoutSeconds\): the service kept failing; the last error: DescribeWorkspaces .*ServiceUnavailable/);
+      /^WorkSpace ws-abc12345 was not terminated within 3300 seconds \(TimeoutSeconds\): the service kept failing; the last error: DescribeWorkspaces .*ServiceUnavailable/);
   });
 
   test('an error that is not temporary still fails at once', async () => {
@@ -436,7 +437,7 @@ describe('Delete', () => {
   test('fails past the timeout, naming the WorkSpace and its last state', async () => {
     workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ ...AVAILABLE, State: 'TERMINATING' }] });
 
-    await expect(isComplete(polled(DELETE), deps(3601))).rejects.toThrow(/ws-abc12345 was not terminated within 3600 seconds.*TERMINATING/);
+    await expect(isComplete(polled(DELETE), deps(3601))).rejects.toThrow(/ws-abc12345 was not terminated within 3300 seconds.*TERMINATING/);
   });
 
   test('fails clearly for a SUSPENDED WorkSpace without trying to terminate it', async () => {

@@ -184,8 +184,8 @@ describe('volume order', () => {
 
 describe('planReconcile', () => {
   test('is complete when a settled WorkSpace has the desired state', () => {
-    expect(planReconcile(INPUT)).toEqual({ kind: 'complete' });
-    expect(planReconcile({ ...INPUT, workspace: { ...WORKSPACE, State: 'STOPPED' } })).toEqual({ kind: 'complete' });
+    expect(planReconcile(INPUT)).toEqual({ kind: 'complete', kept: [] });
+    expect(planReconcile({ ...INPUT, workspace: { ...WORKSPACE, State: 'STOPPED' } })).toEqual({ kind: 'complete', kept: [] });
   });
 
   test.each(['PENDING', 'STARTING', 'REBOOTING', 'REBUILDING', 'RESTORING', 'UPDATING', 'STOPPING', 'MAINTENANCE',
@@ -196,8 +196,9 @@ describe('planReconcile', () => {
       .toMatchObject({ kind: 'wait' });
   });
 
-  test.each(['TERMINATING', 'TERMINATED', 'SUSPENDED', 'ERROR'])('fails when the WorkSpace is %s', (state) => {
-    expect(planReconcile({ ...INPUT, workspace: { ...WORKSPACE, State: state as Workspace['State'] } }))
+  test.each(['TERMINATING', 'TERMINATED', 'SUSPENDED', 'ERROR'])('fails when the WorkSpace is %s and a property is still to change', (state) => {
+    const desired = { ...DESIRED, properties: { computeTypeName: 'POWER' } };
+    expect(planReconcile({ ...INPUT, desired, workspace: { ...WORKSPACE, State: state as Workspace['State'] } }))
       .toMatchObject({ kind: 'fail', message: expect.stringContaining(`ws-abc12345 is ${state === 'ERROR' ? 'in state ERROR' : state}`) });
   });
 
@@ -232,7 +233,7 @@ describe('planReconcile', () => {
   });
 
   test('still completes past the timeout when nothing is left to do', () => {
-    expect(planReconcile({ ...INPUT, elapsedSeconds: 99999 })).toEqual({ kind: 'complete' });
+    expect(planReconcile({ ...INPUT, elapsedSeconds: 99999 })).toEqual({ kind: 'complete', kept: [] });
   });
 });
 

@@ -9,7 +9,7 @@ const PROPS = {
 };
 
 describe('parseProperties', () => {
-  test('reads the minimal properties with defaults: no encryption, no opinions, no tags, one hour', () => {
+  test('reads the minimal properties with defaults: no encryption, no opinions, no tags, 55 minutes', () => {
     expect(parseProperties(PROPS)).toEqual({
       directoryId: 'd-1234567890',
       bundleId: 'wsb-12345678',
@@ -19,7 +19,7 @@ describe('parseProperties', () => {
       volumeEncryptionKey: undefined,
       properties: {},
       tags: [],
-      timeoutSeconds: 3600,
+      timeoutSeconds: 3300,
     });
   });
 
@@ -38,7 +38,7 @@ describe('parseProperties', () => {
     [{ UserName: '' }, /UserName ""/],
     [{ UserName: undefined }, /UserName.*is required/],
     [{ RootVolumeEncryptionEnabled: 'yes' }, /RootVolumeEncryptionEnabled "yes".*"true" or "false"/],
-    [{ TimeoutSeconds: '7201' }, /TimeoutSeconds "7201".*7200/],
+    [{ TimeoutSeconds: '7201' }, /TimeoutSeconds "7201".*from 1 to 3300/],
     [{ TimeoutSeconds: 'soon' }, /TimeoutSeconds "soon".*number/],
     [{ WorkspaceProperties: { RunningMode: 'SOMETIMES' } }, /WorkspaceProperties\.RunningMode "SOMETIMES"/],
     [{ WorkspaceProperties: { RunningMode: 'ALWAYS_ON', RunningModeAutoStopTimeoutInMinutes: '60' } },
@@ -89,9 +89,9 @@ describe('lenient readers', () => {
     expect(previousTagKeys(undefined)).toEqual([]);
   });
 
-  test('readTimeoutSeconds falls back to one hour instead of failing a Delete', () => {
+  test('readTimeoutSeconds falls back to the default instead of failing a Delete', () => {
     expect(readTimeoutSeconds({ TimeoutSeconds: '120' })).toBe(120);
-    expect(readTimeoutSeconds({ TimeoutSeconds: 'nonsense' })).toBe(3600);
+    expect(readTimeoutSeconds({ TimeoutSeconds: 'nonsense' })).toBe(3300);
   });
 });
 

@@ -127,7 +127,21 @@ export interface LocalStackOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Tells the state of a WorkSpace without an API call (the local endpoint's inventory). */
   readonly observe?: (physicalId: string) => string | undefined;
+  /**
+   * CloudFormation's clock runs this many times faster than real time, for the resource's
+   * ServiceTimeout (match the handlers' speed-up to model CloudFormation's hour). @default 1
+   */
+  readonly cloudFormationSpeedUp?: number;
+  /**
+   * Real milliseconds between CloudFormation's request and onEvent's start (delivery, the
+   * Provider framework's cold start): CloudFormation's hour counts them, the handler cannot.
+   * @default 0
+   */
+  readonly startDelayMs?: number;
 }
+
+/** CloudFormation's ServiceTimeout of a custom resource when the template sets none, in seconds. */
+const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
 
 let requestCounter = 0;
 
@@ -272,6 +286,22 @@ export class LocalStack {
       ...(operation === 'Update' && { OldResourceProperties: this.render(current!.properties) }),
     };
     progress({ phase: 'started', physicalId: current?.physicalId });
+    // CloudFormation's deadline runs from its request; past it, it fails the resource without
+    // the id the handler would have answered with (a new WorkSpace is then orphaned).
+    const serviceTimeoutMs = Number(properties.ServiceTimeout ?? DEFAULT_SERVICE_TIMEOUT_SECONDS) * 1000
+      / (this.options.cloudFormationSpeedUp ?? 1);
+    const serviceDeadline = Date.now() + serviceTimeoutMs;
+    const serviceTimedOut = (polls: number): OperationResult => {
+      const message = `CloudFormation did not receive a response from the custom resource within its ServiceTimeout `
+        + `(${properties.ServiceTimeout ?? DEFAULT_SERVICE_TIMEOUT_SECONDS} seconds)`;
+      // Without a response, CloudFormation knows no new id: only the one it already had.
+      const known = operation === 'Create' ? undefined : current!.physicalId;
+      progress({ phase: 'failed', physicalId: known, message, polls });
+      return { logicalId: resource.logicalId, operation, ok: false, physicalId: known, error: message, polls };
+    };
+    if (this.options.startDelayMs) {
+      await sleep(this.options.startDelayMs);
+    }
 
     let merged: Json;
     try {
@@ -305,6 +335,10 @@ export class LocalStack {
       } catch (e) {
         progress({ phase: 'failed', physicalId: merged.PhysicalResourceId, message: (e as Error).message, polls });
         return { logicalId: resource.logicalId, operation, ok: false, physicalId: merged.PhysicalResourceId, error: (e as Error).message, polls };
+      }
+      if (Date.now() + this.pollIntervalMs > serviceDeadline) {
+        await sleep(Math.max(0, serviceDeadline - Date.now()));
+        return serviceTimedOut(polls);
       }
       if (Date.now() + this.pollIntervalMs > deadline) {
         const message = `Operation timed out after ${polls} polls (the Provider's totalTimeout)`;

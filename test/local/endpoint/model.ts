@@ -186,6 +186,9 @@ interface WsRecord {
   errorCode?: string;
   errorMessage?: string;
   modifications: ModificationState[];
+  /** Clock time of the last accepted change to a larger / a smaller compute type. */
+  computeIncreasedAt?: number;
+  computeDecreasedAt?: number;
 }
 
 interface BundleRecord {
@@ -221,6 +224,17 @@ const COMPUTE: readonly string[] = [
 const RUNNING_MODES: readonly string[] = ['AUTO_STOP', 'ALWAYS_ON', 'MANUAL'];
 const PROTOCOLS: readonly string[] = ['PCOIP', 'WSP'];
 const isGraphics = (c: string | undefined) => !!c && c.startsWith('GRAPHICS');
+/**
+ * Compute types from small to large, each family on its own (a WorkSpace never changes family).
+ * The administration guide: a WorkSpace may switch to a larger compute type once in 6 hours,
+ * and to a smaller one once in 30 days.
+ */
+const COMPUTE_ORDER: readonly string[] = [
+  'VALUE', 'STANDARD', 'PERFORMANCE', 'POWER', 'POWERPRO', 'GENERALPURPOSE_4XLARGE', 'GENERALPURPOSE_8XLARGE',
+  'GRAPHICS', 'GRAPHICSPRO', 'GRAPHICS_G4DN', 'GRAPHICSPRO_G4DN',
+];
+const LARGER_COMPUTE_EVERY_MS = 6 * 3600_000;
+const SMALLER_COMPUTE_EVERY_MS = 30 * 24 * 3600_000;
 
 /** Volume sizes the service offers: root 80 with user 10/50/100, or root 175..2000 with user 100..2000. */
 export function volumeSizesError(root: number, user: number): string | undefined {
@@ -523,6 +537,7 @@ export class WorkspacesModel {
       if (isGraphics(p.ComputeTypeName) !== isGraphics(cur.ComputeTypeName)) {
         throw new ApiError('UnsupportedWorkspaceConfigurationException', `The compute type of WorkSpace ${ws.id} cannot be changed from ${cur.ComputeTypeName} to ${p.ComputeTypeName}.`);
       }
+      this.checkComputeChangeLimit(ws, cur.ComputeTypeName, p.ComputeTypeName!);
       next.ComputeTypeName = p.ComputeTypeName;
     }
     if (volume) {
@@ -545,6 +560,11 @@ export class WorkspacesModel {
       }
       next.Protocols = [...p.Protocols];
     }
+    if (set(p.ComputeTypeName) && p.ComputeTypeName !== cur.ComputeTypeName) {
+      const larger = COMPUTE_ORDER.indexOf(p.ComputeTypeName!) > COMPUTE_ORDER.indexOf(cur.ComputeTypeName!);
+      if (larger) ws.computeIncreasedAt = this.clock();
+      else ws.computeDecreasedAt = this.clock();
+    }
     const modifications: ModificationState[] = [];
     if (set(p.ComputeTypeName)) modifications.push({ Resource: 'COMPUTE_TYPE', State: 'UPDATE_IN_PROGRESS' });
     if (set(p.RootVolumeSizeGib)) modifications.push({ Resource: 'ROOT_VOLUME', State: 'UPDATE_IN_PROGRESS' });
@@ -556,6 +576,19 @@ export class WorkspacesModel {
       { state, ms: Infinity, enter: (w) => { w.props = next; w.modifications = []; } },
     ]);
     return {};
+  }
+
+  /** The service's limits on compute type changes, refused as it refuses them: the WorkSpace's state allows no such change now. */
+  private checkComputeChangeLimit(ws: WsRecord, from: string | undefined, to: string): void {
+    if (from === undefined || from === to) return;
+    const larger = COMPUTE_ORDER.indexOf(to) > COMPUTE_ORDER.indexOf(from);
+    const last = larger ? ws.computeIncreasedAt : ws.computeDecreasedAt;
+    const every = larger ? LARGER_COMPUTE_EVERY_MS : SMALLER_COMPUTE_EVERY_MS;
+    if (last !== undefined && this.clock() - last < every) {
+      throw new ApiError('InvalidResourceStateException', `The compute type of WorkSpace ${ws.id} cannot be changed from ${from} to ${to} `
+        + `now: it was changed to a ${larger ? 'larger' : 'smaller'} compute type less than ${larger ? '6 hours' : '30 days'} ago. `
+        + 'You can change a WorkSpace to a larger compute type once every 6 hours, and to a smaller one once every 30 days.');
+    }
   }
 
   terminateWorkspaces(body: any): any {

@@ -265,7 +265,7 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
       timeoutSeconds: declared.timeoutSeconds,
       timeoutMessage: `WorkSpace ${workspaceId} did not reach the desired state within ${formatSeconds(declared.timeoutSeconds)} `
         + `(TimeoutSeconds): the service kept failing; the last error: ${errorMessage(e)}.`
-        + `${refusal === undefined ? '' : ` The last refusal the service gave: ${refusal}.`} ${afterTimeout(replaced)}`,
+        + `${refusal === undefined ? '' : ` The last refusal the service gave: ${endSentence(refusal)}`} ${afterTimeout(replaced)}`,
     });
   }
 }
@@ -576,7 +576,7 @@ function refusedMessage(workspaceId: string, state: string, what: string, refusa
         + 'message names (or declare what the WorkSpace has now), then deploy again.'
       : `The WorkSpace stays ${state} unless someone acts, so the service would refuse again at every poll: bring it to `
         + 'AVAILABLE or STOPPED, then deploy again.';
-  return `${what} was refused for WorkSpace ${workspaceId}, which is ${state}: ${refusal}. ${advice} ${afterTimeout(newWorkspace)}`;
+  return `${what} was refused for WorkSpace ${workspaceId}, which is ${state}: ${endSentence(refusal)} ${advice} ${afterTimeout(newWorkspace)}`;
 }
 
 function sameUserReplacementMessage(workspaceId: string, desired: DesiredWorkspace, changes: readonly string[]): string {
@@ -624,6 +624,11 @@ function secondsSince(startedAt: unknown, now: Date, log: (message: string) => v
 /** The ResponseURL is a presigned URL: anyone holding it can answer for the resource. */
 function redact(event: WorkspaceResourceEvent): WorkspaceResourceEvent {
   return event.ResponseURL === undefined ? event : { ...event, ResponseURL: '(hidden)' };
+}
+
+/** The service's message as a sentence of ours: one full stop at the end, not two. */
+export function endSentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function errorMessage(e: unknown): string {

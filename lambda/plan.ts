@@ -96,7 +96,8 @@ export function planReconcile(input: ReconcileInput): Decision {
   }
   const timeout = input.desired.timeoutSeconds;
   if (input.elapsedSeconds !== undefined && input.elapsedSeconds > timeout) {
-    const refusal = input.lastRefusal === undefined ? '' : ` The last refusal the service gave: ${input.lastRefusal}.`;
+    const refusal = input.lastRefusal === undefined ? ''
+      : ` The last refusal the service gave: ${input.lastRefusal}${/[.!?]$/.test(input.lastRefusal) ? '' : '.'}`;
     return {
       kind: 'fail',
       message: `WorkSpace ${input.workspaceId} did not reach the desired state within ${formatSeconds(timeout)} (TimeoutSeconds); `

@@ -93,3 +93,11 @@ export function depsWithWaits(seconds = 60, remainingMs = 300_000): HandlerDeps 
     lines,
   };
 }
+
+export type HandlerDepsWithLines = HandlerDeps & { lines: string[] };
+
+/** These deps, with the log kept in `lines`. */
+export function withLines(d: HandlerDeps): HandlerDepsWithLines {
+  const lines: string[] = [];
+  return { ...d, log: (line: string) => lines.push(line), lines };
+}

@@ -35,7 +35,8 @@ export type PropertySetting = 'RunningMode' | 'Protocols' | 'ComputeTypeName' | 
 export type Decision =
   /** `kept`: what was declared but left as it is, since the service cannot undo it (a grown volume). */
   | { readonly kind: 'complete'; readonly kept: readonly string[] }
-  | { readonly kind: 'wait'; readonly reason: string }
+  /** `pending`: the step that waits for the WorkSpace, when one is known. */
+  | { readonly kind: 'wait'; readonly reason: string; readonly pending?: Step }
   | { readonly kind: 'step'; readonly step: Step }
   | { readonly kind: 'fail'; readonly message: string };
 
@@ -101,11 +102,16 @@ export function planReconcile(input: ReconcileInput): Decision {
     return {
       kind: 'fail',
       message: `WorkSpace ${input.workspaceId} did not reach the desired state within ${formatSeconds(timeout)} (TimeoutSeconds); `
-        + `its last observed state was ${lastState(input.workspace)}${decision.kind === 'step' ? `, with ${describeStep(decision.step)} still to do` : ''}.`
+        + `its last observed state was ${lastState(input.workspace)}${stillToDo(decision)}.`
         + `${refusal} ${afterTimeout(input.mayBeInvisible)}`,
     };
   }
   return decision;
+}
+
+function stillToDo(decision: Decision): string {
+  const step = decision.kind === 'step' ? decision.step : decision.kind === 'wait' ? decision.pending : undefined;
+  return step === undefined ? '' : `, with ${describeStep(step)} still to do`;
 }
 
 /**
@@ -405,10 +411,17 @@ function reconcileIgnoringTime(input: ReconcileInput): Decision {
   }
   if (DEAD_END_STATES.has(state)) {
     const repair = state === 'ERROR' ? ' Reboot or rebuild it until it is AVAILABLE, then deploy again.' : '';
-    return { kind: 'fail', message: `${deadEndMessage(workspaceId, workspace, state)} ${describeStep(step)} is still to do, and the `
-      + `service changes properties only when a WorkSpace is AVAILABLE or STOPPED.${repair}` };
+    return {
+      kind: 'fail',
+      message: `${deadEndMessage(workspaceId, workspace, state)} ${describeStep(step)} is still to do, and the `
+      + `service changes properties only when a WorkSpace is AVAILABLE or STOPPED.${repair}`,
+    };
   }
-  return { kind: 'wait', reason: `the WorkSpace is ${state}${modificationNote(workspace)}; ${describeStep(step)} waits for AVAILABLE or STOPPED` };
+  return {
+    kind: 'wait',
+    reason: `the WorkSpace is ${state}${modificationNote(workspace)}; ${describeStep(step)} waits for AVAILABLE or STOPPED`,
+    pending: step,
+  };
 }
 
 function deadEndMessage(workspaceId: string, workspace: Workspace, state: string): string {

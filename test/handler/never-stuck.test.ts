@@ -96,7 +96,7 @@ describe('compare first: a WorkSpace that already has what is declared is comple
   });
 
   test('a tag change is applied on an UNHEALTHY WorkSpace at once, and completes there', async () => {
-    const tags: Record<string, string> = { team: 'desk', 'cdk-workspaces:owner': OWNER };
+    const tags: Record<string, string> = { 'team': 'desk', 'cdk-workspaces:owner': OWNER };
     workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ ...WORKSPACE, State: 'UNHEALTHY' }] });
     workspaces.on(DescribeTagsCommand).callsFake(() => ({ TagList: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
     workspaces.on(CreateTagsCommand).callsFake((input) => {
@@ -178,7 +178,7 @@ describe('a refusal that persists fails promptly with the service\'s reason', ()
 
     const error = await isComplete(update(POWER, STANDARD), deps()).catch((e: Error) => e);
 
-    expect((error as Error).message).toBe(`ModifyWorkspaceProperties ComputeTypeName {"ComputeTypeName":"POWER"} was refused for WorkSpace `
+    expect((error as Error).message).toBe('ModifyWorkspaceProperties ComputeTypeName {"ComputeTypeName":"POWER"} was refused for WorkSpace '
       + `ws-abc12345, which is AVAILABLE: InvalidResourceStateException: ${RATE_LIMIT} This is the service's limit on how often a `
       + 'WorkSpace may be changed (a larger compute type once in 6 hours, a smaller one once in 30 days, volumes once in 6 hours): '
       + 'deploy this change again once that time has passed, or declare what the WorkSpace has now. The changes made so far stay on '
@@ -213,8 +213,8 @@ describe('a refusal that persists fails promptly with the service\'s reason', ()
 
     await expect(isComplete(event, deps(60))).resolves.toEqual({ IsComplete: false });
     await expect(isComplete(event, deps(3301))).rejects.toThrow(
-      'WorkSpace ws-abc12345 did not reach the desired state within 3300 seconds (TimeoutSeconds); its last observed state was STARTING. '
-      + 'The last refusal the service gave: ModifyWorkspaceProperties ComputeTypeName {"ComputeTypeName":"POWER"}: '
+      'WorkSpace ws-abc12345 did not reach the desired state within 3300 seconds (TimeoutSeconds); its last observed state was STARTING, '
+      + 'with ModifyWorkspaceProperties ComputeTypeName {"ComputeTypeName":"POWER"} still to do. The last refusal the service gave: ModifyWorkspaceProperties ComputeTypeName {"ComputeTypeName":"POWER"}: '
       + 'InvalidResourceStateException: The WorkSpace is starting.');
   });
 });
@@ -272,7 +272,7 @@ describe('onEvent\'s budget counts its calls as well as its waits', () => {
   const byUser = { DirectoryId: 'd-1234567890', UserName: 'alice' };
 
   /** Deps whose every SDK call takes `callMs` of the invocation's 5 minutes. */
-  function slowCalls(callMs: number): HandlerDepsWithLines & { remaining: () => number; lowest: () => number } {
+  function slowCalls(callMs: number): HandlerDepsWithLines & { sleep: (ms: number) => Promise<void>; remaining: () => number; lowest: () => number } {
     let used = 0;
     let lowest = Infinity;
     const remaining = () => 300_000 - used;
@@ -298,7 +298,7 @@ describe('onEvent\'s budget counts its calls as well as its waits', () => {
   test('under throttling that makes each call take 100 seconds, it stops looking before its Lambda timeout', async () => {
     const d = slowCalls(100_000);
     workspaces.on(DescribeWorkspacesCommand, byUser).callsFake(() => {
-      (d as unknown as { sleep: (ms: number) => Promise<void> }).sleep(100_000);
+      void d.sleep(100_000);
       return { Workspaces: [] };
     });
 

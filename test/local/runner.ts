@@ -292,7 +292,7 @@ export class LocalStack {
       / (this.options.cloudFormationSpeedUp ?? 1);
     const serviceDeadline = Date.now() + serviceTimeoutMs;
     const serviceTimedOut = (polls: number): OperationResult => {
-      const message = `CloudFormation did not receive a response from the custom resource within its ServiceTimeout `
+      const message = 'CloudFormation did not receive a response from the custom resource within its ServiceTimeout '
         + `(${properties.ServiceTimeout ?? DEFAULT_SERVICE_TIMEOUT_SECONDS} seconds)`;
       // Without a response, CloudFormation knows no new id: only the one it already had.
       const known = operation === 'Create' ? undefined : current!.physicalId;

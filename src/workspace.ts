@@ -175,8 +175,9 @@ export class Workspace extends WorkspaceBase implements ITaggable {
    */
   public static fromWorkspaceId(scope: Construct, id: string, workspaceId: string): IWorkspace {
     if (!Token.isUnresolved(workspaceId) && !rules.WORKSPACE_ID_PATTERN.test(workspaceId)) {
-      throw new rules.InputError('workspaceId', workspaceId,
+      const error = new rules.InputError('workspaceId', workspaceId,
         `must match ${rules.WORKSPACE_ID_PATTERN.source} (a WorkSpace id such as "ws-abcd12345")`);
+      throw new ValidationError(`${scope.node.path ? `${scope.node.path}/` : ''}${id}: ${error.message}`, scope);
     }
     class Import extends WorkspaceBase {
       public readonly workspaceId = workspaceId;

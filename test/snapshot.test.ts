@@ -31,7 +31,7 @@ test('a representative stack synthesizes to the recorded template', () => {
     rootVolumeEncrypted: true,
     volumeEncryptionKey: key,
     removalPolicy: RemovalPolicy.DESTROY,
-    timeout: Duration.minutes(90),
+    timeout: Duration.minutes(30),
   });
   Tags.of(bob).add('cost-center', '42');
 

@@ -58,7 +58,8 @@ def test_renders_each_workspace_under_the_api_names():
         "UserVolumeEncryptionEnabled": "false",
         "WorkspaceProperties": {"RunningMode": "AUTO_STOP", "RunningModeAutoStopTimeoutInMinutes": 120},
         "Tags": [{"Key": "cost-center", "Value": "42"}, {"Key": "team", "Value": "platform"}],
-        "TimeoutSeconds": 3600,
+        "TimeoutSeconds": 3300,
+        "ServiceTimeout": "3600",
     }
     assert without_service_token(ws["bob"]) == {
         "DirectoryId": "d-1234567890",
@@ -68,7 +69,8 @@ def test_renders_each_workspace_under_the_api_names():
         "UserVolumeEncryptionEnabled": "false",
         "WorkspaceProperties": {"RunningMode": "ALWAYS_ON"},
         "Tags": [{"Key": "team", "Value": "platform"}],
-        "TimeoutSeconds": 3600,
+        "TimeoutSeconds": 3300,
+        "ServiceTimeout": "3600",
     }
 
 

@@ -90,7 +90,8 @@ class WorkspaceBindingTest {
                 "UserVolumeEncryptionEnabled", "false",
                 "WorkspaceProperties", Map.of("RunningMode", "AUTO_STOP", "RunningModeAutoStopTimeoutInMinutes", 120),
                 "Tags", List.of(tag("cost-center", "42"), tag("team", "platform")),
-                "TimeoutSeconds", 3600)));
+                "TimeoutSeconds", 3300,
+                "ServiceTimeout", "3600")));
         template.hasResourceProperties("Custom::Workspace", Match.objectEquals(Map.of(
                 "ServiceToken", Match.anyValue(),
                 "DirectoryId", "d-1234567890",
@@ -100,7 +101,8 @@ class WorkspaceBindingTest {
                 "UserVolumeEncryptionEnabled", "false",
                 "WorkspaceProperties", Map.of("RunningMode", "ALWAYS_ON"),
                 "Tags", List.of(tag("team", "platform")),
-                "TimeoutSeconds", 3600)));
+                "TimeoutSeconds", 3300,
+                "ServiceTimeout", "3600")));
     }
 
     @Test

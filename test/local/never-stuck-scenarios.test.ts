@@ -167,6 +167,35 @@ describe('inside CloudFormation\'s hour', () => {
   }, 30_000);
 });
 
+describe('deploying again continues where the last deploy stopped', () => {
+  test('an update of two volumes that outlasts its timeout keeps the step it took; the next deploy takes only the rest', async () => {
+    scenario = await startScenario({ timing: { updatingMs: 1_500 } });
+    const { endpoint, stack } = scenario;
+    const v1 = synth([ALICE]);
+    expect((await stack.deploy(v1)).ok).toBe(true);
+    const logicalId = logicalIdOf(v1, 'alice');
+    const v2 = synth([{ ...ALICE, rootVolumeSize: Size.gibibytes(175), userVolumeSize: Size.gibibytes(100) }]);
+    const hurried = JSON.parse(JSON.stringify(v2));
+    hurried.Resources[logicalId].Properties.TimeoutSeconds = 1;
+
+    const result = await stack.deploy(hurried);
+
+    expect(result.ok).toBe(false);
+    // The user volume grows first (root 175 needs user 100); the timeout comes while it does.
+    expect(result.reason).toMatch(/within 1 second \(TimeoutSeconds\); its last observed state was UPDATING \(USER_VOLUME UPDATE_IN_PROGRESS\)\. The changes made so far stay/);
+    // The rollback waits for that step, keeps the grown user volume (a volume never shrinks) and completes.
+    expect(result.rolledBack).toBe(true);
+    expect(endpoint.inventory()[0].WorkspaceProperties).toMatchObject({ RootVolumeSizeGib: 80, UserVolumeSizeGib: 100 });
+
+    endpoint.resetCalls();
+    const again = await stack.deploy(v2);
+
+    expect(again.reason).toBeUndefined();
+    expect(endpoint.callLog().filter((c) => c.operation === 'ModifyWorkspaceProperties').map((c) => c.status)).toEqual([200]);
+    expectInventory(endpoint, { stack, template: v2 });
+  }, 30_000);
+});
+
 describe('a grown volume cannot shrink', () => {
   test('the rollback of an update that grew a volume completes with the larger volume, and says so', async () => {
     scenario = await startScenario();

@@ -549,10 +549,13 @@ async function takeStep(
       if (isStateRefusal(e)) {
         // The event is the same at every poll, so "the same refusal at the next poll" is
         // observed here instead: a WorkSpace that is still in a state that does not change by
-        // itself right after refusing will refuse again at every poll until the timeout.
+        // itself right after refusing will refuse again at every poll until the timeout. A
+        // refusal that names one of the service's limits on how often a WorkSpace may change
+        // lasts hours or days, whatever the state.
         const after = await api.describe(workspaceId);
-        if (refusalPersists(after)) {
-          throw new Error(refusedMessage(workspaceId, after!.State!, what, refusal, isRateLimitRefusal(e), context.newWorkspace));
+        const rateLimit = isRateLimitRefusal(e);
+        if (rateLimit || refusalPersists(after)) {
+          throw new Error(refusedMessage(workspaceId, after?.State ?? 'not described', what, refusal, rateLimit, context.newWorkspace));
         }
       }
       log(`${workspaceId}: ${what} must wait: ${refusal}`);

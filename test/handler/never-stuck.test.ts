@@ -15,6 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CREATE, deps, HandlerDepsWithLines, OWNER, polled, PROPS, throttled, UPDATE, WORKSPACE_ID, withLines } from './events';
 import { isComplete, onEvent } from '../../lambda/handler';
+import { parseProperties, removedWorkspaceProperties } from '../../lambda/properties';
 
 const workspaces = mockClient(WorkSpacesClient);
 
@@ -339,5 +340,37 @@ describe('onEvent\'s budget counts its calls as well as its waits', () => {
     expect(d.lowest()).toBeGreaterThan(0);
     // The first look took 80 s: after it, a second one of 80 s more would leave too little.
     expect(workspaces).toHaveReceivedCommandTimes(DescribeWorkspacesCommand, 3);
+  });
+});
+
+describe('a known rate-limit message', () => {
+  test('fails at once even when the WorkSpace is moving: the limit lasts hours, whatever the state', async () => {
+    workspaces.on(DescribeWorkspacesCommand)
+      .resolvesOnce({ Workspaces: [WORKSPACE] })
+      .resolves({ Workspaces: [{ ...WORKSPACE, State: 'STARTING' }] });
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: TAGS });
+    workspaces.on(ModifyWorkspacePropertiesCommand).rejects(new InvalidResourceStateException({
+      message: 'You can change a WorkSpace to a larger compute type once every 6 hours.', $metadata: {},
+    }));
+
+    await expect(isComplete(update(POWER, STANDARD), deps())).rejects.toThrow(
+      /was refused for WorkSpace ws-abc12345, which is STARTING: .*once every 6 hours\. This is the service's limit/);
+  });
+});
+
+describe('properties', () => {
+  test('a removed setting is told from one never declared by the previous deployment\'s properties', () => {
+    const now = parseProperties(props({ UserVolumeSizeGib: '100' }));
+
+    expect(removedWorkspaceProperties(now, props({ ComputeTypeName: 'POWER', UserVolumeSizeGib: '100', Protocols: ['WSP'] as never })))
+      .toEqual(['ComputeTypeName', 'Protocols']);
+    expect(removedWorkspaceProperties(now, props({ UserVolumeSizeGib: '50' }))).toEqual([]);
+    expect(removedWorkspaceProperties(now, undefined)).toEqual([]);
+  });
+
+  test('ServiceTimeout, which CloudFormation passes along, is accepted; a timeout past 55 minutes is cut to 55', () => {
+    expect(parseProperties({ ...PROPS, ServiceTimeout: '3600', TimeoutSeconds: '7200' }).timeoutSeconds).toBe(3300);
+    expect(parseProperties({ ...PROPS, TimeoutSeconds: '600' }).timeoutSeconds).toBe(600);
+    expect(() => parseProperties({ ...PROPS, TimeoutSeconds: '7201' })).toThrow(/Invalid TimeoutSeconds "7201"/);
   });
 });

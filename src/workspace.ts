@@ -220,8 +220,8 @@ export class Workspace extends WorkspaceBase implements ITaggable {
   constructor(scope: Construct, id: string, props: WorkspaceProps) {
     super(scope, id);
 
-    // Errors of the rules, which the handler shares, become aws-cdk-lib's ValidationError: the
-    // CDK CLI prints its message and the construct path, without a stack trace.
+    // Errors of the rules, which the handler shares, become aws-cdk-lib's ValidationError: it
+    // carries the construct path, and its stack keeps the app's frames, not the library's.
     const validated = <T>(check: () => T): T => {
       try {
         return check();

@@ -326,20 +326,28 @@ async function isDeleteComplete(
     return { IsComplete: true };
   }
   const timeoutSeconds = readTimeoutSeconds(event.ResourceProperties);
+  const refusalKey = [event.StackId, event.LogicalResourceId, event.RequestId ?? '', workspaceId].join('|');
   try {
     // Not described = complete: onEvent has requested the termination of this id whether or
     // not DescribeWorkspaces showed it, so a WorkSpace that was still invisible is on its way out.
-    const decision = planDelete({ workspaceId, workspace: await api.describe(workspaceId), timeoutSeconds, elapsedSeconds });
+    const decision = planDelete({
+      workspaceId,
+      workspace: await api.describe(workspaceId),
+      timeoutSeconds,
+      elapsedSeconds,
+      lastRefusal: lastRefusals.get(refusalKey),
+    });
     switch (decision.kind) {
       case 'complete':
         log(`${workspaceId} is gone`);
+        lastRefusals.delete(refusalKey);
         return { IsComplete: true };
       case 'wait':
         log(`${workspaceId}: waiting, ${decision.reason}`);
         return { IsComplete: false };
       case 'terminate': {
         // Still there: the earlier request was refused while the WorkSpace was busy.
-        const outcome = await api.terminate(workspaceId);
+        const outcome = await api.terminate(workspaceId, (refusal) => rememberRefusal(refusalKey, refusal));
         log(`${workspaceId}: TerminateWorkspaces again: ${outcome}`);
         return { IsComplete: false };
       }
@@ -347,12 +355,14 @@ async function isDeleteComplete(
         throw new Error(decision.message);
     }
   } catch (e) {
+    const refusal = lastRefusals.get(refusalKey);
     return tryAtNextPoll(e, {
       log,
       elapsedSeconds,
       timeoutSeconds,
       timeoutMessage: `WorkSpace ${workspaceId} was not terminated within ${formatSeconds(timeoutSeconds)} (TimeoutSeconds): `
-        + `the service kept failing; the last error: ${errorMessage(e)}. Delete again to continue.`,
+        + `the service kept failing; the last error: ${errorMessage(e)}.`
+        + `${refusal === undefined ? '' : ` The last refusal the service gave: ${endSentence(refusal)}`} Delete again to continue.`,
     });
   }
 }

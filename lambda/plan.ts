@@ -97,8 +97,7 @@ export function planReconcile(input: ReconcileInput): Decision {
   }
   const timeout = input.desired.timeoutSeconds;
   if (input.elapsedSeconds !== undefined && input.elapsedSeconds > timeout) {
-    const refusal = input.lastRefusal === undefined ? ''
-      : ` The last refusal the service gave: ${input.lastRefusal}${/[.!?]$/.test(input.lastRefusal) ? '' : '.'}`;
+    const refusal = lastRefusalNote(input.lastRefusal);
     return {
       kind: 'fail',
       message: `WorkSpace ${input.workspaceId} did not reach the desired state within ${formatSeconds(timeout)} (TimeoutSeconds); `
@@ -107,6 +106,11 @@ export function planReconcile(input: ReconcileInput): Decision {
     };
   }
   return decision;
+}
+
+/** " The last refusal the service gave: ...", or nothing when none is known. */
+function lastRefusalNote(refusal: string | undefined): string {
+  return refusal === undefined ? '' : ` The last refusal the service gave: ${refusal}${/[.!?]$/.test(refusal) ? '' : '.'}`;
 }
 
 function stillToDo(decision: Decision): string {
@@ -155,6 +159,8 @@ export function planDelete(input: {
   readonly workspace: Workspace | undefined;
   readonly timeoutSeconds: number;
   readonly elapsedSeconds?: number;
+  /** The last refusal the service gave this request (for the timeout message), if one is known. */
+  readonly lastRefusal?: string;
 }): DeleteDecision {
   const { workspaceId, workspace } = input;
   const state = workspace?.State;
@@ -176,7 +182,8 @@ export function planDelete(input: {
     return {
       kind: 'fail',
       message: `WorkSpace ${workspaceId} was not terminated within ${formatSeconds(input.timeoutSeconds)} (TimeoutSeconds); `
-        + `its last observed state was ${lastState(workspace)}. Its termination may still be under way: delete again to wait for it.`,
+        + `its last observed state was ${lastState(workspace)}.${lastRefusalNote(input.lastRefusal)} `
+        + 'Its termination may still be under way: delete again to wait for it.',
     };
   }
   return decision;

@@ -145,7 +145,7 @@ export class WorkspacesApi {
    *
    * @throws Error with the service's ErrorCode and ErrorMessage when the refusal is not one to wait out
    */
-  async terminate(workspaceId: string): Promise<TerminateOutcome> {
+  async terminate(workspaceId: string, onBusy?: (refusal: string) => void): Promise<TerminateOutcome> {
     const out = await this.call('TerminateWorkspaces', `WorkSpace ${workspaceId}`,
       () => this.client.send(new TerminateWorkspacesCommand({ TerminateWorkspaceRequests: [{ WorkspaceId: workspaceId }] })));
     const failed = out.FailedRequests?.find((f) => f.WorkspaceId === undefined || f.WorkspaceId === workspaceId);
@@ -157,6 +157,7 @@ export class WorkspacesApi {
       return 'not-found';
     }
     if (isBusyCode(code)) {
+      onBusy?.(`TerminateWorkspaces: ${code}: ${failed.ErrorMessage ?? '(no error message)'}`);
       return 'busy';
     }
     throw new FailedRequestError(`TerminateWorkspaces refused to terminate WorkSpace ${workspaceId}: `

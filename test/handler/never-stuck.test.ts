@@ -8,12 +8,13 @@ import {
   DescribeWorkspacesCommand,
   InvalidResourceStateException,
   ModifyWorkspacePropertiesCommand,
+  TerminateWorkspacesCommand,
   Workspace,
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CREATE, deps, HandlerDepsWithLines, OWNER, polled, PROPS, throttled, UPDATE, WORKSPACE_ID, withLines } from './events';
+import { CREATE, DELETE, deps, HandlerDepsWithLines, OWNER, polled, PROPS, throttled, UPDATE, WORKSPACE_ID, withLines } from './events';
 import { isComplete, onEvent } from '../../lambda/handler';
 import { parseProperties, removedWorkspaceProperties } from '../../lambda/properties';
 
@@ -372,5 +373,21 @@ describe('properties', () => {
     expect(parseProperties({ ...PROPS, ServiceTimeout: '3600', TimeoutSeconds: '7200' }).timeoutSeconds).toBe(3300);
     expect(parseProperties({ ...PROPS, TimeoutSeconds: '600' }).timeoutSeconds).toBe(600);
     expect(() => parseProperties({ ...PROPS, TimeoutSeconds: '7201' })).toThrow(/Invalid TimeoutSeconds "7201"/);
+  });
+});
+
+describe('a Delete\'s timeout names the last refusal too', () => {
+  test('TerminateWorkspaces refused at every poll: the timeout message carries the service\'s words', async () => {
+    workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ ...WORKSPACE, State: 'REBOOTING' }] });
+    workspaces.on(TerminateWorkspacesCommand).resolves({
+      FailedRequests: [{ WorkspaceId: WORKSPACE_ID, ErrorCode: 'InvalidResourceState', ErrorMessage: 'The WorkSpace is rebooting.' }],
+    });
+    const event = { ...polled(DELETE), RequestId: 'delete-refused-1' };
+
+    await expect(isComplete(event, deps(60))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(event, deps(3301))).rejects.toThrow(
+      'WorkSpace ws-abc12345 was not terminated within 3300 seconds (TimeoutSeconds); its last observed state was REBOOTING. '
+      + 'The last refusal the service gave: TerminateWorkspaces: InvalidResourceState: The WorkSpace is rebooting. '
+      + 'Its termination may still be under way: delete again to wait for it.');
   });
 });

@@ -15,6 +15,7 @@ import {
   InputError,
   MAX_TIMEOUT_SECONDS,
   OWNERSHIP_TAG_KEY,
+  TIMEOUT_MARGIN_SECONDS,
 } from '../src/private/rules';
 
 /** What the template asks for. An absent optional field means "no opinion": it is never changed. */
@@ -95,7 +96,7 @@ export function parseProperties(raw: unknown): DesiredWorkspace {
     volumeEncryptionKey,
     properties: parseWorkspaceProperties(props.WorkspaceProperties),
     tags: parseTags(props.Tags),
-    timeoutSeconds: parseTimeoutSeconds(props.TimeoutSeconds),
+    timeoutSeconds: withinServiceTimeout(parseTimeoutSeconds(props.TimeoutSeconds), props.ServiceTimeout),
   };
 }
 
@@ -249,6 +250,18 @@ function parseTags(raw: unknown): WorkspaceTag[] {
     seen.add(key);
     return { Key: key, Value: value };
   });
+}
+
+/**
+ * The timeout, cut so that the handler fails before CloudFormation does: the construct sets
+ * ServiceTimeout to the timeout plus the margin, but a template written by hand may not.
+ */
+function withinServiceTimeout(timeoutSeconds: number, serviceTimeout: unknown): number {
+  const service = Number(serviceTimeout);
+  if (serviceTimeout === undefined || !Number.isFinite(service)) {
+    return timeoutSeconds;
+  }
+  return Math.max(1, Math.min(timeoutSeconds, service - TIMEOUT_MARGIN_SECONDS));
 }
 
 function parseTimeoutSeconds(raw: unknown): number {

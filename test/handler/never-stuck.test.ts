@@ -374,6 +374,11 @@ describe('properties', () => {
     expect(parseProperties({ ...PROPS, TimeoutSeconds: '600' }).timeoutSeconds).toBe(600);
     expect(() => parseProperties({ ...PROPS, TimeoutSeconds: '7201' })).toThrow(/Invalid TimeoutSeconds "7201"/);
   });
+
+  test('a ServiceTimeout written by hand that leaves the handler too little time cuts the timeout, 5 minutes before it', () => {
+    expect(parseProperties({ ...PROPS, ServiceTimeout: '1800', TimeoutSeconds: '3300' }).timeoutSeconds).toBe(1500);
+    expect(parseProperties({ ...PROPS, ServiceTimeout: '3600', TimeoutSeconds: '600' }).timeoutSeconds).toBe(600);
+  });
 });
 
 describe('a Delete\'s timeout names the last refusal too', () => {

@@ -124,12 +124,16 @@ describe('removing a prop', () => {
 });
 
 describe('inside CloudFormation\'s hour', () => {
-  // The handlers' clock, and CloudFormation's, run 1000 times faster: an hour passes in 3.6 s.
-  // CloudFormation's request reaches onEvent a minute late (delivery, the framework's cold start).
+  // The handlers' clock, and CloudFormation's, run 400 times faster: an hour passes in 9 s, the
+  // Provider polls every 30 s (75 ms), and CloudFormation's request reaches onEvent a minute
+  // late (150 ms: delivery, the framework's cold start). The margin is then 0.75 s of real time,
+  // enough for a busy test machine.
+  const SPEED_UP = 400;
   const anHour = {
     timing: { pendingMs: 600_000 },
-    handlerSpeedUp: 1000,
-    stackOptions: { cloudFormationSpeedUp: 1000, startDelayMs: 60 },
+    handlerSpeedUp: SPEED_UP,
+    pollIntervalMs: 30_000 / SPEED_UP,
+    stackOptions: { cloudFormationSpeedUp: SPEED_UP, startDelayMs: 60_000 / SPEED_UP },
   };
 
   test('a Create still PENDING near the hour fails with the handler\'s own message and id first, and the rollback terminates it', async () => {
@@ -150,18 +154,30 @@ describe('inside CloudFormation\'s hour', () => {
     expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE });
   }, 30_000);
 
-  test('without the handler\'s margin, CloudFormation\'s deadline comes first and the new WorkSpace is orphaned (why the margin exists)', async () => {
+  test('a hand-written ServiceTimeout shorter than the timeout: the handler still fails first, 5 minutes before it', async () => {
     scenario = await startScenario(anHour);
     const { endpoint, stack } = scenario;
     const template = synth([ALICE]);
-    // A template written by hand, whose ServiceTimeout leaves the handler no time to fail first.
-    template.Resources[logicalIdOf(template, 'alice')].Properties.ServiceTimeout = 3000;
+    const logicalId = logicalIdOf(template, 'alice');
+    template.Resources[logicalId].Properties.ServiceTimeout = 1800;
 
     const result = await stack.deploy(template);
 
-    expect(result.reason).toMatch(/CloudFormation did not receive a response from the custom resource within its ServiceTimeout \(3000 seconds\)/);
+    expect(result.reason).toMatch(new RegExp(`^${logicalId}: WorkSpace ws-\\w+ did not reach the desired state within 1500 seconds`));
+    expect(result.operations.find((o) => o.operation === 'Delete')).toMatchObject({ ok: true });
+    expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE });
+  }, 30_000);
+
+  test('when CloudFormation reaches onEvent later than the margin allows, its deadline comes first and the WorkSpace is orphaned', async () => {
+    // The control case: the runner fails the resource as CloudFormation does, without the id.
+    scenario = await startScenario({ ...anHour, stackOptions: { ...anHour.stackOptions, startDelayMs: 400_000 / SPEED_UP } });
+    const { endpoint, stack } = scenario;
+
+    const result = await stack.deploy(synth([ALICE]));
+
+    expect(result.reason).toMatch(/CloudFormation did not receive a response from the custom resource within its ServiceTimeout \(3600 seconds\)/);
     expect(result.operations.find((o) => o.operation === 'Delete')).toBeUndefined();
-    // The orphan: a WorkSpace no stack holds. This is what the margin prevents.
+    // The orphan: a WorkSpace no stack holds, what the margin prevents when onEvent runs in time.
     expect(endpoint.inventory()).toHaveLength(1);
     expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE, unchanged: endpoint.inventory() });
   }, 30_000);

@@ -261,10 +261,10 @@ export function renderTable(report: DriftReport): string {
   for (const stack of stacks) {
     lines.push(`Stack ${stack}`);
     const rows = report.resources.filter((r) => r.stack === stack);
-    const rowText = rows.map((r) => [MARK[r.status], `${RESOURCE_TYPE} ${r.path ?? r.logicalId}`, who(r), STATUS_TEXT[r.status]]);
-    const widths = [0, 1, 2].map((c) => Math.max(...rowText.map((t) => t[c].length)));
+    const rowText = rows.map((r) => [`${MARK[r.status]} ${RESOURCE_TYPE} ${r.path ?? r.logicalId}`, who(r), STATUS_TEXT[r.status]]);
+    const widths = [0, 1].map((c) => Math.max(...rowText.map((t) => t[c].length)));
     rows.forEach((r, i) => {
-      lines.push(rowText[i].map((cell, c) => (c < 3 ? cell.padEnd(widths[c]) : cell)).join('  ').trimEnd());
+      lines.push(rowText[i].map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell)).join('  ').trimEnd());
       const details = [
         ...r.differences.map((d) => `[~] ${d.property}: live ${d.live}, declared ${d.declared}`),
         ...r.notes.map((n) => `    ${n}`),

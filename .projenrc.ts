@@ -216,6 +216,7 @@ packageJava.reset();
 packageJava.exec('jsii-pacmak -v --target java --maven-local-repository .m2-cache');
 project.npmignore?.exclude('/.m2-cache/', '/.venv*');
 project.gitignore.exclude('/test/bindings/java/target/');
+project.gitignore.exclude('/test/event-ruler/target/');
 
 // The README's TypeScript examples become the Python and Java examples of those packages
 // (jsii-rosetta translates them). Strict mode fails on any example that does not compile

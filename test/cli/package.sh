@@ -50,5 +50,6 @@ source "$work/endpoint.env"
 set +a
 npx --no-install cdk-workspaces import --directory d-1234567890 --out imported.ts 2>import.log
 grep -q "userName: \"alice\"" imported.ts
-grep -q "Wrote 2 WorkSpaces to imported.ts" import.log
+grep -q "Wrote 3 WorkSpaces to imported.ts" import.log
+grep -q "Left out managed" import.log
 echo "[test:cli-package] npx cdk-workspaces import read the local endpoint and wrote imported.ts"

@@ -31,7 +31,7 @@ export interface Difference {
 export interface ResourceDrift {
   readonly stack: string;
   readonly logicalId: string;
-  /** The construct path, when the template has it. */
+  /** The Workspace's construct path, when the template has it (the CDK CLI writes it). */
   readonly path?: string;
   readonly directoryId?: string;
   readonly userName?: string;
@@ -95,7 +95,9 @@ export function declaredWorkspaces(assemblyDir: string, stackName?: string): Dec
   for (const { name, template } of chosen) {
     for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
       if (resource.Type === RESOURCE_TYPE) {
-        declared.push({ stack: name, logicalId, path: resource.Metadata?.['aws:cdk:path'], properties: resource.Properties ?? {} });
+        // The path of the Workspace construct, not of the custom resource inside it.
+        const constructPath: string | undefined = resource.Metadata?.['aws:cdk:path']?.replace(/\/Resource\/Default$/, '');
+        declared.push({ stack: name, logicalId, path: constructPath, properties: resource.Properties ?? {} });
       }
     }
   }

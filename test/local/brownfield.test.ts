@@ -242,6 +242,13 @@ describe('drift', () => {
     expect(report.resources.every((r: any) => r.status === 'error')).toBe(true);
     expect(report.resources[0].notes[0]).toMatch(/^WorkspacesCallError: DescribeWorkspaces for directory d-1234567890 failed: /);
 
+    // The region comes from the standard settings, or from --region.
+    const { AWS_REGION, ...noRegion } = endpoint.env();
+    const withoutRegion = await runCli(['import', '--directory', DIRECTORY_ID], noRegion);
+    expect(withoutRegion.code).toBe(2);
+    expect(withoutRegion.stderr).toMatch(/Region is missing/);
+    expect((await runCli(['import', '--directory', DIRECTORY_ID, '--region', AWS_REGION], noRegion)).code).toBe(0);
+
     const usage = await runCli(['drift'], endpoint.env());
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('drift needs --app <cdk.out>');

@@ -1,8 +1,8 @@
 // A local WorkSpaces endpoint with a few WorkSpaces made "in the console", for the tests that
 // run the command from outside jest (the packed tarball, the Python binding): prints the
 // standard AWS settings as KEY=value lines, then serves until killed.
-import { startLocalWorkspaces } from '../local/endpoint';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { startLocalWorkspaces } from '../local/endpoint';
 
 async function main(): Promise<void> {
   const endpoint = await startLocalWorkspaces({ seed: 15 });

@@ -155,6 +155,8 @@ project.gitignore.exclude('/test/cdk-integ.out.*');
 
 // The handler's source is bundled into assets/; only the bundle ships.
 project.npmignore?.exclude('/lambda/', '/cli/', '/.ci/', '/test/');
+// Nor a cloud assembly that a local synth left at the top.
+project.npmignore?.exclude('/cdk.out/');
 
 // The README's main job: the whole lifecycle against a local WorkSpaces endpoint.
 const demo = project.addTask('demo', {

@@ -2,7 +2,8 @@
 // child process, the way a user runs it. Asynchronously: the endpoint the command talks to
 // may live in the test's own process.
 import { execFile } from 'child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import * as path from 'path';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -38,14 +39,14 @@ export function runProcess(command: string, args: string[], options: { cwd: stri
 }
 
 /**
- * A directory inside the repository (so that aws-cdk-lib and constructs resolve from its
- * node_modules), ignored by git, where generated code imports 'cdk-workspaces' as a user's
- * code does: the tsconfig maps that name to this checkout's src/.
+ * A temporary directory for generated code, which imports 'cdk-workspaces' as a user's code
+ * does: its tsconfig maps that name to this checkout's src/, and its node_modules is this
+ * checkout's (so aws-cdk-lib and constructs are the ones the library is built with).
+ * Remove it with removeGeneratedAppDir.
  */
 export function generatedAppDir(name: string): string {
-  const base = path.join(ROOT, 'cdk.out', 'generated');
-  mkdirSync(base, { recursive: true });
-  const dir = mkdtempSync(path.join(base, `${name}-`));
+  const dir = mkdtempSync(path.join(tmpdir(), `cdk-workspaces-${name}-`));
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
       target: 'ES2020',
@@ -62,4 +63,10 @@ export function generatedAppDir(name: string): string {
     include: ['*.ts'],
   }, undefined, 2));
   return dir;
+}
+
+export function removeGeneratedAppDir(dir: string | undefined): void {
+  if (dir !== undefined) {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -8,7 +8,7 @@ import { CreateTagsCommand, DeleteTagsCommand, ModifyWorkspacePropertiesCommand,
 import { LocalWorkspaces, startLocalWorkspaces, WorkspaceSnapshot } from './endpoint';
 import { parseProperties } from '../../lambda/properties';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
-import { generatedAppDir, ROOT, runCli, runProcess } from '../cli/run-cli';
+import { generatedAppDir, removeGeneratedAppDir, ROOT, runCli, runProcess } from '../cli/run-cli';
 
 jest.setTimeout(240_000);
 
@@ -21,6 +21,7 @@ let endpoint: LocalWorkspaces;
 let client: WorkSpacesClient;
 /** The cloud assembly synthesized from the generated TypeScript, shared by the drift tests. */
 let assembly: string;
+const generated: string[] = [];
 
 beforeAll(async () => {
   endpoint = await startLocalWorkspaces({ seed: 15, timing: { updatingMs: 50, terminatingMs: 50, terminatedVisibleMs: 60_000 } });
@@ -29,6 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  generated.forEach(removeGeneratedAppDir);
   client?.destroy();
   await endpoint?.stop();
 });
@@ -83,6 +85,7 @@ function byUser(userName: string): WorkspaceSnapshot {
 
 test('import writes a TypeScript app that compiles and synthesizes to the live WorkSpaces, across pages', async () => {
   const dir = generatedAppDir('import-ts');
+  generated.push(dir);
   const out = path.join(dir, 'workspaces.ts');
   endpoint.resetCalls();
   const result = await runCli(['import', '--directory', DIRECTORY_ID, '--out', out], endpoint.env());
@@ -160,6 +163,7 @@ test('import writes a TypeScript app that compiles and synthesizes to the live W
 
 test('import writes a Python app with the same declarations', async () => {
   const dir = generatedAppDir('import-py');
+  generated.push(dir);
   const result = await runCli(['import', '--directory', DIRECTORY_ID, '--language', 'python'], endpoint.env());
   expect(result.code).toBe(0);
   const code = result.stdout;

@@ -22,7 +22,7 @@ import { CreateTagsCommand, CreateWorkspacesCommand, TerminateWorkspacesCommand,
 import { parseProperties } from '../../lambda/properties';
 import { WorkspacesApi } from '../../lambda/workspaces-api';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
-import { generatedAppDir, runCli, runProcess } from '../cli/run-cli';
+import { generatedAppDir, removeGeneratedAppDir, runCli, runProcess } from '../cli/run-cli';
 
 jest.setTimeout(240_000);
 
@@ -72,7 +72,10 @@ beforeAll(async () => {
   }
 });
 
-afterAll(() => client?.destroy());
+afterAll(() => {
+  removeGeneratedAppDir(appDir);
+  client?.destroy();
+});
 
 test('import reads the moto directory and writes an app that synthesizes to moto\'s WorkSpaces', async () => {
   appDir = generatedAppDir('moto-import');

@@ -64,17 +64,20 @@ interface Declared {
 }
 
 /** Every stack template of the cloud assembly (nested assemblies of stages included). */
-export function readStacks(assemblyDir: string): Array<{ name: string; template: any }> {
+export function readStacks(assemblyDir: string): Array<{ name: string; aliases: string[]; template: any }> {
   const manifestFile = path.join(assemblyDir, 'manifest.json');
   if (!existsSync(manifestFile)) {
     throw new Error(`${assemblyDir} is not a cloud assembly: it has no manifest.json (synthesize the app with \`cdk synth\` first)`);
   }
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
-  const stacks: Array<{ name: string; template: any }> = [];
+  const stacks: Array<{ name: string; aliases: string[]; template: any }> = [];
   for (const [id, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
       const template = JSON.parse(readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'));
-      stacks.push({ name: artifact.displayName ?? artifact.properties.stackName ?? id, template });
+      const name: string = artifact.displayName ?? artifact.properties.stackName ?? id;
+      // A stack is named as `cdk` names it: by its path (Stage/Stack), its id, or its CloudFormation name.
+      const aliases = [name, id, name.split('/').pop() ?? name, artifact.properties.stackName].filter((a): a is string => typeof a === 'string');
+      stacks.push({ name, aliases, template });
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       stacks.push(...readStacks(path.join(assemblyDir, artifact.properties.directoryName)));
     }
@@ -87,7 +90,7 @@ export function declaredWorkspaces(assemblyDir: string, stackName?: string): Dec
   const stacks = readStacks(assemblyDir);
   const chosen = stackName === undefined
     ? stacks
-    : stacks.filter((s) => s.name === stackName || s.name.split('/').pop() === stackName);
+    : stacks.filter((s) => s.aliases.includes(stackName));
   if (stackName !== undefined && chosen.length === 0) {
     throw new Error(`No stack ${stackName} in ${assemblyDir} (its stacks: ${stacks.map((s) => s.name).join(', ') || 'none'})`);
   }

@@ -53,6 +53,9 @@ test('finds the WorkSpace by user name without case, in a stack inside a Stage; 
     Tags.of(ws).add('team', 'a');
   });
   const report = await drift(api, dir, 'Desktops', () => {});
+  // The same stack by its path and by its CloudFormation name.
+  expect((await drift(api, dir, 'Prod/Desktops', () => {})).resources).toHaveLength(1);
+  expect((await drift(api, dir, 'Prod-Desktops', () => {})).resources).toHaveLength(1);
   expect(report.resources).toEqual([expect.objectContaining({
     stack: 'Prod/Desktops',
     path: 'Prod/Desktops/Dana',

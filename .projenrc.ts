@@ -21,6 +21,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   sampleCode: false,
   stability: 'experimental',
+  // The command for brownfield import and drift (cli/), bundled below like the handlers.
+  bin: { 'cdk-workspaces': 'assets/cli/cdk-workspaces.js' },
 
   publishToPypi: {
     distName: 'cdk-workspaces',
@@ -72,14 +74,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Pin every linted file to the one dev config, which covers src/, lambda/ and test/.
     projectService: false,
     tsconfigPath: './tsconfig.dev.json',
-    dirs: ['src', 'lambda'],
-    devdirs: ['test', 'lambda'],
+    dirs: ['src', 'lambda', 'cli'],
+    devdirs: ['test', 'lambda', 'cli'],
   },
   gitignore: ['cdk.out', '/.venv*', '/test/**/cdk.out', '/.m2-cache'],
 });
 
 // Replace (not extend) projen's catch-all include, so built output is never type-checked.
-project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'lambda/**/*.ts', 'test/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts']);
+project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'lambda/**/*.ts', 'cli/**/*.ts', 'test/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts']);
 
 // The mirror these machines install from lacks other platforms' optional bindings of
 // unrs-resolver 1.13 (pulled in by jest and the eslint resolver), which breaks `npm ci`
@@ -108,6 +110,18 @@ for (const entry of ['on-event', 'is-complete']) {
 
 // Synthesizing a stack needs the bundles on disk: tests must work from a fresh clone.
 const bundleTask = project.tasks.tryFind('bundle');
+if (!bundleTask) {
+  throw new Error('no bundle task');
+}
+// The `cdk-workspaces` command, one file with the SDK in it, so that it needs nothing beyond
+// the package. Part of `bundle`, so it is built before compiling (and so packaging) and tests.
+// Node 18 is the oldest Node that the SDK and aws-cdk-lib still run on.
+const bundleCli = project.addTask('bundle:cli', {
+  description: 'Bundle the cdk-workspaces command (cli/) into assets/cli',
+  exec: 'esbuild --bundle cli/cdk-workspaces.ts --target=node18 --platform=node --outfile=assets/cli/cdk-workspaces.js '
+    + '--tsconfig=tsconfig.dev.json --minify --banner:js="#!/usr/bin/env node"',
+});
+bundleTask.spawn(bundleCli);
 if (bundleTask) {
   project.testTask.prependSpawn(bundleTask);
 }
@@ -140,7 +154,9 @@ integUpdate.exec(`${integArgs} --force --dry-run`);
 project.gitignore.exclude('/test/cdk-integ.out.*');
 
 // The handler's source is bundled into assets/; only the bundle ships.
-project.npmignore?.exclude('/lambda/', '/.ci/', '/test/');
+project.npmignore?.exclude('/lambda/', '/cli/', '/.ci/', '/test/');
+// Nor a cloud assembly that a local synth left at the top.
+project.npmignore?.exclude('/cdk.out/');
 
 // The README's main job: the whole lifecycle against a local WorkSpaces endpoint.
 const demo = project.addTask('demo', {
@@ -155,6 +171,18 @@ demo.exec('tsx test/local/demo.ts');
 project.addTask('test:moto', {
   description: 'Compare the handler\'s calls against moto_server and the local endpoint',
   exec: 'bash test/moto/run.sh',
+});
+
+// The command as a user gets it: from the packed npm tarball, installed in an empty directory.
+project.addTask('test:cli-package', {
+  description: 'Install the packed npm tarball (dist/js) in a temporary directory and run `npx cdk-workspaces` from it',
+  exec: 'bash test/cli/package.sh',
+});
+
+// The onOutOfBandChange pattern, matched by AWS's own open-source engine (aws/event-ruler).
+project.addTask('test:event-ruler', {
+  description: 'Match onOutOfBandChange\'s event pattern against CloudTrail records with aws/event-ruler (JUnit via Maven)',
+  exec: 'bash test/event-ruler/run.sh',
 });
 
 // The jsii bindings, each proved by synthesizing a stack in its own language.
@@ -190,6 +218,7 @@ packageJava.reset();
 packageJava.exec('jsii-pacmak -v --target java --maven-local-repository .m2-cache');
 project.npmignore?.exclude('/.m2-cache/', '/.venv*');
 project.gitignore.exclude('/test/bindings/java/target/');
+project.gitignore.exclude('/test/event-ruler/target/');
 
 // The README's TypeScript examples become the Python and Java examples of those packages
 // (jsii-rosetta translates them). Strict mode fails on any example that does not compile

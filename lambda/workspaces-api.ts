@@ -19,6 +19,7 @@ import {
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { version } from '../package.json';
 import type { WorkspaceTag } from './properties';
+import { USER_AGENT_PRODUCT } from '../src/private/user-agent';
 
 /** What TerminateWorkspaces did with the request. */
 export type TerminateOutcome =
@@ -244,7 +245,7 @@ function errorName(error: unknown): string {
 }
 
 /** The user agent names this library, so that its calls can be told apart in CloudTrail. */
-export const USER_AGENT: [string, string] = ['cdk-workspaces', version];
+export const USER_AGENT: [string, string] = [USER_AGENT_PRODUCT, version];
 
 /**
  * A client configured from the environment only: the endpoint and the region come from the

@@ -2,6 +2,7 @@ import { IResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { USER_AGENT_WILDCARD } from './private/user-agent';
 
 /**
  * An Amazon WorkSpace, declared in this app or imported.
@@ -202,6 +203,25 @@ export interface IWorkspace extends IResource {
    * @param options the rule's target, name, description and further event pattern
    */
   onCloudTrailEvent(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * An EventBridge rule for changes to this WorkSpace that this library did not make: the
+   * WorkSpaces API calls that name this WorkSpace (as `onCloudTrailEvent` matches them), are not
+   * read-only (their name does not start with `Describe`), and whose CloudTrail `userAgent`
+   * does not carry this library's marker `cdk-workspaces/<version>`. A compute type changed in
+   * the console, a tag added with the AWS CLI or a WorkSpace stopped by a script all match; the
+   * stack's own deployments do not.
+   *
+   * CloudFormation reports no drift for custom resources; this rule tells you when it happens.
+   * `cdk-workspaces drift` shows what differs.
+   *
+   * EventBridge only receives these events when a CloudTrail trail logs the account's
+   * management events in this region.
+   *
+   * @param id the rule's construct id
+   * @param options the rule's target, name, description and further event pattern
+   */
+  onOutOfBandChange(id: string, options?: events.OnEventOptions): events.Rule;
 }
 
 /** The namespace of the metrics that WorkSpaces publishes. */
@@ -323,6 +343,20 @@ export abstract class WorkspaceBase extends Resource implements IWorkspace {
   }
 
   public onCloudTrailEvent(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.cloudTrailRule(id, options, {});
+  }
+
+  public onOutOfBandChange(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.cloudTrailRule(id, options, {
+      // Reading a WorkSpace changes nothing (DescribeTags names it by resourceId).
+      eventName: [{ 'anything-but': { prefix: 'Describe' } }],
+      // The provider's own calls carry the library's marker in their user agent.
+      userAgent: [{ 'anything-but': { wildcard: USER_AGENT_WILDCARD } }],
+    });
+  }
+
+  /** A rule for the CloudTrail records of the calls that name this WorkSpace, narrowed by `detail`. */
+  private cloudTrailRule(id: string, options: events.OnEventOptions, detail: Record<string, unknown>): events.Rule {
     const rule = new events.Rule(this, id, options);
     rule.addTarget(options.target);
     const workspaceIds = [this.workspaceId];
@@ -331,6 +365,7 @@ export abstract class WorkspaceBase extends Resource implements IWorkspace {
       detailType: ['AWS API Call via CloudTrail'],
       detail: {
         eventSource: ['workspaces.amazonaws.com'],
+        ...detail,
         // A call names the WorkSpace in one of several request fields; any one is a match.
         $or: [
           { requestParameters: { workspaceId: workspaceIds } },

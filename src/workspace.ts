@@ -155,6 +155,13 @@ export interface WorkspaceProps {
    * @default Duration.minutes(55)
    */
   readonly timeout?: Duration;
+
+  /**
+   * Whether to take over the user's existing WorkSpace in the directory, if there is one.
+   *
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
 }
 
 /**
@@ -277,6 +284,7 @@ export class Workspace extends WorkspaceBase implements ITaggable {
         WorkspaceProperties: workspaceProperties,
         Tags: Lazy.any({ produce: () => this.renderTags() }),
         TimeoutSeconds: timeout.toSeconds(),
+        AdoptExisting: props.adoptExisting ? 'true' : undefined,
       },
     });
 

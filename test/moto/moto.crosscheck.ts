@@ -8,7 +8,8 @@
  * starts moto_server, registers a directory there (EC2 VPC + two subnets, Directory Service
  * SimpleAD, WorkSpaces RegisterWorkspaceDirectory; done with boto3 in setup_moto.py because
  * @aws-sdk/client-ec2 and @aws-sdk/client-directory-service are not dependencies) and passes
- * MOTO_ENDPOINT, MOTO_SETUP (JSON: directoryId, subnetIds) and MOTO_LOG (the server's log).
+ * MOTO_ENDPOINT, MOTO_SETUP (JSON: directoryId, subnetIds; brownfieldDirectoryId for
+ * brownfield.crosscheck.ts) and MOTO_LOG (the server's log).
  * The same directory id (with moto's subnets) and a bundle are seeded into the local endpoint.
  * Not part of `npm test` (the file is not named *.test.ts) since it needs moto_server.
  *

@@ -1,0 +1,80 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { USER_AGENT } from '../lambda/workspaces-api';
+import { Workspace } from '../src';
+
+function newStack(): Stack {
+  return new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
+}
+
+function patternOf(stack: Stack, rulePath: string): any {
+  const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
+  const found = Object.entries(rules).find(([id]) => id.startsWith(rulePath));
+  if (!found) {
+    throw new Error(`no rule ${rulePath} in ${Object.keys(rules).join(', ')}`);
+  }
+  return found[1].Properties.EventPattern;
+}
+
+describe('onOutOfBandChange', () => {
+  test('is onCloudTrailEvent\'s pattern, without read-only calls and without the calls carrying this library\'s user agent', () => {
+    const stack = newStack();
+    const ws = Workspace.fromWorkspaceId(stack, 'Imported', 'ws-abcd12345');
+    ws.onCloudTrailEvent('AllCalls');
+    ws.onOutOfBandChange('Changes');
+
+    const all = patternOf(stack, 'ImportedAllCalls');
+    const changes = patternOf(stack, 'ImportedChanges');
+    expect(changes).toEqual({
+      ...all,
+      detail: {
+        ...all.detail,
+        eventName: [{ 'anything-but': { prefix: 'Describe' } }],
+        userAgent: [{ 'anything-but': { wildcard: '*cdk-workspaces/*' } }],
+      },
+    });
+  });
+
+  test('the marker is the one the handler\'s client puts in its user agent', () => {
+    // The handler sends `${name}/${version}`; the rule must exclude any version of it.
+    expect(USER_AGENT[0]).toBe('cdk-workspaces');
+    const stack = newStack();
+    Workspace.fromWorkspaceId(stack, 'Imported', 'ws-abcd12345').onOutOfBandChange('Changes');
+    const wildcard: string = patternOf(stack, 'ImportedChanges').detail.userAgent[0]['anything-but'].wildcard;
+    expect(wildcard).toBe(`*${USER_AGENT[0]}/*`);
+  });
+
+  test('on a declared WorkSpace: the rule names its id attribute and sends to the target', () => {
+    const stack = newStack();
+    const ws = new Workspace(stack, 'Alice', { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' });
+    const topic = new sns.Topic(stack, 'Alerts');
+    ws.onOutOfBandChange('Changes', { target: new targets.SnsTopic(topic), description: 'Alice changed outside the stack' });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      Description: 'Alice changed outside the stack',
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({
+          $or: Match.arrayWith([{ requestParameters: { workspaceId: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Alice'), 'WorkspaceId'] }] } }]),
+          userAgent: [{ 'anything-but': { wildcard: '*cdk-workspaces/*' } }],
+        }),
+      }),
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^Alerts') } })],
+    });
+  });
+});
+
+describe('adoptExisting', () => {
+  test('reaches the custom resource only when true', () => {
+    const stack = newStack();
+    const base = { directoryId: 'd-1234567890', bundleId: 'wsb-12345678' };
+    new Workspace(stack, 'Adopted', { ...base, userName: 'alice', adoptExisting: true });
+    new Workspace(stack, 'New', { ...base, userName: 'bob' });
+    new Workspace(stack, 'Explicit', { ...base, userName: 'carol', adoptExisting: false });
+    const props = Object.values(Template.fromStack(stack).findResources('Custom::Workspace')).map((r) => r.Properties);
+    expect(props.find((p) => p.UserName === 'alice').AdoptExisting).toBe('true');
+    expect('AdoptExisting' in props.find((p) => p.UserName === 'bob')).toBe(false);
+    expect('AdoptExisting' in props.find((p) => p.UserName === 'carol')).toBe(false);
+  });
+});

@@ -422,14 +422,15 @@ describe('tags', () => {
 
 describe('TerminateWorkspaces', () => {
   test('TERMINATING, then TERMINATED briefly, then gone; the user can have a new WorkSpace', async () => {
-    await start({ timing: { ...FAST, terminatingMs: 150, terminatedVisibleMs: 150 } });
+    // Windows long enough that a loaded machine still sees each state at least once.
+    await start({ timing: { ...FAST, terminatingMs: 1000, terminatedVisibleMs: 1000 } });
     const id = await createAvailable({ UserName: 'rita' });
     const out = await client.send(new TerminateWorkspacesCommand({ TerminateWorkspaceRequests: [{ WorkspaceId: id }] }));
     expect(out.FailedRequests).toEqual([]);
     expect((await describe1(id))!.State).toBe('TERMINATING');
     // terminating again is accepted and changes nothing
     expect((await client.send(new TerminateWorkspacesCommand({ TerminateWorkspaceRequests: [{ WorkspaceId: id }] }))).FailedRequests).toEqual([]);
-    expect(await waitFor(id, [undefined])).toEqual(['TERMINATING', 'TERMINATED', undefined]);
+    expect(await waitFor(id, [undefined], 10_000)).toEqual(['TERMINATING', 'TERMINATED', undefined]);
     expect(endpoint.inventory()).toEqual([]);
     await createAvailable({ UserName: 'rita' });
   });

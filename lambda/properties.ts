@@ -28,6 +28,8 @@ export interface DesiredWorkspace {
   /** In the order declared; keys are unique. */
   readonly tags: readonly WorkspaceTag[];
   readonly timeoutSeconds: number;
+  /** Take over the user's existing WorkSpace, when no other cdk-workspaces resource owns it. @default false */
+  readonly adoptExisting?: boolean;
 }
 
 export interface DesiredProperties {
@@ -50,7 +52,7 @@ export const MAX_TIMEOUT_SECONDS = 7200;
 
 const TOP_LEVEL_KEYS = new Set([
   'ServiceToken', 'DirectoryId', 'BundleId', 'UserName', 'RootVolumeEncryptionEnabled',
-  'UserVolumeEncryptionEnabled', 'VolumeEncryptionKey', 'WorkspaceProperties', 'Tags', 'TimeoutSeconds',
+  'UserVolumeEncryptionEnabled', 'VolumeEncryptionKey', 'WorkspaceProperties', 'Tags', 'TimeoutSeconds', 'AdoptExisting',
 ]);
 const WORKSPACE_PROPERTY_KEYS = new Set([
   'RunningMode', 'RunningModeAutoStopTimeoutInMinutes', 'ComputeTypeName', 'RootVolumeSizeGib',
@@ -89,6 +91,7 @@ export function parseProperties(raw: unknown): DesiredWorkspace {
     properties: parseWorkspaceProperties(props.WorkspaceProperties),
     tags: parseTags(props.Tags),
     timeoutSeconds: parseTimeoutSeconds(props.TimeoutSeconds),
+    adoptExisting: parseBoolean('AdoptExisting', props.AdoptExisting),
   };
 }
 
@@ -123,7 +126,8 @@ export function replacementChanges(desired: DesiredWorkspace, oldRaw: unknown): 
   const old = isObject(oldRaw) ? oldRaw : {};
   const current: Record<(typeof REPLACEMENT_PROPERTIES)[number], string> = {
     DirectoryId: desired.directoryId,
-    UserName: desired.userName,
+    // The service compares user names without case: "Alice" and "alice" are one user.
+    UserName: desired.userName.toLowerCase(),
     BundleId: desired.bundleId,
     RootVolumeEncryptionEnabled: String(desired.rootVolumeEncryptionEnabled),
     UserVolumeEncryptionEnabled: String(desired.userVolumeEncryptionEnabled),
@@ -131,7 +135,7 @@ export function replacementChanges(desired: DesiredWorkspace, oldRaw: unknown): 
   };
   const previous: Record<(typeof REPLACEMENT_PROPERTIES)[number], string> = {
     DirectoryId: String(old.DirectoryId ?? ''),
-    UserName: String(old.UserName ?? ''),
+    UserName: String(old.UserName ?? '').toLowerCase(),
     BundleId: String(old.BundleId ?? ''),
     RootVolumeEncryptionEnabled: String(lenientBoolean(old.RootVolumeEncryptionEnabled)),
     UserVolumeEncryptionEnabled: String(lenientBoolean(old.UserVolumeEncryptionEnabled)),

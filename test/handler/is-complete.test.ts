@@ -427,6 +427,7 @@ describe('Delete', () => {
 
   test('asks again to terminate a WorkSpace that is still there because it was busy', async () => {
     workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [AVAILABLE] });
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: CREATED_TAGS });
     workspaces.on(TerminateWorkspacesCommand).resolves({ FailedRequests: [] });
 
     await expect(isComplete(polled(DELETE), deps())).resolves.toEqual({ IsComplete: false });

@@ -164,7 +164,8 @@ describe('failures are clear and roll back cleanly', () => {
 
     expect(result.ok).toBe(false);
     expect(result.reason).toContain(`WorkSpace ${foreign.WorkspaceId} of user "alice" in directory ${DIRECTORY_ID} already exists`);
-    expect(result.reason).toContain('not managed by this stack');
+    expect(result.reason).toContain('is managed by no cdk-workspaces resource');
+    expect(result.reason).toContain('adoptExisting');
     expect(mutatingCalls(endpoint.callLog())).toEqual([]);
     expect(endpoint.inventory().find((w) => w.WorkspaceId === foreign.WorkspaceId)!.Tags[OWNERSHIP_TAG_KEY]).toBeUndefined();
     expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE, unchanged: [foreign] });

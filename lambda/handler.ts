@@ -432,13 +432,14 @@ function immutableDifferences(workspace: Workspace, desired: DesiredWorkspace): 
   const differences: string[] = [];
   const differ = (what: string, have: unknown, want: unknown) => {
     if (have !== want) {
-      differences.push(`its ${what} is ${JSON.stringify(have)}, declared ${JSON.stringify(want)}`);
+      const show = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
+      differences.push(`its ${what} is ${show(have)}, declared ${show(want)}`);
     }
   };
   differ('bundle', workspace.BundleId, desired.bundleId);
   differ('root volume encryption', workspace.RootVolumeEncryptionEnabled ?? false, desired.rootVolumeEncryptionEnabled);
   differ('user volume encryption', workspace.UserVolumeEncryptionEnabled ?? false, desired.userVolumeEncryptionEnabled);
-  differ('volume encryption key', workspace.VolumeEncryptionKey || null, desired.volumeEncryptionKey ?? null);
+  differ('volume encryption key', workspace.VolumeEncryptionKey || undefined, desired.volumeEncryptionKey);
   return differences;
 }
 

@@ -120,7 +120,7 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
           break;
         }
         log(`Update of ${current} needs a new WorkSpace (${changes.join(', ')} changed)`);
-        physicalResourceId = await createOrAdopt(resolved, desired, readerOf(event));
+        physicalResourceId = await createOrAdopt(resolved, desired, readerOf(event), current);
         break;
       }
       case 'Delete': {
@@ -292,9 +292,10 @@ async function isDeleteComplete(
  * Requests a WorkSpace, unless an earlier attempt of this same request already did, or takes
  * over the user's existing one when `adoptExisting` allows it.
  */
-async function createOrAdopt(deps: Required<HandlerDeps>, desired: DesiredWorkspace, reader: Reader): Promise<string> {
+async function createOrAdopt(deps: Required<HandlerDeps>, desired: DesiredWorkspace, reader: Reader, currentId?: string): Promise<string> {
   const { api, log } = deps;
-  const taken = await takeExisting(api, desired, reader, await api.findByUser(desired.directoryId, desired.userName), log);
+  const found = await api.findByUser(desired.directoryId, desired.userName);
+  const taken = await takeExisting(api, desired, reader, found, log, currentId);
   if (taken !== undefined) {
     return taken;
   }
@@ -378,6 +379,7 @@ async function takeExisting(
   reader: Reader,
   found: readonly Workspace[],
   log: (message: string) => void,
+  currentId?: string,
 ): Promise<string | undefined> {
   const existing = found.filter((w) => w.State !== 'TERMINATED' && w.WorkspaceId !== undefined);
   for (const workspace of existing) {
@@ -392,6 +394,12 @@ async function takeExisting(
           + 'deploy again once it is gone.');
       }
       log(`Adopting ${workspaceId}: an earlier attempt of this same request ${parseOwnership(marking)!.kind} it`);
+      return workspaceId;
+    }
+    if (relation === 'earlier-lifetime' && workspaceId === currentId) {
+      // An Update back to the WorkSpace the resource has now: CloudFormation's rollback of a
+      // failed replacement, whose new WorkSpace was never made or taken.
+      log(`${workspaceId} is this resource's current WorkSpace: the update goes back to it, changing nothing of its ownership`);
       return workspaceId;
     }
     if (relation === 'other-resource' || relation === 'other-stack') {

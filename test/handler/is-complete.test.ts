@@ -141,7 +141,7 @@ describe('Create', () => {
     await expect(isComplete(event, deps(2))).rejects.toThrow(
       'WorkSpace ws-abc12345 did not reach the desired state within 1 second (TimeoutSeconds); its last observed state was PENDING. '
       + 'CloudFormation\'s rollback now terminates this new WorkSpace (unless its removal policy is RETAIN or the rollback is disabled: '
-      + 'then it stays, and the next deploy of this stack adopts it).');
+      + 'then it stays, and a later deploy takes it over only with adoptExisting).');
   });
 
   test('enforces the resource\'s own TimeoutSeconds', async () => {

@@ -153,6 +153,19 @@ describe('a Create that finds the user\'s WorkSpace', () => {
     });
   });
 
+  test('the rollback of a failed replacement (an Update back to the current user) keeps the current WorkSpace, changing nothing', async () => {
+    existing({ ...EXISTING, UserName: 'bob' }, { [OWNERSHIP_TAG_KEY]: EARLIER_LIFETIME });
+
+    const result = await onEvent({
+      ...UPDATE,
+      ResourceProperties: { ...PROPS, UserName: 'bob' },
+      OldResourceProperties: { ...PROPS, UserName: 'alice', AdoptExisting: 'true' },
+    }, deps());
+
+    expect(result.PhysicalResourceId).toBe(WORKSPACE_ID);
+    expectNothingChanged();
+  });
+
   test('a Create without a RequestId fails before any call: its marking could not tell its retries from an earlier lifetime', async () => {
     await expect(onEvent({ ...CREATE, RequestId: undefined }, deps())).rejects.toThrow(/Create request without a RequestId/);
     expect(workspaces.calls()).toHaveLength(0);

@@ -286,7 +286,7 @@ describe('timeouts', () => {
     const created = result.operations.find((o) => o.operation === 'Create')!;
     expect(result.reason).toBe(`${logicalId}: WorkSpace ${created.physicalId} did not reach the desired state within 1 second (TimeoutSeconds); `
       + 'its last observed state was PENDING. CloudFormation\'s rollback now terminates this new WorkSpace (unless its removal policy '
-      + 'is RETAIN or the rollback is disabled: then it stays, and the next deploy of this stack adopts it).');
+      + 'is RETAIN or the rollback is disabled: then it stays, and a later deploy takes it over only with adoptExisting).');
     expect(result.operations.find((o) => o.operation === 'Delete')).toMatchObject({ ok: true, physicalId: created.physicalId });
     expect(countCalls(endpoint.callLog(), 'TerminateWorkspaces')).toBe(1);
     expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE });

@@ -294,8 +294,8 @@ async function isDeleteComplete(
  */
 async function createOrAdopt(deps: Required<HandlerDeps>, desired: DesiredWorkspace, reader: Reader, currentId?: string): Promise<string> {
   const { api, log } = deps;
-  const found = await api.findByUser(desired.directoryId, desired.userName);
-  const taken = await takeExisting(api, desired, reader, found, log, currentId);
+  const users = await api.findByUser(desired.directoryId, desired.userName);
+  const taken = await takeExisting(api, desired, reader, users, log, currentId);
   if (taken !== undefined) {
     return taken;
   }

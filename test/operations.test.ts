@@ -18,7 +18,9 @@ function arn(resource: string): unknown {
 }
 
 /** The statements of the one policy attached to the given role, as `{ actions, resources }`. */
-function statementsOf(template: Template, roleIdPart: string): Array<{ Action: string | string[]; Effect: string; Resource: unknown; Condition?: unknown }> {
+type Statement = { Action: string | string[]; Effect: string; Resource: unknown; Condition?: unknown };
+
+function statementsOf(template: Template, roleIdPart: string): Statement[] {
   const policies = Object.values(template.findResources('AWS::IAM::Policy'))
     .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleIdPart));
   expect(policies).toHaveLength(1);

@@ -186,7 +186,9 @@ describe('the rollback\'s Delete', () => {
     existing(EXISTING, { [OWNERSHIP_TAG_KEY]: ADOPTED_BY_THIS_REQUEST, team: 'desk', owner: 'it-department' });
     workspaces.on(DeleteTagsCommand).resolves({});
 
-    await expect(onEvent({ ...DELETE, ResourceProperties: ADOPT.ResourceProperties }, deps())).resolves.toMatchObject({ PhysicalResourceId: WORKSPACE_ID });
+    const rollback = { ...DELETE, ResourceProperties: ADOPT.ResourceProperties };
+
+    await expect(onEvent(rollback, deps())).resolves.toMatchObject({ PhysicalResourceId: WORKSPACE_ID });
 
     expect(workspaces).toHaveReceivedCommandWith(DeleteTagsCommand, { ResourceId: WORKSPACE_ID, TagKeys: [OWNERSHIP_TAG_KEY] });
     expect(workspaces).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);

@@ -1,6 +1,6 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { ownershipMarking } from '../../lambda/ownership';
 import { Workspace } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';

@@ -2,6 +2,7 @@
 // it. The real bundled handlers, driven as CloudFormation and the Provider framework would
 // (runner.ts), talk to the local WorkSpaces endpoint; each scenario ends with an inventory check.
 // Needs the bundle: `npx projen bundle` first.
+import { WorkspaceSnapshot } from './endpoint';
 import { LocalStack, loadBundledHandlers } from './runner';
 import {
   DIRECTORY_ID,
@@ -14,7 +15,6 @@ import {
   synth,
   VALUE_BUNDLE_ID,
 } from './scenario-helpers';
-import { WorkspaceSnapshot } from './endpoint';
 import { parseOwnership, stackUuid } from '../../lambda/ownership';
 import { RunningMode } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';

@@ -70,6 +70,7 @@ class WorkspaceBindingTest {
                 .userName("bob")
                 .runningMode(RunningMode.ALWAYS_ON)
                 .removalPolicy(RemovalPolicy.DESTROY)
+                .adoptExisting(true)
                 .build();
         return Template.fromStack(stack);
     }
@@ -100,7 +101,8 @@ class WorkspaceBindingTest {
                 "UserVolumeEncryptionEnabled", "false",
                 "WorkspaceProperties", Map.of("RunningMode", "ALWAYS_ON"),
                 "Tags", List.of(tag("team", "platform")),
-                "TimeoutSeconds", 3600)));
+                "TimeoutSeconds", 3600,
+                "AdoptExisting", "true")));
     }
 
     @Test

@@ -14,6 +14,7 @@ import 'aws-sdk-client-mock-jest';
 import { CREATE, DELETE, deps, LOGICAL_ID, NEW_WORKSPACE_ID, OWNER, polled, PROPS, REQUEST_ID, STACK_ID, UPDATE, WORKSPACE_ID } from './events';
 import { isComplete, onEvent } from '../../lambda/handler';
 import { ownershipMarking, parseOwnership } from '../../lambda/ownership';
+import { parseProperties } from '../../lambda/properties';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 const workspaces = mockClient(WorkSpacesClient);
@@ -249,4 +250,9 @@ describe('user names compare without case', () => {
     expect(result.PhysicalResourceId).toBe(WORKSPACE_ID);
     expect(workspaces.calls()).toHaveLength(0);
   });
+});
+
+test('a declared tag may not be the ownership tag in any case: isComplete\'s role is denied any change of it', () => {
+  expect(() => parseProperties({ ...PROPS, Tags: [{ Key: 'CDK-Workspaces:Owner', Value: 'x' }] }))
+    .toThrow(/Invalid Tags\[0\]\.Key "CDK-Workspaces:Owner": this tag key is reserved by cdk-workspaces, in any case/);
 });

@@ -405,8 +405,9 @@ async function takeExisting(
     if (relation === 'other-resource' || relation === 'other-stack') {
       throw new Error(`${where} already exists and is managed by ${owner}, not by this resource. A user can have only one `
         + 'WorkSpace per directory, so no WorkSpace was created and nothing was changed. A WorkSpace that another '
-        + 'cdk-workspaces resource manages is never taken over, not even with adoptExisting: remove it from that resource '
-        + '(or use another user or directory) first.');
+        + 'cdk-workspaces resource manages is never taken over, not even with adoptExisting. If that resource is gone (removed '
+        + `from its stack, or its stack deleted, keeping the WorkSpace), remove the WorkSpace's ${OWNERSHIP_TAG_KEY} tag, then `
+        + 'deploy again with adoptExisting: true; otherwise use another user or directory.');
     }
     if (desired.adoptExisting !== true) {
       throw new Error(`${where} already exists and is managed by ${owner}. A user can have only one WorkSpace per `

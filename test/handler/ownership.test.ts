@@ -128,8 +128,12 @@ describe('a Create that finds the user\'s WorkSpace', () => {
   test('with adoptExisting refuses one that another stack manages, naming that stack', async () => {
     existing(EXISTING, { [OWNERSHIP_TAG_KEY]: ANOTHER_STACK });
 
-    await expect(onEvent(ADOPT, deps())).rejects.toThrow(
+    const error = await onEvent(ADOPT, deps()).catch((e: Error) => e);
+
+    expect((error as Error).message).toMatch(
       /ws-abc12345.*managed by a resource of another stack \(stack 7e57ab1e-0000-4000-8000-000000000001, logical id AliceDesk1A2B3C4D\)/);
+    // What to do when that stack is gone but kept the WorkSpace.
+    expect((error as Error).message).toContain('remove the WorkSpace\'s cdk-workspaces:owner tag, then deploy again with adoptExisting: true');
     expectNothingChanged();
   });
 

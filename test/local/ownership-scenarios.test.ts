@@ -149,7 +149,7 @@ test('an adopting Create that fails is rolled back by releasing the WorkSpace: r
   scenario = await startScenario({
     handlerSpeedUp: 50,
     faults: { serverErrorRate: 1, operations: ['ModifyWorkspaceProperties'] },
-    stackOptions: { totalTimeoutMs: 1_500 },
+    stackOptions: { totalTimeoutMs: 4_000 },
   });
   const { endpoint, stack } = scenario;
   const existing = endpoint.seedWorkspace({ UserName: 'alice', Tags: { owner: 'it-department' } });
@@ -163,6 +163,8 @@ test('an adopting Create that fails is rolled back by releasing the WorkSpace: r
   const rollback = result.operations.find((o) => o.operation === 'Delete')!;
   expect(rollback).toMatchObject({ ok: true, physicalId: existing.WorkspaceId });
   expect(endpoint.callLog().filter((c) => c.operation === 'TerminateWorkspaces')).toEqual([]);
+  // The properties step was reached (and refused), so the tag step before it was made.
+  expect(endpoint.callLog().some((c) => c.operation === 'ModifyWorkspaceProperties' && c.status >= 500)).toBe(true);
   expect(current(scenario, existing.WorkspaceId).State).toBe('AVAILABLE');
   expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE, unchanged: [released(existing, { project: 'apollo' })] });
 }, 30_000);

@@ -1,6 +1,6 @@
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Decision, decide as simulate, handlerPolicies, requestTags, resourceTags, Role } from './simulated-iam';
 import { ownershipMarking } from '../../lambda/ownership';
 import { Workspace } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
@@ -11,7 +11,6 @@ import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 // template's intrinsics are resolved the way CloudFormation would for one concrete stack.
 
 type Json = any;
-type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -30,45 +29,19 @@ const arn = (resource: string) => `arn:aws:workspaces:${REGION}:${ACCOUNT}:${res
 const WORKSPACE = arn('workspace/ws-abc12345');
 const NEW_WORKSPACE = arn('workspace/ws-new98765');
 
-let policies: Record<'onEvent' | 'isComplete', Json[]>;
+const ENV = { stackId: STACK_ID, account: ACCOUNT, region: REGION };
+let policies: Record<Role, Json[]>;
 beforeAll(() => {
   policies = synthesizePolicies();
 });
 
 /** Evaluates one request against a handler role's policies. */
-async function decide(role: 'onEvent' | 'isComplete', action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Decision> {
-  const result = await runSimulation({
-    identityPolicies: policies[role].map((policy, i) => ({ name: `policy-${i}`, policy })),
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    request: {
-      action,
-      principal: `arn:aws:iam::${ACCOUNT}:role/${role}`,
-      resource: { resource, accountId: resource === '*' ? ACCOUNT : resource.split(':')[4] || ACCOUNT },
-      contextVariables: context,
-    },
-  }, {});
-  if (result.resultType === 'error') {
-    throw new Error(`the simulator refused the request ${action} on ${resource}: ${JSON.stringify(result.errors)}`);
-  }
-  return result.overallResult as Decision;
-}
-
-/** The context of a request that carries these tags (CreateWorkspaces, CreateTags). */
-function requestTags(tags: Record<string, string>): Record<string, string | string[]> {
-  return {
-    'aws:TagKeys': Object.keys(tags),
-    ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
-  };
-}
-
-/** The context of a request on a WorkSpace that has these tags. */
-function resourceTags(tags: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+function decide(role: Role, action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Decision> {
+  return simulate(policies[role], ENV, action, resource, context);
 }
 
 /** CreateWorkspaces is authorized once per resource it names: the WorkSpace, its directory and its bundle. */
-async function createWorkspaces(role: 'onEvent' | 'isComplete', directory: string, bundle: string, tags: Record<string, string>): Promise<Decision[]> {
+async function createWorkspaces(role: Role, directory: string, bundle: string, tags: Record<string, string>): Promise<Decision[]> {
   const context = requestTags(tags);
   return Promise.all([
     decide(role, 'workspaces:CreateWorkspaces', NEW_WORKSPACE, context),
@@ -170,65 +143,10 @@ test('each marking a handler writes fits the stack\'s pattern: the policies are 
   expect(ours.startsWith(`${STACK_UUID}/`)).toBe(true);
 });
 
-/**
- * The identity policies attached to each handler's role, with the template's intrinsics
- * resolved as CloudFormation would in stack STACK_ID.
- */
-function synthesizePolicies(): Record<'onEvent' | 'isComplete', Json[]> {
+/** The handlers' policies of a stack with two WorkSpaces, resolved for STACK_ID. */
+function synthesizePolicies(): Record<Role, Json[]> {
   const stack = new Stack(new App(), 'Desks', { env: { account: ACCOUNT, region: REGION } });
   new Workspace(stack, 'Alice', { directoryId: DIRECTORY, bundleId: BUNDLE, userName: 'alice' });
   new Workspace(stack, 'Bob', { directoryId: DIRECTORY, bundleId: ENCRYPTED_BUNDLE, userName: 'bob', adoptExisting: true });
-  const template = Template.fromStack(stack).toJSON();
-  const resources: Record<string, Json> = template.Resources;
-
-  const roleOf = (description: string): string => {
-    const fn = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith(description));
-    return fn.Properties.Role['Fn::GetAtt'][0];
-  };
-  const policiesOf = (role: string): Json[] => Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref: Json) => ref.Ref === role))
-    .map((r) => resolve(r.Properties.PolicyDocument));
-  return {
-    onEvent: policiesOf(roleOf('cdk-workspaces: starts')),
-    isComplete: policiesOf(roleOf('cdk-workspaces: waits')),
-  };
-}
-
-const PSEUDO: Record<string, string> = {
-  'AWS::Partition': 'aws',
-  'AWS::Region': REGION,
-  'AWS::AccountId': ACCOUNT,
-  'AWS::StackId': STACK_ID,
-  'AWS::StackName': 'Desks',
-  'AWS::URLSuffix': 'amazonaws.com',
-};
-
-function resolve(value: Json): Json {
-  if (Array.isArray(value)) {
-    return value.map(resolve);
-  }
-  if (value === null || typeof value !== 'object') {
-    return value;
-  }
-  const keys = Object.keys(value);
-  if (keys.length === 1) {
-    const arg = value[keys[0]];
-    switch (keys[0]) {
-      case 'Ref':
-        if (!(arg in PSEUDO)) {
-          throw new Error(`unresolved Ref ${arg} in a handler policy`);
-        }
-        return PSEUDO[arg];
-      case 'Fn::Join':
-        return (resolve(arg[1]) as string[]).join(arg[0]);
-      case 'Fn::Split':
-        return String(resolve(arg[1])).split(arg[0]);
-      case 'Fn::Select':
-        return resolve(arg[1])[Number(resolve(arg[0]))];
-      case 'Fn::GetAtt':
-        // Other resources' ARNs (a KMS key, the log group): not WorkSpaces, named as such.
-        return `arn:aws:local:${REGION}:${ACCOUNT}:${arg[0]}/${arg[1]}`;
-    }
-  }
-  return Object.fromEntries(keys.map((k) => [k, resolve(value[k])]));
+  return handlerPolicies(Template.fromStack(stack).toJSON(), ENV);
 }

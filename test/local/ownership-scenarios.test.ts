@@ -1,9 +1,13 @@
 // Ownership scenarios (issue #9): a WorkSpace that existed before a deployment is never lost by
 // it. The real bundled handlers, driven as CloudFormation and the Provider framework would
 // (runner.ts), talk to the local WorkSpaces endpoint; each scenario ends with an inventory check.
+// The endpoint authorizes every call as IAM would, with the policies the deployed template gives
+// each handler's role (each handler signs with its own access key), so every scenario also
+// proves that the handlers never need more than their roles allow.
 // Needs the bundle: `npx projen bundle` first.
-import { WorkspaceSnapshot } from './endpoint';
-import { LocalStack, loadBundledHandlers } from './runner';
+import { DeleteTagsCommand, ModifyWorkspacePropertiesCommand, TerminateWorkspacesCommand, WorkSpacesClient } from '@aws-sdk/client-workspaces';
+import { LocalWorkspaces, WorkspaceSnapshot } from './endpoint';
+import { DeployResult, LocalStack, loadBundledHandlers } from './runner';
 import {
   DIRECTORY_ID,
   EMPTY_TEMPLATE,
@@ -18,12 +22,41 @@ import {
 import { parseOwnership, stackUuid } from '../../lambda/ownership';
 import { RunningMode } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { Caller, handlerPolicies, iamAuthorizer } from '../iam/simulated-iam';
+
+type Json = any;
+type Keys = { readonly onEvent: string; readonly isComplete: string };
+const KEYS: Keys = { onEvent: 'AKIAONEVENT', isComplete: 'AKIAISCOMPLETE' };
+const OTHER_KEYS: Keys = { onEvent: 'AKIAOTHERONEVENT', isComplete: 'AKIAOTHERISCOMPLETE' };
+
+/** Who may call the endpoint, by access key id, with which role's policies. */
+const callers = new Map<string, Caller>();
+
+/**
+ * Deploys, with the handlers' calls authorized by the policies this template gives their roles
+ * (a template without the provider keeps the ones before: CloudFormation deletes the roles last).
+ */
+async function deploy(endpoint: LocalWorkspaces, stack: LocalStack, template: Json, keys: Keys = KEYS): Promise<DeployResult> {
+  const provider = Object.values<Json>(template.Resources).some((r) => r.Type === 'AWS::Lambda::Function');
+  if (provider) {
+    const env = { stackId: stack.stackId, account: '123456789012', region: 'us-east-1' };
+    const policies = handlerPolicies(template, env);
+    callers.set(keys.onEvent, { env, policies: policies.onEvent });
+    callers.set(keys.isComplete, { env, policies: policies.isComplete });
+  }
+  endpoint.authorize = iamAuthorizer(callers);
+  const result = await stack.deploy(template);
+  // Nothing the handlers asked for was refused by IAM.
+  expect(endpoint.callLog().filter((c) => c.errorType === 'AccessDeniedException')).toEqual([]);
+  return result;
+}
 
 let scenario: Scenario | undefined;
 
 afterEach(async () => {
   await scenario?.stop();
   scenario = undefined;
+  callers.clear();
 });
 
 /** The WorkSpace as it is now. */
@@ -39,9 +72,9 @@ function released(before: WorkspaceSnapshot, extraTags: Record<string, string> =
 
 /** Deploys alice's WorkSpace, then removes it from the app: the default removal policy keeps it. */
 async function retainedWorkspace(s: Scenario): Promise<WorkspaceSnapshot> {
-  const first = await s.stack.deploy(synth([{ userName: 'alice', tags: { 'cost-center': '42' } }]));
+  const first = await deploy(s.endpoint, s.stack, synth([{ userName: 'alice', tags: { 'cost-center': '42' } }]));
   expect(first.ok).toBe(true);
-  const removed = await s.stack.deploy(EMPTY_TEMPLATE);
+  const removed = await deploy(s.endpoint, s.stack, EMPTY_TEMPLATE);
   expect(removed.ok).toBe(true);
   const [kept] = s.endpoint.inventory();
   expect(kept.State).toBe('AVAILABLE');
@@ -51,12 +84,12 @@ async function retainedWorkspace(s: Scenario): Promise<WorkspaceSnapshot> {
 
 describe('a WorkSpace retained by the default removal policy', () => {
   test('declared again under the same construct id fails without adoptExisting, naming it, and is untouched', async () => {
-    scenario = await startScenario();
+    scenario = await startScenario({ accessKeyIds: KEYS });
     const { endpoint, stack } = scenario;
     const kept = await retainedWorkspace(scenario);
     endpoint.resetCalls();
 
-    const result = await stack.deploy(synth([{ userName: 'alice', tags: { 'cost-center': '42' } }]));
+    const result = await deploy(endpoint, stack, synth([{ userName: 'alice', tags: { 'cost-center': '42' } }]));
 
     expect(result.ok).toBe(false);
     expect(result.reason).toContain(`WorkSpace ${kept.WorkspaceId} of user "alice" in directory ${DIRECTORY_ID} already exists`);
@@ -67,13 +100,13 @@ describe('a WorkSpace retained by the default removal policy', () => {
   }, 30_000);
 
   test('declared again with adoptExisting is adopted: marked as adopted, brought to the declared properties and tags', async () => {
-    scenario = await startScenario();
+    scenario = await startScenario({ accessKeyIds: KEYS });
     const { endpoint, stack } = scenario;
     const kept = await retainedWorkspace(scenario);
     endpoint.resetCalls();
     const template = synth([{ userName: 'alice', adoptExisting: true, runningMode: RunningMode.ALWAYS_ON, tags: { project: 'apollo' } }]);
 
-    const result = await stack.deploy(template);
+    const result = await deploy(endpoint, stack, template);
 
     expect(result.reason).toBeUndefined();
     const aliceId = logicalIdOf(template, 'alice');
@@ -85,13 +118,13 @@ describe('a WorkSpace retained by the default removal policy', () => {
   }, 30_000);
 
   test.each([false, true])('declared again (adoptExisting: %s) in a deployment that fails elsewhere survives the rollback', async (adoptExisting) => {
-    scenario = await startScenario();
+    scenario = await startScenario({ accessKeyIds: KEYS });
     const { endpoint, stack } = scenario;
     const kept = await retainedWorkspace(scenario);
     const foreign = endpoint.seedWorkspace({ UserName: 'bob', Tags: { owner: 'it-department' } });
     endpoint.resetCalls();
 
-    const result = await stack.deploy(synth([
+    const result = await deploy(endpoint, stack, synth([
       { userName: 'alice', adoptExisting, tags: { 'cost-center': '42' } },
       { userName: 'bob' },
     ]));
@@ -106,17 +139,17 @@ describe('a WorkSpace retained by the default removal policy', () => {
 });
 
 test.each([false, true])('a user change reverted (alice, bob, alice; adoptExisting: %s) in a deployment that fails elsewhere: alice\'s WorkSpace survives', async (adoptExisting) => {
-  scenario = await startScenario();
+  scenario = await startScenario({ accessKeyIds: KEYS });
   const { endpoint, stack } = scenario;
-  expect((await stack.deploy(synth([{ id: 'Desk', userName: 'alice' }]))).ok).toBe(true);
+  expect((await deploy(endpoint, stack, synth([{ id: 'Desk', userName: 'alice' }]))).ok).toBe(true);
   const toBob = synth([{ id: 'Desk', userName: 'bob' }]);
-  expect((await stack.deploy(toBob)).reason).toBeUndefined();
+  expect((await deploy(endpoint, stack, toBob)).reason).toBeUndefined();
   // The replacement kept alice's WorkSpace (the default removal policy).
   const alices = endpoint.inventory().find((w) => w.UserName === 'alice')!;
   const foreign = endpoint.seedWorkspace({ UserName: 'carol', Tags: { owner: 'it-department' } });
   endpoint.resetCalls();
 
-  const result = await stack.deploy(synth([{ id: 'Desk', userName: 'alice', adoptExisting }, { userName: 'carol' }]));
+  const result = await deploy(endpoint, stack, synth([{ id: 'Desk', userName: 'alice', adoptExisting }, { userName: 'carol' }]));
 
   expect(result.ok).toBe(false);
   expect(result.rollbackFailure).toBeUndefined();
@@ -129,12 +162,12 @@ test.each([false, true])('a user change reverted (alice, bob, alice; adoptExisti
 }, 30_000);
 
 test('adopting a WorkSpace with another bundle fails before any change, naming the difference, and leaves it untouched', async () => {
-  scenario = await startScenario();
+  scenario = await startScenario({ accessKeyIds: KEYS });
   const { endpoint, stack } = scenario;
   const existing = endpoint.seedWorkspace({ UserName: 'alice', BundleId: VALUE_BUNDLE_ID, Tags: { owner: 'it-department' } });
   endpoint.resetCalls();
 
-  const result = await stack.deploy(synth([{ userName: 'alice', adoptExisting: true }]));
+  const result = await deploy(endpoint, stack, synth([{ userName: 'alice', adoptExisting: true }]));
 
   expect(result.ok).toBe(false);
   expect(result.reason).toContain(`Cannot adopt WorkSpace ${existing.WorkspaceId} of user "alice" in directory ${DIRECTORY_ID}`);
@@ -147,6 +180,7 @@ test('an adopting Create that fails is rolled back by releasing the WorkSpace: r
   // The adopting resource itself fails: every ModifyWorkspaceProperties answers 500 until the
   // Provider's total timeout. The declared tag (the first step) was applied by then.
   scenario = await startScenario({
+    accessKeyIds: KEYS,
     handlerSpeedUp: 50,
     faults: { serverErrorRate: 1, operations: ['ModifyWorkspaceProperties'] },
     stackOptions: { totalTimeoutMs: 4_000 },
@@ -155,7 +189,7 @@ test('an adopting Create that fails is rolled back by releasing the WorkSpace: r
   const existing = endpoint.seedWorkspace({ UserName: 'alice', Tags: { owner: 'it-department' } });
   endpoint.resetCalls();
 
-  const result = await stack.deploy(synth([{ userName: 'alice', adoptExisting: true, runningMode: RunningMode.MANUAL, tags: { project: 'apollo' } }]));
+  const result = await deploy(endpoint, stack, synth([{ userName: 'alice', adoptExisting: true, runningMode: RunningMode.MANUAL, tags: { project: 'apollo' } }]));
 
   expect(result.ok).toBe(false);
   expect(result.reason).toContain('timed out');
@@ -170,15 +204,15 @@ test('an adopting Create that fails is rolled back by releasing the WorkSpace: r
 }, 30_000);
 
 test('adopting a WorkSpace that another stack manages is refused, naming that stack, and leaves it untouched', async () => {
-  scenario = await startScenario();
+  scenario = await startScenario({ accessKeyIds: KEYS });
   const { endpoint, stack } = scenario;
   const template = synth([{ userName: 'alice' }]);
-  expect((await stack.deploy(template)).ok).toBe(true);
+  expect((await deploy(endpoint, stack, template)).ok).toBe(true);
   const [owned] = endpoint.inventory();
-  const other = new LocalStack({ stackName: 'Other', pollIntervalMs: 20, handlers: loadBundledHandlers(() => undefined) });
+  const other = new LocalStack({ stackName: 'Other', pollIntervalMs: 20, handlers: loadBundledHandlers(() => undefined, { accessKeyIds: OTHER_KEYS }) });
   endpoint.resetCalls();
 
-  const result = await other.deploy(synth([{ userName: 'alice', adoptExisting: true }]));
+  const result = await deploy(endpoint, other, synth([{ userName: 'alice', adoptExisting: true }]), OTHER_KEYS);
 
   expect(result.ok).toBe(false);
   expect(result.reason).toContain(`WorkSpace ${owned.WorkspaceId} of user "alice"`);
@@ -189,17 +223,43 @@ test('adopting a WorkSpace that another stack manages is refused, naming that st
 }, 30_000);
 
 test('a change of only the case of the user name is in place: same WorkSpace, and the tag removal of the same deploy is made', async () => {
-  scenario = await startScenario();
+  scenario = await startScenario({ accessKeyIds: KEYS });
   const { endpoint, stack } = scenario;
-  expect((await stack.deploy(synth([{ id: 'Desk', userName: 'alice', tags: { team: 'desk', cost: 'cc-1' } }]))).ok).toBe(true);
+  expect((await deploy(endpoint, stack, synth([{ id: 'Desk', userName: 'alice', tags: { team: 'desk', cost: 'cc-1' } }]))).ok).toBe(true);
   const [before] = endpoint.inventory();
   endpoint.resetCalls();
   const template = synth([{ id: 'Desk', userName: 'ALICE', tags: { team: 'desk' } }]);
 
-  const result = await stack.deploy(template);
+  const result = await deploy(endpoint, stack, template);
 
   expect(result.reason).toBeUndefined();
   expect(endpoint.callLog().filter((c) => c.operation === 'CreateWorkspaces' || c.operation === 'TerminateWorkspaces')).toEqual([]);
   expect(stack.resources.get(logicalIdOf(template, 'ALICE'))!.physicalId).toBe(before.WorkspaceId);
   expectInventory(endpoint, { stack, template });
+}, 30_000);
+
+test('the endpoint refuses, as IAM would, what the roles do not allow: another stack\'s termination, isComplete touching the marking', async () => {
+  scenario = await startScenario({ accessKeyIds: KEYS });
+  const { endpoint, stack } = scenario;
+  expect((await deploy(endpoint, stack, synth([{ userName: 'alice' }]))).ok).toBe(true);
+  const other = new LocalStack({ stackName: 'Other', pollIntervalMs: 20, handlers: loadBundledHandlers(() => undefined, { accessKeyIds: OTHER_KEYS }) });
+  expect((await deploy(endpoint, other, synth([{ userName: 'bob' }]), OTHER_KEYS)).ok).toBe(true);
+  const [alices] = endpoint.inventory().filter((w) => w.UserName === 'alice');
+  const as = (accessKeyId: string) => new WorkSpacesClient({ ...endpoint.clientConfig(), credentials: { accessKeyId, secretAccessKey: 'local' } });
+  endpoint.resetCalls();
+
+  await expect(as(OTHER_KEYS.onEvent).send(new TerminateWorkspacesCommand({ TerminateWorkspaceRequests: [{ WorkspaceId: alices.WorkspaceId }] })))
+    .rejects.toThrow(/not authorized to perform: workspaces:TerminateWorkspaces/);
+  await expect(as(OTHER_KEYS.isComplete).send(new ModifyWorkspacePropertiesCommand({
+    WorkspaceId: alices.WorkspaceId, WorkspaceProperties: { RunningMode: 'ALWAYS_ON' },
+  }))).rejects.toThrow(/not authorized to perform: workspaces:ModifyWorkspaceProperties/);
+  await expect(as(KEYS.isComplete).send(new DeleteTagsCommand({ ResourceId: alices.WorkspaceId, TagKeys: [OWNERSHIP_TAG_KEY] })))
+    .rejects.toThrow(/ExplicitlyDenied/);
+  // This stack's own handler may: the same call that was refused to the other stack's.
+  await as(KEYS.isComplete).send(new ModifyWorkspacePropertiesCommand({ WorkspaceId: alices.WorkspaceId, WorkspaceProperties: { RunningMode: 'ALWAYS_ON' } }));
+
+  expect(endpoint.callLog().map((c) => [c.operation, c.status])).toEqual([
+    ['TerminateWorkspaces', 400], ['ModifyWorkspaceProperties', 400], ['DeleteTags', 400], ['ModifyWorkspaceProperties', 200],
+  ]);
+  expect(current(scenario, alices.WorkspaceId).Tags[OWNERSHIP_TAG_KEY]).toBe(alices.Tags[OWNERSHIP_TAG_KEY]);
 }, 30_000);

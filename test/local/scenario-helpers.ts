@@ -37,6 +37,8 @@ export interface ScenarioOptions {
   readonly handlerSpeedUp?: number;
   /** Wraps the bundled handlers, e.g. to replay an invocation. */
   readonly wrapHandlers?: (handlers: Handlers) => Handlers;
+  /** The access key id each handler signs with (see LoadHandlersOptions). @default the environment's */
+  readonly accessKeyIds?: { readonly onEvent: string; readonly isComplete: string };
   readonly stackOptions?: Omit<LocalStackOptions, 'handlers' | 'handlerLog' | 'pollIntervalMs'>;
 }
 
@@ -57,7 +59,10 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
   Object.assign(process.env, endpoint.env(), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   const handlerLog: string[] = [];
   const log = (line: string) => handlerLog.push(line);
-  const bundled = loadBundledHandlers(log, { globals: options.handlerSpeedUp ? fastClock(options.handlerSpeedUp) : undefined });
+  const bundled = loadBundledHandlers(log, {
+    globals: options.handlerSpeedUp ? fastClock(options.handlerSpeedUp) : undefined,
+    accessKeyIds: options.accessKeyIds,
+  });
   const stack = new LocalStack({
     ...options.stackOptions,
     pollIntervalMs: options.pollIntervalMs ?? 20,

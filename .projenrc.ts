@@ -57,6 +57,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^2.38.2',
     `@aws-cdk/integ-tests-alpha@${cdkVersion}-alpha.0`,
     '@aws-cdk/integ-runner',
+    // Evaluates the handlers' synthesized IAM policies with AWS's evaluation logic in tests
+    // (AGPL-3.0: a test tool only, never bundled or shipped).
+    '@cloud-copilot/iam-simulate@^0.1.173',
   ],
 
   jestOptions: {

@@ -1,5 +1,5 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { ownershipTagValue } from './ownership';
+import { describeOwner, ownershipMarking, parseOwnership, Reader, relationOf } from './ownership';
 import {
   afterTimeout,
   creationRequest,
@@ -133,7 +133,7 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
     switch (event.RequestType) {
       case 'Create': {
         const desired = parseProperties(event.ResourceProperties);
-        physicalResourceId = await createOrAdopt(resolved, desired, ownerOf(event));
+        physicalResourceId = await createOrAdopt(resolved, desired, readerOf(event));
         break;
       }
       case 'Update': {
@@ -160,12 +160,12 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
           break;
         }
         log(`Update of ${current} needs a new WorkSpace (${changes.join(', ')} changed)`);
-        physicalResourceId = await createOrAdopt(resolved, desired, ownerOf(event));
+        physicalResourceId = await createOrAdopt(resolved, desired, readerOf(event), current);
         break;
       }
       case 'Delete': {
         physicalResourceId = requirePhysicalResourceId(event);
-        await startDelete(api, physicalResourceId, log);
+        await startDelete(api, physicalResourceId, event, log);
         break;
       }
       default:
@@ -346,7 +346,13 @@ async function isDeleteComplete(
         log(`${workspaceId}: waiting, ${decision.reason}`);
         return { IsComplete: false };
       case 'terminate': {
-        // Still there: the earlier request was refused while the WorkSpace was busy.
+        // Still there: the earlier request was refused while the WorkSpace was busy, or onEvent
+        // released it (adopted) or left it alone (not this resource's).
+        const verdict = deleteVerdict(event, (await api.tags(workspaceId))[OWNERSHIP_TAG_KEY]);
+        if (verdict.kind !== 'terminate') {
+          log(`${workspaceId}: not terminated: ${verdict.reason}`);
+          return { IsComplete: true };
+        }
         const outcome = await api.terminate(workspaceId, (refusal) => rememberRefusal(refusalKey, refusal));
         log(`${workspaceId}: TerminateWorkspaces again: ${outcome}`);
         return { IsComplete: false };
@@ -367,32 +373,36 @@ async function isDeleteComplete(
   }
 }
 
-/** Requests a WorkSpace, unless an earlier attempt of this same resource already did. */
-async function createOrAdopt(deps: ResolvedDeps, desired: DesiredWorkspace, owner: string): Promise<string> {
+/**
+ * Requests a WorkSpace, unless an earlier attempt of this same request already did, or takes
+ * over the user's existing one when `adoptExisting` allows it.
+ */
+async function createOrAdopt(deps: ResolvedDeps, desired: DesiredWorkspace, reader: Reader, currentId?: string): Promise<string> {
   const { api, log } = deps;
-  const adopted = await adoptExisting(api, desired, owner, await api.findByUser(desired.directoryId, desired.userName), log);
-  if (adopted !== undefined) {
-    return adopted;
+  const users = await api.findByUser(desired.directoryId, desired.userName);
+  const taken = await takeExisting(api, desired, reader, users, log, currentId);
+  if (taken !== undefined) {
+    return taken;
   }
   let workspaceId: string;
   try {
-    workspaceId = await api.create(creationRequest(desired, owner));
+    workspaceId = await api.create(creationRequest(desired, ownershipMarking(reader.stackId, reader.logicalResourceId, reader.requestId, 'created')));
   } catch (e) {
     const exists = e instanceof FailedRequestError && e.errorCode === RESOURCE_EXISTS_CODE;
     if (!exists && !isTemporary(e)) {
       throw e;
     }
     // CreateWorkspaces has no idempotency token, so it must never be sent twice for one
-    // resource; the only link between this resource and a WorkSpace an earlier attempt
-    // requested is the ownership tag, and a new WorkSpace is invisible to DescribeWorkspaces for
-    // a short while (as the API documents). So when the service says the user already has a
-    // WorkSpace that the lookup above did not see (an earlier invocation of this same Create
-    // requested it moments ago), or when CreateWorkspaces failed in a way that leaves open
-    // whether it created one (a temporary error after the SDK's retries), look again for a
-    // bounded time, here, where the id can still become the PhysicalResourceId: once onEvent
-    // has failed without an id, the rollback's Delete has nothing to terminate and the
-    // WorkSpace would be left behind.
-    const found = await lookAgain(deps, desired, owner);
+    // request; the only link between this request and a WorkSpace an earlier attempt of it
+    // requested is the ownership tag (which names the request), and a new WorkSpace is
+    // invisible to DescribeWorkspaces for a short while (as the API documents). So when the
+    // service says the user already has a WorkSpace that the lookup above did not see (an
+    // earlier invocation of this same request asked for it moments ago), or when
+    // CreateWorkspaces failed in a way that leaves open whether it created one (a temporary
+    // error after the SDK's retries), look again for a bounded time, here, where the id can
+    // still become the PhysicalResourceId: once onEvent has failed without an id, the
+    // rollback's Delete has nothing to terminate and the WorkSpace would be left behind.
+    const found = await lookAgain(deps, desired, reader);
     if (found !== undefined) {
       return found;
     }
@@ -400,7 +410,8 @@ async function createOrAdopt(deps: ResolvedDeps, desired: DesiredWorkspace, owne
       throw new Error(`CreateWorkspaces answered ${RESOURCE_EXISTS_CODE}: user "${desired.userName}" already has a WorkSpace in `
         + `directory ${desired.directoryId}, but DescribeWorkspaces does not show it yet (a WorkSpace requested moments ago, `
         + 'perhaps by an earlier attempt of this same deployment, is invisible for a while). No WorkSpace was created. '
-        + 'Deploy again in a few minutes: if it carries this resource\'s ownership tag, it is adopted.');
+        + 'Look at it in a few minutes: if its ownership tag names this resource, deploy again with adoptExisting: true '
+        + 'to take it over, or terminate it.');
     }
     throw e;
   }
@@ -415,7 +426,7 @@ async function createOrAdopt(deps: ResolvedDeps, desired: DesiredWorkspace, owne
  * as long as the slowest one so far (at first: all the calls this invocation made before), and
  * is made only when it ends with RESERVE_MS left for the answer.
  */
-async function lookAgain(deps: ResolvedDeps, desired: DesiredWorkspace, owner: string): Promise<string | undefined> {
+async function lookAgain(deps: ResolvedDeps, desired: DesiredWorkspace, reader: Reader): Promise<string | undefined> {
   const { api, log, sleep, remainingMs } = deps;
   let lookMs = Math.max(0, deps.startRemainingMs - remainingMs());
   for (const delay of LOOK_AGAIN_DELAYS_MS) {
@@ -439,60 +450,153 @@ async function lookAgain(deps: ResolvedDeps, desired: DesiredWorkspace, owner: s
       log(`${errorMessage(e)}: temporary, looking again`);
       continue;
     }
-    const adopted = await adoptExisting(api, desired, owner, found, log);
-    if (adopted !== undefined) {
-      return adopted;
+    const taken = await takeExisting(api, desired, reader, found, log);
+    if (taken !== undefined) {
+      return taken;
     }
     lookMs = Math.max(lookMs, lookStart - remainingMs());
   }
   return undefined;
 }
 
+/** States from which an adopted WorkSpace could not reach the declared state. */
+const NOT_ADOPTABLE_STATES: ReadonlySet<string> = new Set(['ERROR', 'SUSPENDED', 'TERMINATING', 'TERMINATED']);
+
 /**
- * The id of the user's WorkSpace among these when this resource created it (an earlier attempt
- * of this same request); undefined when there is none.
+ * The id of the user's WorkSpace among these when this resource may take it: an earlier attempt
+ * of this same request created or adopted it, or `adoptExisting` is set and it is unmarked or
+ * left behind by an earlier lifetime of this resource, with the declared immutable settings (it
+ * is then marked as adopted by this request). Undefined when the user has no WorkSpace here.
  *
- * @throws Error when the user has a WorkSpace that is not this resource's
+ * @throws Error, before any change, when the user has a WorkSpace that this resource may not take
  */
-async function adoptExisting(
+async function takeExisting(
   api: WorkspacesApi,
   desired: DesiredWorkspace,
-  owner: string,
+  reader: Reader,
   found: readonly Workspace[],
   log: (message: string) => void,
+  currentId?: string,
 ): Promise<string | undefined> {
   const existing = found.filter((w) => w.State !== 'TERMINATED' && w.WorkspaceId !== undefined);
   for (const workspace of existing) {
     const workspaceId = workspace.WorkspaceId!;
-    const tags = await api.tags(workspaceId);
+    const marking = (await api.tags(workspaceId))[OWNERSHIP_TAG_KEY];
     const where = `WorkSpace ${workspaceId} of user "${desired.userName}" in directory ${desired.directoryId}`;
-    if (tags[OWNERSHIP_TAG_KEY] !== owner) {
-      const whose = tags[OWNERSHIP_TAG_KEY] === undefined
-        ? 'it is not managed by this stack'
-        : `it is managed by another cdk-workspaces resource (${OWNERSHIP_TAG_KEY} = "${tags[OWNERSHIP_TAG_KEY]}"), not by this stack`;
-      throw new Error(`${where} already exists and ${whose}. A user can have only one WorkSpace per directory, `
-        + 'so no WorkSpace was created and nothing was changed. Use another user or directory, '
-        + 'or terminate the existing WorkSpace first.');
+    const owner = describeOwner(reader, marking);
+    const relation = relationOf(reader, marking);
+    if (relation === 'this-request') {
+      if (workspace.State === 'TERMINATING') {
+        throw new Error(`${where} is still being terminated. A user can have only one WorkSpace per directory: `
+          + 'deploy again once it is gone.');
+      }
+      log(`Adopting ${workspaceId}: an earlier attempt of this same request ${parseOwnership(marking)!.kind} it`);
+      return workspaceId;
     }
-    if (workspace.State === 'TERMINATING') {
-      throw new Error(`${where} is still being terminated. A user can have only one WorkSpace per directory: `
-        + 'deploy again once it is gone.');
+    if (relation === 'earlier-lifetime' && workspaceId === currentId) {
+      // An Update back to the WorkSpace the resource has now: CloudFormation's rollback of a
+      // failed replacement, whose new WorkSpace was never made or taken.
+      log(`${workspaceId} is this resource's current WorkSpace: the update goes back to it, changing nothing of its ownership`);
+      return workspaceId;
     }
-    log(`Adopting ${workspaceId}: it carries this resource's ownership tag, so an earlier attempt created it`);
+    if (relation === 'other-resource' || relation === 'other-stack') {
+      throw new Error(`${where} already exists and is managed by ${owner}, not by this resource. A user can have only one `
+        + 'WorkSpace per directory, so no WorkSpace was created and nothing was changed. A WorkSpace that another '
+        + 'cdk-workspaces resource manages is never taken over, not even with adoptExisting. If that resource is gone (removed '
+        + `from its stack, or its stack deleted, keeping the WorkSpace), remove the WorkSpace's ${OWNERSHIP_TAG_KEY} tag, then `
+        + 'deploy again with adoptExisting: true; otherwise use another user or directory.');
+    }
+    if (desired.adoptExisting !== true) {
+      throw new Error(`${where} already exists and is managed by ${owner}. A user can have only one WorkSpace per `
+        + 'directory, so no WorkSpace was created and nothing was changed. To bring this WorkSpace under this stack, '
+        + 'set adoptExisting: true on the Workspace (its bundle and volume encryption must be the declared ones); '
+        + 'otherwise use another user or directory, or terminate the existing WorkSpace first.');
+    }
+    const differences = immutableDifferences(workspace, desired);
+    if (differences.length > 0) {
+      throw new Error(`Cannot adopt ${where} (adoptExisting): ${differences.join('; ')}. These settings can only be chosen `
+        + 'when a WorkSpace is created, so nothing was changed. Declare the WorkSpace\'s own settings, or terminate it '
+        + 'and let this stack create a new one.');
+    }
+    if (NOT_ADOPTABLE_STATES.has(workspace.State ?? '')) {
+      throw new Error(`Cannot adopt ${where} (adoptExisting): it is ${workspace.State}, and could not be brought to the `
+        + 'declared state. Nothing was changed.');
+    }
+    await api.createTags(workspaceId, [{
+      Key: OWNERSHIP_TAG_KEY,
+      Value: ownershipMarking(reader.stackId, reader.logicalResourceId, reader.requestId, 'adopted'),
+    }]);
+    log(`Adopted ${workspaceId} (adoptExisting; it was managed by ${owner}): isComplete brings it to the declared `
+      + 'properties and tags; a rollback of this request releases it and never terminates it');
     return workspaceId;
   }
   return undefined;
 }
 
-async function startDelete(api: WorkspacesApi, workspaceId: string, log: (message: string) => void): Promise<void> {
+/** Each setting that only a new WorkSpace could change and that differs, as "bundle is X, declared Y". */
+function immutableDifferences(workspace: Workspace, desired: DesiredWorkspace): string[] {
+  const differences: string[] = [];
+  const differ = (what: string, have: unknown, want: unknown) => {
+    if (have !== want) {
+      const show = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
+      differences.push(`its ${what} is ${show(have)}, declared ${show(want)}`);
+    }
+  };
+  differ('bundle', workspace.BundleId, desired.bundleId);
+  differ('root volume encryption', workspace.RootVolumeEncryptionEnabled ?? false, desired.rootVolumeEncryptionEnabled);
+  differ('user volume encryption', workspace.UserVolumeEncryptionEnabled ?? false, desired.userVolumeEncryptionEnabled);
+  differ('volume encryption key', workspace.VolumeEncryptionKey || undefined, desired.volumeEncryptionKey);
+  return differences;
+}
+
+/** What a Delete does with a WorkSpace, from its ownership tag. */
+type DeleteVerdict = { readonly kind: 'terminate' } | { readonly kind: 'release' | 'leave'; readonly reason: string };
+
+/**
+ * Only a WorkSpace that a request of this resource created is ever terminated. One it adopted
+ * existed before: it is released (the marking removed, the WorkSpace left running). One that is
+ * not this resource's (taken by another, or released already) is left alone.
+ */
+function deleteVerdict(event: WorkspaceResourceEvent, marking: string | undefined): DeleteVerdict {
+  const reader = readerOf(event, true);
+  const relation = relationOf(reader, marking);
+  if (relation !== 'this-request' && relation !== 'earlier-lifetime') {
+    return { kind: 'leave', reason: `it is managed by ${describeOwner(reader, marking)}, not by this resource` };
+  }
+  if (parseOwnership(marking)!.kind === 'adopted') {
+    return { kind: 'release', reason: 'this resource adopted it (adoptExisting), so it existed before and is released, never terminated' };
+  }
+  return { kind: 'terminate' };
+}
+
+async function startDelete(
+  api: WorkspacesApi,
+  workspaceId: string,
+  event: WorkspaceResourceEvent,
+  log: (message: string) => void,
+): Promise<void> {
   if (!WORKSPACE_ID_PATTERN.test(workspaceId)) {
     log(`${workspaceId} is not a WorkSpace id (the Create failed): nothing to delete`);
     return;
   }
   const workspace = await api.describe(workspaceId);
   if (workspace === undefined) {
+    // Only a WorkSpace that a request has just created is invisible: this resource's own.
     await terminateUnseen(api, workspaceId, log);
     return;
+  }
+  if (workspace.State !== 'TERMINATED') {
+    const verdict = deleteVerdict(event, (await api.tags(workspaceId))[OWNERSHIP_TAG_KEY]);
+    if (verdict.kind === 'leave') {
+      log(`${workspaceId}: not terminated: ${verdict.reason}`);
+      return;
+    }
+    if (verdict.kind === 'release') {
+      await api.deleteTags(workspaceId, [OWNERSHIP_TAG_KEY]);
+      log(`${workspaceId}: released, not terminated: ${verdict.reason}. The property and tag changes made while `
+        + 'it was managed stay on it.');
+      return;
+    }
   }
   const decision = planDelete({ workspaceId, workspace, timeoutSeconds: Infinity });
   switch (decision.kind) {
@@ -614,8 +718,15 @@ function attributesOf(workspaceId: string, workspace: Workspace | undefined): Wo
   };
 }
 
-function ownerOf(event: WorkspaceResourceEvent): string {
-  return ownershipTagValue(event.StackId, event.LogicalResourceId);
+/**
+ * The resource and request an event is for. A Delete needs no RequestId (it never marks), and
+ * a hand-written Create without one could not tell its own retries from an earlier lifetime.
+ */
+function readerOf(event: WorkspaceResourceEvent, optionalRequestId = false): Reader {
+  if (!event.RequestId && !optionalRequestId) {
+    throw new Error(`${event.RequestType} request without a RequestId: the ownership tag of a new WorkSpace names the request`);
+  }
+  return { stackId: event.StackId, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId ?? '' };
 }
 
 function requirePhysicalResourceId(event: WorkspaceResourceEvent): string {

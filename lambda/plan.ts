@@ -144,7 +144,7 @@ function isInFlight(workspace: Workspace): boolean {
 export function afterTimeout(newWorkspace: boolean): string {
   return newWorkspace
     ? 'CloudFormation\'s rollback now terminates this new WorkSpace (unless its removal policy is RETAIN or the rollback is '
-      + 'disabled: then it stays, and the next deploy of this stack adopts it).'
+      + 'disabled: then it stays, and a later deploy takes it over only with adoptExisting).'
     : 'The changes made so far stay on the WorkSpace; the rollback, or the next deploy, continues from its current state.';
 }
 

@@ -30,6 +30,8 @@ export interface DesiredWorkspace {
   /** In the order declared; keys are unique. */
   readonly tags: readonly WorkspaceTag[];
   readonly timeoutSeconds: number;
+  /** Take over the user's existing WorkSpace, when no other cdk-workspaces resource owns it. @default false */
+  readonly adoptExisting?: boolean;
 }
 
 export interface DesiredProperties {
@@ -56,7 +58,7 @@ const LEGACY_MAX_TIMEOUT_SECONDS = 7200;
 
 const TOP_LEVEL_KEYS = new Set([
   'ServiceToken', 'DirectoryId', 'BundleId', 'UserName', 'RootVolumeEncryptionEnabled',
-  'UserVolumeEncryptionEnabled', 'VolumeEncryptionKey', 'WorkspaceProperties', 'Tags', 'TimeoutSeconds',
+  'UserVolumeEncryptionEnabled', 'VolumeEncryptionKey', 'WorkspaceProperties', 'Tags', 'TimeoutSeconds', 'AdoptExisting',
   // CloudFormation hands the resource's ServiceTimeout to the handler with the other properties.
   'ServiceTimeout',
 ]);
@@ -97,6 +99,7 @@ export function parseProperties(raw: unknown): DesiredWorkspace {
     properties: parseWorkspaceProperties(props.WorkspaceProperties),
     tags: parseTags(props.Tags),
     timeoutSeconds: withinServiceTimeout(parseTimeoutSeconds(props.TimeoutSeconds), props.ServiceTimeout),
+    adoptExisting: parseBoolean('AdoptExisting', props.AdoptExisting),
   };
 }
 
@@ -131,7 +134,8 @@ export function replacementChanges(desired: DesiredWorkspace, oldRaw: unknown): 
   const old = isObject(oldRaw) ? oldRaw : {};
   const current: Record<(typeof REPLACEMENT_PROPERTIES)[number], string> = {
     DirectoryId: desired.directoryId,
-    UserName: desired.userName,
+    // The service compares user names without case: "Alice" and "alice" are one user.
+    UserName: desired.userName.toLowerCase(),
     BundleId: desired.bundleId,
     RootVolumeEncryptionEnabled: String(desired.rootVolumeEncryptionEnabled),
     UserVolumeEncryptionEnabled: String(desired.userVolumeEncryptionEnabled),
@@ -139,7 +143,7 @@ export function replacementChanges(desired: DesiredWorkspace, oldRaw: unknown): 
   };
   const previous: Record<(typeof REPLACEMENT_PROPERTIES)[number], string> = {
     DirectoryId: String(old.DirectoryId ?? ''),
-    UserName: String(old.UserName ?? ''),
+    UserName: String(old.UserName ?? '').toLowerCase(),
     BundleId: String(old.BundleId ?? ''),
     RootVolumeEncryptionEnabled: String(lenientBoolean(old.RootVolumeEncryptionEnabled)),
     UserVolumeEncryptionEnabled: String(lenientBoolean(old.UserVolumeEncryptionEnabled)),

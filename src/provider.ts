@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { IsCompleteFunction } from './private/is-complete-function';
 import { addNagSuppressions } from './private/nag';
 import { OnEventFunction } from './private/on-event-function';
+import { OWNERSHIP_TAG_KEY } from './private/rules';
 
 /**
  * The custom-resource provider behind every `Workspace` of a stack.
@@ -66,6 +67,16 @@ export class WorkspaceProvider extends Construct {
     });
 
     const anyWorkspace = stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: '*' });
+    // Every ownership tag value this stack's handlers write starts with the stack's UUID (the
+    // last part of its StackId), so one pattern confines both roles to this stack's WorkSpaces;
+    // the provider is one per stack, so this stack is exactly what it serves.
+    const thisStacksMarking = { [OWNERSHIP_TAG_KEY]: Fn.join('', [Fn.select(2, Fn.split('/', stack.stackId)), '/*']) };
+    const onlyTheOwnershipTag = {
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY] },
+      // ForAllValues is also true of a request without tag keys.
+      'Null': { 'aws:TagKeys': 'false' },
+    };
+    const ownedByThisStack = { StringLike: prefixed('aws:ResourceTag/', thisStacksMarking) };
 
     // These actions do not support resource-level permissions (Service Authorization Reference
     // for Amazon WorkSpaces): a statement that names a WorkSpace's ARN would allow nothing.
@@ -80,31 +91,55 @@ export class WorkspaceProvider extends Construct {
       actions: ['workspaces:DescribeWorkspaceBundles'],
       resources: ['*'],
     }));
-    // CreateWorkspaces with tags is also authorized as CreateTags.
-    onEvent.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['workspaces:CreateTags'],
-      resources: ['*'],
-    }));
-    isComplete.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['workspaces:CreateTags', 'workspaces:DeleteTags'],
-      resources: ['*'],
-    }));
 
     // CreateWorkspaces is checked against the new WorkSpace, its directory and its bundle: the
     // directory and bundle ARNs are added by each Workspace that uses this provider. A new
-    // WorkSpace's id is only known once it exists, hence `workspace/*`.
+    // WorkSpace's id is only known once it exists, hence `workspace/*`; the tags it is created
+    // with are part of the same action (aws:RequestTag), so it needs no CreateTags, and it must
+    // carry this stack's ownership tag.
     this.createStatement = new iam.PolicyStatement({
       actions: ['workspaces:CreateWorkspaces'],
       resources: [anyWorkspace],
+      conditions: { StringLike: prefixed('aws:RequestTag/', thisStacksMarking) },
     });
     onEvent.addToRolePolicy(this.createStatement);
     onEvent.addToRolePolicy(new iam.PolicyStatement({
       actions: ['workspaces:TerminateWorkspaces'],
       resources: [anyWorkspace],
+      conditions: ownedByThisStack,
+    }));
+    // onEvent marks a WorkSpace it adopts and releases it on the rollback: the ownership tag
+    // and nothing else, and only with this stack's value. (CreateTags and DeleteTags support no
+    // resource-level permissions and no aws:ResourceTag, so the handler's own check that a
+    // WorkSpace is not another's is what guards the WorkSpace these target.)
+    onEvent.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['workspaces:CreateTags'],
+      resources: ['*'],
+      conditions: { ...onlyTheOwnershipTag, StringLike: prefixed('aws:RequestTag/', thisStacksMarking) },
+    }));
+    onEvent.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['workspaces:DeleteTags'],
+      resources: ['*'],
+      conditions: onlyTheOwnershipTag,
+    }));
+
+    // isComplete applies the declared tags, and can never add, change or remove the ownership
+    // tag: an explicit deny, which no other policy of the role can override. Tag keys are
+    // compared without case, as IAM compares the key in aws:ResourceTag/<key>.
+    isComplete.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['workspaces:CreateTags', 'workspaces:DeleteTags'],
+      resources: ['*'],
+    }));
+    isComplete.addToRolePolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: ['workspaces:CreateTags', 'workspaces:DeleteTags'],
+      resources: ['*'],
+      conditions: { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY] } },
     }));
     isComplete.addToRolePolicy(new iam.PolicyStatement({
       actions: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces'],
       resources: [anyWorkspace],
+      conditions: ownedByThisStack,
     }));
 
     const provider = new cr.Provider(this, 'Provider', {
@@ -143,4 +178,9 @@ export class WorkspaceProvider extends Construct {
       this.createStatement.addResources(stack.formatArn({ service: 'workspaces', resource: 'workspacebundle', resourceName: bundleId, account: '*' }));
     }
   }
+}
+
+/** `{ "<prefix><key>": value }` for each entry: a condition on these tags. */
+function prefixed(prefix: string, tags: { [key: string]: string }): { [key: string]: string } {
+  return Object.fromEntries(Object.entries(tags).map(([key, value]) => [`${prefix}${key}`, value]));
 }

@@ -126,6 +126,23 @@ export interface WorkspaceProps {
   readonly volumeEncryptionKey?: kms.IKey;
 
   /**
+   * Whether to take over the user's existing WorkSpace in this directory.
+   *
+   * A user has one WorkSpace per directory, so a create (or a replacement) that finds one
+   * fails, naming it, unless this is true. With it, a WorkSpace that no other cdk-workspaces
+   * resource manages (one left behind by an earlier lifetime of this construct counts) is
+   * taken over when its bundle and volume encryption are the declared ones (otherwise the
+   * deployment fails before any change, naming each difference): it is marked as this stack's
+   * and brought to the declared properties and tags; tags that others put on it stay. An
+   * adopted WorkSpace existed before the stack, so the stack never terminates it: the rollback
+   * of the deployment that adopted it, and any later delete, release it (remove the marking and
+   * leave it running).
+   *
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
+
+  /**
    * What happens to the WorkSpace when it is removed from the stack, or replaced.
    *
    * `RemovalPolicy.DESTROY`, `RemovalPolicy.RETAIN` or `RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE`;
@@ -155,13 +172,6 @@ export interface WorkspaceProps {
    * @default Duration.minutes(55)
    */
   readonly timeout?: Duration;
-
-  /**
-   * Whether to take over the user's existing WorkSpace in the directory, if there is one.
-   *
-   * @default false
-   */
-  readonly adoptExisting?: boolean;
 }
 
 /**

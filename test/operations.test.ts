@@ -18,7 +18,9 @@ function arn(resource: string): unknown {
 }
 
 /** The statements of the one policy attached to the given role, as `{ actions, resources }`. */
-function statementsOf(template: Template, roleIdPart: string): Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }> {
+type Statement = { Action: string | string[]; Effect: string; Resource: unknown; Condition?: unknown };
+
+function statementsOf(template: Template, roleIdPart: string): Statement[] {
   const policies = Object.values(template.findResources('AWS::IAM::Policy'))
     .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleIdPart));
   expect(policies).toHaveLength(1);
@@ -227,12 +229,19 @@ describe('least privilege of the provider', () => {
     return Template.fromStack(stack);
   }
 
-  test('the onEvent handler may describe, tag, create in the declared directories and bundles, and terminate', () => {
+  // What each statement allows is proved by evaluating these policies in test/iam/provider-policies.test.ts.
+  const thisStacksMarking = { 'Fn::Join': ['', [{ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }, '/*']] };
+  const onlyTheOwnershipTag = {
+    'ForAllValues:StringEquals': { 'aws:TagKeys': ['cdk-workspaces:owner'] },
+    'Null': { 'aws:TagKeys': 'false' },
+  };
+
+  test('the onEvent handler may describe, create in the declared directories and bundles, terminate and mark, all as this stack\'s', () => {
     expect(statementsOf(providerTemplate(), 'OnEventHandler')).toEqual([
       { Action: ['workspaces:DescribeWorkspaces', 'workspaces:DescribeTags'], Effect: 'Allow', Resource: '*' },
-      { Action: 'workspaces:CreateTags', Effect: 'Allow', Resource: '*' },
       {
         Action: 'workspaces:CreateWorkspaces',
+        Condition: { StringLike: { 'aws:RequestTag/cdk-workspaces:owner': thisStacksMarking } },
         Effect: 'Allow',
         Resource: [
           arn('workspace/*'),
@@ -241,16 +250,39 @@ describe('least privilege of the provider', () => {
           arn('directory/d-0987654321'),
         ],
       },
-      { Action: 'workspaces:TerminateWorkspaces', Effect: 'Allow', Resource: arn('workspace/*') },
+      {
+        Action: 'workspaces:TerminateWorkspaces',
+        Condition: { StringLike: { 'aws:ResourceTag/cdk-workspaces:owner': thisStacksMarking } },
+        Effect: 'Allow',
+        Resource: arn('workspace/*'),
+      },
+      {
+        Action: 'workspaces:CreateTags',
+        Condition: { ...onlyTheOwnershipTag, StringLike: { 'aws:RequestTag/cdk-workspaces:owner': thisStacksMarking } },
+        Effect: 'Allow',
+        Resource: '*',
+      },
+      { Action: 'workspaces:DeleteTags', Condition: onlyTheOwnershipTag, Effect: 'Allow', Resource: '*' },
     ]);
   });
 
-  test('the isComplete handler may describe, tag, untag, modify and terminate, but not create', () => {
+  test('the isComplete handler may describe, tag, untag, modify and terminate this stack\'s WorkSpaces, never touch the ownership tag, and not create', () => {
     expect(statementsOf(providerTemplate(), 'IsCompleteHandler')).toEqual([
       { Action: ['workspaces:DescribeWorkspaces', 'workspaces:DescribeTags'], Effect: 'Allow', Resource: '*' },
       { Action: 'workspaces:DescribeWorkspaceBundles', Effect: 'Allow', Resource: '*' },
       { Action: ['workspaces:CreateTags', 'workspaces:DeleteTags'], Effect: 'Allow', Resource: '*' },
-      { Action: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces'], Effect: 'Allow', Resource: arn('workspace/*') },
+      {
+        Action: ['workspaces:CreateTags', 'workspaces:DeleteTags'],
+        Condition: { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': ['cdk-workspaces:owner'] } },
+        Effect: 'Deny',
+        Resource: '*',
+      },
+      {
+        Action: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces'],
+        Condition: { StringLike: { 'aws:ResourceTag/cdk-workspaces:owner': thisStacksMarking } },
+        Effect: 'Allow',
+        Resource: arn('workspace/*'),
+      },
     ]);
   });
 
@@ -258,7 +290,7 @@ describe('least privilege of the provider', () => {
     const template = providerTemplate();
     const wildcardActions = ['OnEventHandler', 'IsCompleteHandler']
       .flatMap((role) => statementsOf(template, role))
-      .filter((s) => s.Resource === '*')
+      .filter((s) => s.Resource === '*' && s.Effect === 'Allow')
       .flatMap((s) => ([] as string[]).concat(s.Action));
     expect(new Set(wildcardActions)).toEqual(new Set([
       'workspaces:DescribeWorkspaces', 'workspaces:DescribeTags', 'workspaces:CreateTags', 'workspaces:DeleteTags',

@@ -141,8 +141,10 @@ export function checkTagKey(prop: string, key: string): void {
   if (key.toLowerCase().startsWith('aws:')) {
     throw new InputError(prop, key, 'a tag key must not start with "aws:", which AWS reserves');
   }
-  if (key === OWNERSHIP_TAG_KEY) {
-    throw new InputError(prop, key, 'this tag key is reserved by cdk-workspaces to mark the WorkSpaces it owns');
+  // In any case: IAM compares the key of aws:ResourceTag/<key> without case, and the handlers'
+  // roles are denied any tag change that names it.
+  if (key.toLowerCase() === OWNERSHIP_TAG_KEY) {
+    throw new InputError(prop, key, 'this tag key is reserved by cdk-workspaces, in any case, to mark the WorkSpaces it owns');
   }
 }
 

@@ -1,5 +1,6 @@
 import { WorkSpacesClient, WorkSpacesServiceException } from '@aws-sdk/client-workspaces';
 import type { HandlerDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../lambda/handler';
+import { ownershipMarking } from '../../lambda/ownership';
 import { WorkspacesApi } from '../../lambda/workspaces-api';
 
 // Every event in the handler tests is this one, overridden by spread.
@@ -7,8 +8,9 @@ import { WorkspacesApi } from '../../lambda/workspaces-api';
 export const STACK_UUID = '0b9f8a70-5e2d-11ef-9c4b-0a1b2c3d4e5f';
 export const STACK_ID = `arn:aws:cloudformation:eu-west-1:123456789012:stack/desks/${STACK_UUID}`;
 export const LOGICAL_ID = 'AliceDesk1A2B3C4D';
-/** The ownership tag value the handler derives for the base event. */
-export const OWNER = `${LOGICAL_ID}/${STACK_UUID}`;
+export const REQUEST_ID = 'c0ffee00-1111-2222-3333-444455556666';
+/** The ownership tag value of the WorkSpace that the base Create event creates. */
+export const OWNER = ownershipMarking(STACK_ID, LOGICAL_ID, REQUEST_ID, 'created');
 export const WORKSPACE_ID = 'ws-abc12345';
 export const NEW_WORKSPACE_ID = 'ws-new98765';
 export const STARTED_AT = '2026-01-01T10:00:00.000Z';
@@ -25,7 +27,7 @@ export const CREATE: WorkspaceResourceEvent = {
   RequestType: 'Create',
   StackId: STACK_ID,
   LogicalResourceId: LOGICAL_ID,
-  RequestId: 'c0ffee00-1111-2222-3333-444455556666',
+  RequestId: REQUEST_ID,
   ResourceType: 'Custom::Workspace',
   ResponseURL: 'https://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/presigned?X-Amz-Signature=SECRET',
   ServiceToken: PROPS.ServiceToken as string,

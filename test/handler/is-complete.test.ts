@@ -141,7 +141,7 @@ describe('Create', () => {
     await expect(isComplete(event, deps(2))).rejects.toThrow(
       'WorkSpace ws-abc12345 did not reach the desired state within 1 second (TimeoutSeconds); its last observed state was PENDING. '
       + 'CloudFormation\'s rollback now terminates this new WorkSpace (unless its removal policy is RETAIN or the rollback is disabled: '
-      + 'then it stays, and the next deploy of this stack adopts it).');
+      + 'then it stays, and a later deploy takes it over only with adoptExisting).');
   });
 
   test('enforces the resource\'s own TimeoutSeconds', async () => {
@@ -428,6 +428,7 @@ describe('Delete', () => {
 
   test('asks again to terminate a WorkSpace that is still there because it was busy', async () => {
     workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [AVAILABLE] });
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: CREATED_TAGS });
     workspaces.on(TerminateWorkspacesCommand).resolves({ FailedRequests: [] });
 
     await expect(isComplete(polled(DELETE), deps())).resolves.toEqual({ IsComplete: false });

@@ -7,9 +7,10 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CREATE, DELETE, deps, depsWithWaits, NEW_WORKSPACE_ID, OWNER, PROPS, serverError, STARTED_AT, throttled, UPDATE, WORKSPACE_ID } from './events';
+import { CREATE, DELETE, deps, depsWithWaits, NEW_WORKSPACE_ID, OWNER, PROPS, serverError, STACK_ID, STARTED_AT, throttled, UPDATE, WORKSPACE_ID } from './events';
 import { LOOK_AGAIN_DELAYS_MS, onEvent } from '../../lambda/handler';
 import { handler } from '../../lambda/on-event.lambda';
+import { ownershipMarking } from '../../lambda/ownership';
 
 const workspaces = mockClient(WorkSpacesClient);
 
@@ -123,15 +124,17 @@ describe('Create', () => {
     expect((error as Error).message).toMatch(/ws-f0re1gn00/);
     expect((error as Error).message).toMatch(/"alice"/);
     expect((error as Error).message).toMatch(/d-1234567890/);
-    expect((error as Error).message).toMatch(/not managed by this stack/);
+    expect((error as Error).message).toMatch(/managed by no cdk-workspaces resource.*set adoptExisting: true/);
     expectNothingChanged();
   });
 
-  test('does not adopt a WorkSpace owned by another resource of the same stack', async () => {
+  test('does not adopt a WorkSpace owned by another resource of the same stack, and names its logical id', async () => {
     workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ WorkspaceId: 'ws-0ther0000', State: 'AVAILABLE' }] });
-    workspaces.on(DescribeTagsCommand).resolves({ TagList: [{ Key: 'cdk-workspaces:owner', Value: 'OtherDesk/uuid' }] });
+    workspaces.on(DescribeTagsCommand).resolves({
+      TagList: [{ Key: 'cdk-workspaces:owner', Value: ownershipMarking(STACK_ID, 'OtherDesk', 'another-request', 'created') }],
+    });
 
-    await expect(onEvent(CREATE, deps())).rejects.toThrow(/ws-0ther0000.*another cdk-workspaces resource.*OtherDesk\/uuid/);
+    await expect(onEvent(CREATE, deps())).rejects.toThrow(/ws-0ther0000.*another construct of this stack, logical id OtherDesk,/);
     expectNothingChanged();
   });
 
@@ -212,7 +215,7 @@ describe('Create while the WorkSpace an earlier attempt requested is still invis
     workspaces.on(CreateWorkspacesCommand).resolves(EXISTS);
     workspaces.on(DescribeTagsCommand).resolves({ TagList: [] });
 
-    await expect(onEvent(CREATE, depsWithWaits())).rejects.toThrow(/WorkSpace ws-f0re1gn00 of user "alice".*not managed by this stack/);
+    await expect(onEvent(CREATE, depsWithWaits())).rejects.toThrow(/WorkSpace ws-f0re1gn00 of user "alice".*managed by no cdk-workspaces resource/);
     expect(workspaces).toHaveReceivedCommandTimes(CreateWorkspacesCommand, 1);
   });
 
@@ -225,8 +228,8 @@ describe('Create while the WorkSpace an earlier attempt requested is still invis
 
     expect((error as Error).message).toBe('CreateWorkspaces answered ResourceExists.WorkSpace: user "alice" already has a WorkSpace '
       + 'in directory d-1234567890, but DescribeWorkspaces does not show it yet (a WorkSpace requested moments ago, perhaps by an '
-      + 'earlier attempt of this same deployment, is invisible for a while). No WorkSpace was created. Deploy again in a few '
-      + 'minutes: if it carries this resource\'s ownership tag, it is adopted.');
+      + 'earlier attempt of this same deployment, is invisible for a while). No WorkSpace was created. Look at it in a few '
+      + 'minutes: if its ownership tag names this resource, deploy again with adoptExisting: true to take it over, or terminate it.');
     expect(workspaces).toHaveReceivedCommandTimes(CreateWorkspacesCommand, 1);
     expect(d.waits).toEqual(LOOK_AGAIN_DELAYS_MS);
     expect(d.waits.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(90_000);
@@ -303,6 +306,7 @@ describe('temporary errors in onEvent', () => {
 
   test('a server error of the termination fails the Delete, naming the call and the WorkSpace', async () => {
     workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [EXISTING] });
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: [{ Key: 'cdk-workspaces:owner', Value: OWNER }] });
     workspaces.on(TerminateWorkspacesCommand).rejects(serverError(500));
 
     await expect(onEvent(DELETE, deps())).rejects.toThrow(
@@ -404,6 +408,11 @@ describe('Update', () => {
 });
 
 describe('Delete', () => {
+  beforeEach(() => {
+    // A WorkSpace that this resource created, as every Delete here but the ownership tests finds it.
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: [{ Key: 'cdk-workspaces:owner', Value: OWNER }] });
+  });
+
   test('of a Create that failed (no WorkSpace id) is done without any call', async () => {
     const id = '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef';
 

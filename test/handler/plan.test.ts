@@ -224,7 +224,7 @@ describe('planReconcile', () => {
       kind: 'fail',
       message: 'WorkSpace ws-abc12345 did not reach the desired state within 1 second (TimeoutSeconds); its last observed state was '
         + 'not visible (DescribeWorkspaces did not return it). CloudFormation\'s rollback now terminates this new WorkSpace '
-        + '(unless its removal policy is RETAIN or the rollback is disabled: then it stays, and the next deploy of this stack adopts it).',
+        + '(unless its removal policy is RETAIN or the rollback is disabled: then it stays, and a later deploy takes it over only with adoptExisting).',
     });
     const inPlace = planReconcile({ ...INPUT, desired: { ...desired, timeoutSeconds: 600 }, elapsedSeconds: 601 });
     expect(inPlace).toMatchObject({ kind: 'fail', message: expect.stringContaining('within 600 seconds (TimeoutSeconds)') });

@@ -1,4 +1,3 @@
-import { ownershipTagValue } from '../../lambda/ownership';
 import { parseProperties, previousTagKeys, readTimeoutSeconds, replacementChanges } from '../../lambda/properties';
 
 const PROPS = {
@@ -20,6 +19,7 @@ describe('parseProperties', () => {
       properties: {},
       tags: [],
       timeoutSeconds: 3300,
+      adoptExisting: false,
     });
   });
 
@@ -95,18 +95,3 @@ describe('lenient readers', () => {
   });
 });
 
-describe('ownershipTagValue', () => {
-  const stackId = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/desks/0b9f8a70-5e2d-11ef-9c4b-0a1b2c3d4e5f';
-
-  test('is the logical id and the stack UUID', () => {
-    expect(ownershipTagValue(stackId, 'AliceDesk1A2B3C4D')).toBe('AliceDesk1A2B3C4D/0b9f8a70-5e2d-11ef-9c4b-0a1b2c3d4e5f');
-  });
-
-  test('is a sha256 digest when it would not fit in a tag value', () => {
-    const value = ownershipTagValue(stackId, 'L'.repeat(255));
-
-    expect(value).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(ownershipTagValue(stackId, 'L'.repeat(255))).toBe(value);
-    expect(ownershipTagValue(stackId, 'M'.repeat(255))).not.toBe(value);
-  });
-});

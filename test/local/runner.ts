@@ -25,6 +25,11 @@ export interface LoadHandlersOptions {
    * and `Date`, so that the SDK's retry backoff passes in a test's time). @default none
    */
   readonly globals?: Record<string, unknown>;
+  /**
+   * The access key id each handler signs with, as each Lambda function has its own role's
+   * credentials: an endpoint that authorizes calls tells the callers apart by it. @default the environment's
+   */
+  readonly accessKeyIds?: { readonly onEvent: string; readonly isComplete: string };
 }
 
 /**
@@ -48,7 +53,12 @@ export function loadBundledHandlers(
     // The caller's `process`, so that the handler sees the caller's environment. They differ
     // under jest, whose test sandbox has its own copy of process.env: without this, variables
     // set by a test (the endpoint's URL, the region) would never reach the handler.
-    const globals: Record<string, unknown> = { process, ...options.globals, console: handlerConsole };
+    const accessKeyId = options.accessKeyIds?.[name === 'on-event' ? 'onEvent' : 'isComplete'];
+    const handlerProcess = accessKeyId === undefined
+      ? process
+      // Node's own process, with this handler's credentials in the environment it reads.
+      : Object.create(process, { env: { value: { ...process.env, AWS_ACCESS_KEY_ID: accessKeyId }, enumerable: true } });
+    const globals: Record<string, unknown> = { process: handlerProcess, ...options.globals, console: handlerConsole };
     m.handlerGlobals = globals;
     const prelude = Object.keys(globals).map((key) => {
       if (!/^[A-Za-z_$][\w$]*$/.test(key)) {

@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CallRecord, LocalWorkspaces, startLocalWorkspaces, WorkspaceSnapshot } from './endpoint';
 import type { Faults, Timing } from './endpoint';
 import { Handler, Handlers, LocalStack, LocalStackOptions, loadBundledHandlers, workspacesOf } from './runner';
-import { ownershipTagValue } from '../../lambda/ownership';
+import { parseOwnership, resourcePart, stackUuid } from '../../lambda/ownership';
 import { Workspace, WorkspaceProps } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
@@ -37,6 +37,8 @@ export interface ScenarioOptions {
   readonly handlerSpeedUp?: number;
   /** Wraps the bundled handlers, e.g. to replay an invocation. */
   readonly wrapHandlers?: (handlers: Handlers) => Handlers;
+  /** The access key id each handler signs with (see LoadHandlersOptions). @default the environment's */
+  readonly accessKeyIds?: { readonly onEvent: string; readonly isComplete: string };
   readonly stackOptions?: Omit<LocalStackOptions, 'handlers' | 'handlerLog' | 'pollIntervalMs'>;
 }
 
@@ -57,7 +59,10 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
   Object.assign(process.env, endpoint.env(), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   const handlerLog: string[] = [];
   const log = (line: string) => handlerLog.push(line);
-  const bundled = loadBundledHandlers(log, { globals: options.handlerSpeedUp ? fastClock(options.handlerSpeedUp) : undefined });
+  const bundled = loadBundledHandlers(log, {
+    globals: options.handlerSpeedUp ? fastClock(options.handlerSpeedUp) : undefined,
+    accessKeyIds: options.accessKeyIds,
+  });
   const stack = new LocalStack({
     ...options.stackOptions,
     pollIntervalMs: options.pollIntervalMs ?? 20,
@@ -165,6 +170,11 @@ export interface InventoryExpectation {
   readonly template?: Json;
   /** WorkSpaces that are not (or no longer) the stack's and must be exactly as they were. */
   readonly unchanged?: readonly WorkspaceSnapshot[];
+  /**
+   * The stack's adopted WorkSpaces, by logical id: the tags each had before it was adopted
+   * (other than the ownership tag), which stay. @default none: each WorkSpace was created by the stack
+   */
+  readonly adoptedTags?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /**
@@ -198,8 +208,9 @@ export function expectInventory(endpoint: LocalWorkspaces, expectation: Inventor
     const actual = inventory.find((w) => w.WorkspaceId === deployed.physicalId)!;
     const p = resource.properties;
     const label = `${resource.logicalId} (${deployed.physicalId})`;
-    expect({ label, ...pick(actual, ['DirectoryId', 'UserName', 'BundleId']) })
-      .toEqual({ label, DirectoryId: p.DirectoryId, UserName: p.UserName, BundleId: p.BundleId });
+    // The service compares user names without case: a case-only change leaves the WorkSpace as it was.
+    expect({ label, ...pick(actual, ['DirectoryId', 'BundleId']), UserName: actual.UserName.toLowerCase() })
+      .toEqual({ label, DirectoryId: p.DirectoryId, UserName: String(p.UserName).toLowerCase(), BundleId: p.BundleId });
     expect({ label, visible: actual.Visible, modifications: actual.ModificationStates ?? [] })
       .toEqual({ label, visible: true, modifications: [] });
     expect(['AVAILABLE', 'STOPPED']).toContain(actual.State);
@@ -220,10 +231,22 @@ export function expectInventory(endpoint: LocalWorkspaces, expectation: Inventor
     expect({ label, ...Object.fromEntries(Object.keys(wantProps).map((k) => [k, comparable(k, have[k])])) })
       .toEqual({ label, ...Object.fromEntries(Object.entries(wantProps).map(([k, v]) => [k, comparable(k, v)])) });
 
-    // Tags: exactly the declared ones plus this resource's ownership tag.
-    const wantTags: Record<string, string> = Object.fromEntries((p.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value]));
-    wantTags[OWNERSHIP_TAG_KEY] = ownershipTagValue(stack!.stackId, resource.logicalId);
-    expect({ label, tags: actual.Tags }).toEqual({ label, tags: wantTags });
+    // Tags: exactly the declared ones (plus, on an adopted WorkSpace, the ones it had before)
+    // and this resource's ownership tag.
+    const { [OWNERSHIP_TAG_KEY]: marking, ...otherTags } = actual.Tags;
+    const wantTags: Record<string, string> = {
+      ...expectation.adoptedTags?.[resource.logicalId],
+      ...Object.fromEntries((p.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value])),
+    };
+    expect({ label, tags: otherTags }).toEqual({ label, tags: wantTags });
+    const owner = parseOwnership(marking);
+    expect({ label, stack: owner?.stack, resource: owner?.resource, kind: owner?.kind })
+      .toEqual({
+        label,
+        stack: stackUuid(stack!.stackId),
+        resource: resourcePart(resource.logicalId),
+        kind: expectation.adoptedTags?.[resource.logicalId] ? 'adopted' : 'created',
+      });
 
     // The attributes the stack exposes are the WorkSpace's.
     expect({ label, ...deployed.data }).toMatchObject({

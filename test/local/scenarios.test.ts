@@ -164,7 +164,8 @@ describe('failures are clear and roll back cleanly', () => {
 
     expect(result.ok).toBe(false);
     expect(result.reason).toContain(`WorkSpace ${foreign.WorkspaceId} of user "alice" in directory ${DIRECTORY_ID} already exists`);
-    expect(result.reason).toContain('not managed by this stack');
+    expect(result.reason).toContain('is managed by no cdk-workspaces resource');
+    expect(result.reason).toContain('adoptExisting');
     expect(mutatingCalls(endpoint.callLog())).toEqual([]);
     expect(endpoint.inventory().find((w) => w.WorkspaceId === foreign.WorkspaceId)!.Tags[OWNERSHIP_TAG_KEY]).toBeUndefined();
     expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE, unchanged: [foreign] });
@@ -285,7 +286,7 @@ describe('timeouts', () => {
     const created = result.operations.find((o) => o.operation === 'Create')!;
     expect(result.reason).toBe(`${logicalId}: WorkSpace ${created.physicalId} did not reach the desired state within 1 second (TimeoutSeconds); `
       + 'its last observed state was PENDING. CloudFormation\'s rollback now terminates this new WorkSpace (unless its removal policy '
-      + 'is RETAIN or the rollback is disabled: then it stays, and the next deploy of this stack adopts it).');
+      + 'is RETAIN or the rollback is disabled: then it stays, and a later deploy takes it over only with adoptExisting).');
     expect(result.operations.find((o) => o.operation === 'Delete')).toMatchObject({ ok: true, physicalId: created.physicalId });
     expect(countCalls(endpoint.callLog(), 'TerminateWorkspaces')).toBe(1);
     expectInventory(endpoint, { stack, template: EMPTY_TEMPLATE });

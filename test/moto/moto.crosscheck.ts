@@ -81,7 +81,7 @@ import {
   WorkspaceIsCompleteEvent,
   WorkspaceResourceEvent,
 } from '../../lambda/handler';
-import { ownershipTagValue } from '../../lambda/ownership';
+import { ownershipMarking } from '../../lambda/ownership';
 import { creationRequest } from '../../lambda/plan';
 import { parseProperties } from '../../lambda/properties';
 import { sdkErrorOf, WorkspacesApi } from '../../lambda/workspaces-api';
@@ -105,6 +105,9 @@ const UNKNOWN_DIRECTORY_ID = 'd-ffffffff00';
 const UNKNOWN_WORKSPACE_ID = 'ws-0zz0zz0zz';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/crosscheck/6f1c2b9e-0d4a-4e55-9a1e-2c3d4e5f6a7b';
+const REQUEST_ID = '3d6f9a12-7b8c-4d5e-8f90-a1b2c3d4e5f6';
+/** The ownership tag value of a WorkSpace that a Create of baseEvent() makes. */
+const OWNER = ownershipMarking(STACK_ID, 'Desk', REQUEST_ID, 'created');
 
 type Side = 'moto' | 'local';
 const SIDES: readonly Side[] = ['moto', 'local'];
@@ -173,7 +176,7 @@ describe("the handler's Create, isComplete, tag update and Delete", () => {
       expect(updateDone.polls).toBe(2); // CreateTags, then complete
       const tagList = (await client.send(new DescribeTagsCommand({ ResourceId: started.PhysicalResourceId }))).TagList ?? [];
       expect(await api.tags(started.PhysicalResourceId)).toEqual({
-        [OWNERSHIP_TAG_KEY]: ownershipTagValue(STACK_ID, 'Desk'),
+        [OWNERSHIP_TAG_KEY]: OWNER,
         team: 'desks',
         cost: 'cc-1',
       });
@@ -210,7 +213,7 @@ describe("the handler's Create, isComplete, tag update and Delete", () => {
     // CreateTags with an existing key: the local endpoint replaces the value, moto appends.
     expect(sortTags(loc.tagsAfterUpdate).map((t) => t.Key)).toEqual(['cdk-workspaces:owner', 'cost', 'team']);
     expect(sortTags(moto.tagsAfterUpdate).map((t) => `${t.Key}=${t.Value}`)).toEqual([
-      `${OWNERSHIP_TAG_KEY}=${ownershipTagValue(STACK_ID, 'Desk')}`, 'cost=cc-1', 'team=desk', 'team=desks',
+      `${OWNERSHIP_TAG_KEY}=${OWNER}`, 'cost=cc-1', 'team=desk', 'team=desks',
     ]);
   });
 });
@@ -383,7 +386,7 @@ describe('CreateTags and DescribeTags', () => {
     compareShapes(described.moto, described.local, {});
     for (const side of SIDES) {
       expect(sortTags(described[side].TagList ?? [])).toEqual([
-        { Key: OWNERSHIP_TAG_KEY, Value: ownershipTagValue(STACK_ID, 'Desk') },
+        { Key: OWNERSHIP_TAG_KEY, Value: OWNER },
         { Key: 'env', Value: 'test' },
         { Key: 'owner-team', Value: 'platform' },
         { Key: 'team', Value: 'desk' },
@@ -508,7 +511,7 @@ function newUser(prefix: string): string {
 }
 
 function baseEvent(): Omit<WorkspaceResourceEvent, 'RequestType' | 'ResourceProperties'> {
-  return { StackId: STACK_ID, LogicalResourceId: 'Desk', ResourceType: 'Custom::Workspace' };
+  return { StackId: STACK_ID, LogicalResourceId: 'Desk', RequestId: REQUEST_ID, ResourceType: 'Custom::Workspace' };
 }
 
 /** As CloudFormation sends them: every scalar a string. */
@@ -532,7 +535,7 @@ function resourceProperties(userName: string, tags: Array<{ Key: string; Value: 
 /** The request the handler itself sends for a Create (ownership tag included). */
 function handlerRequest(userName: string): WorkspaceRequest {
   const desired = parseProperties(resourceProperties(userName, [{ Key: 'team', Value: 'desk' }]));
-  return creationRequest(desired, ownershipTagValue(STACK_ID, 'Desk'));
+  return creationRequest(desired, OWNER);
 }
 
 /** Runs the same thing against moto and against the local endpoint (one after the other). */

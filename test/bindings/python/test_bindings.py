@@ -39,6 +39,7 @@ def two_workspaces() -> Template:
         user_name="bob",
         running_mode=RunningMode.ALWAYS_ON,
         removal_policy=RemovalPolicy.DESTROY,
+        adopt_existing=True,
     )
     return Template.from_stack(stack)
 
@@ -71,6 +72,7 @@ def test_renders_each_workspace_under_the_api_names():
         "Tags": [{"Key": "team", "Value": "platform"}],
         "TimeoutSeconds": 3300,
         "ServiceTimeout": "3600",
+        "AdoptExisting": "true",
     }
 
 

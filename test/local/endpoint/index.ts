@@ -94,6 +94,23 @@ export interface LocalWorkspacesOptions {
   readonly clock?: () => number;
 }
 
+/** A call to authorize, as the service hands it to IAM: who asks, for what, on what. */
+export interface AuthorizationRequest {
+  /** The access key id of the request's signature: which caller (role) asks. */
+  readonly accessKeyId: string;
+  readonly operation: string;
+  /** The request's JSON body. */
+  readonly body: any;
+  /** The tags a WorkSpace has now (undefined when there is no such WorkSpace): aws:ResourceTag. */
+  tagsOf(workspaceId: string): Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * Decides a call as IAM would: undefined allows it, a message denies it (answered 400
+ * AccessDeniedException, nothing changed).
+ */
+export type Authorizer = (request: AuthorizationRequest) => Promise<string | undefined>;
+
 /** One answered request, as kept by callLog(). */
 export interface CallRecord {
   /** Clock time (ms). */
@@ -120,6 +137,8 @@ export class LocalWorkspaces {
   readonly port: number;
   /** Mutable per test. */
   readonly faults: Faults;
+  /** Authorizes each call, as IAM would, when set (a test sets it). @default every call is allowed */
+  authorize?: Authorizer;
   readonly timing: Timing;
   private readonly model: WorkspacesModel;
   private readonly faultPrng: Prng;
@@ -279,6 +298,21 @@ export class LocalWorkspaces {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       return this.send(res, operation, 400, { __type: 'SerializationException', message: 'The request body must be a JSON object.' });
     }
+    if (this.authorize) {
+      const accessKeyId = /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+      const tagsOf = (workspaceId: string) => this.model.inventory(true).find((w) => w.WorkspaceId === workspaceId)?.Tags;
+      this.authorize({ accessKeyId, operation, body, tagsOf }).then(
+        (denial) => (denial === undefined
+          ? this.execute(res, operation, body)
+          : this.send(res, operation, 400, { __type: 'AccessDeniedException', message: denial })),
+        (e) => this.send(res, operation, 500, { __type: 'InternalFailure', message: `local endpoint bug: ${(e as Error).message}` }),
+      );
+      return;
+    }
+    return this.execute(res, operation, body);
+  }
+
+  private execute(res: http.ServerResponse, operation: string, body: any): void {
     let out: unknown;
     try {
       out = this.dispatch(operation as Operation, body);

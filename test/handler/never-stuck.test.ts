@@ -384,6 +384,8 @@ describe('properties', () => {
 describe('a Delete\'s timeout names the last refusal too', () => {
   test('TerminateWorkspaces refused at every poll: the timeout message carries the service\'s words', async () => {
     workspaces.on(DescribeWorkspacesCommand).resolves({ Workspaces: [{ ...WORKSPACE, State: 'REBOOTING' }] });
+    // Created by this resource: the Delete may terminate it.
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: [{ Key: 'cdk-workspaces:owner', Value: OWNER }] });
     workspaces.on(TerminateWorkspacesCommand).resolves({
       FailedRequests: [{ WorkspaceId: WORKSPACE_ID, ErrorCode: 'InvalidResourceState', ErrorMessage: 'The WorkSpace is rebooting.' }],
     });

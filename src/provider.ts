@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { IsCompleteFunction } from './private/is-complete-function';
 import { addNagSuppressions } from './private/nag';
 import { OnEventFunction } from './private/on-event-function';
+import { LIBRARY_VERSION_ENV, libraryVersion } from './private/version';
 
 /**
  * The custom-resource provider behind every `Workspace` of a stack.
@@ -65,6 +66,11 @@ export class WorkspaceProvider extends Construct {
       timeout: Duration.minutes(5),
     });
 
+    // Their user agent names this version (see LIBRARY_VERSION_ENV for why it is not bundled).
+    for (const handler of [onEvent, isComplete]) {
+      handler.addEnvironment(LIBRARY_VERSION_ENV, libraryVersion());
+    }
+
     const anyWorkspace = stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: '*' });
 
     // These actions do not support resource-level permissions (Service Authorization Reference
@@ -106,6 +112,10 @@ export class WorkspaceProvider extends Construct {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
       queryInterval: WorkspaceProvider.QUERY_INTERVAL,
+      // The waiter's execution data holds the CloudFormation ResponseURL, a presigned URL that
+      // must not be logged. Off is aws-cdk-lib's default too, but saying so keeps the cdk-nag
+      // reason (SF1) true whatever a later aws-cdk-lib's default.
+      disableWaiterStateMachineLogging: true,
       // The longest the framework allows; each WorkSpace enforces its own, shorter timeout.
       totalTimeout: Duration.hours(2),
     });

@@ -204,6 +204,11 @@ project.addTask('test:cdk-latest', {
   exec: 'bash test/cdk-latest/run.sh',
 });
 
+// policy/ ships in the npm package: Guard rules and a checkov custom policy for Custom::Workspace
+// (and AWS::WorkSpaces::Workspace), which scanners cannot see into otherwise.
+project.npmignore?.exclude('__pycache__/');
+project.gitignore.exclude('__pycache__/');
+
 // The policy-as-code rules shipped in policy/, run by checkov itself (the Guard rules run in
 // jest, through aws-cdk-lib's policy validation).
 project.addTask('test:checkov', {

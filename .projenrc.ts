@@ -208,8 +208,8 @@ packageGo.exec('jsii-pacmak -v --target go --code-only');
 project.gitignore.exclude('/test/bindings/go/readme-example/');
 
 // The floor is what `npm test` proves; this proves the newest aws-cdk-lib too: in a clean copy
-// of the checkout (the files a clone would have), the newest aws-cdk-lib installed over the floor, the whole jest suite
-// (nag tests included) and the integ snapshot check.
+// of the checkout (the files a clone would have), with the newest aws-cdk-lib installed over the
+// floor, every jest suite (nag tests included), the type-check and the integ snapshot check.
 project.addTask('test:cdk-latest', {
   description: 'Run every jest suite and the integ snapshot check again with the newest aws-cdk-lib, in a clean copy',
   exec: 'bash test/cdk-latest/run.sh',

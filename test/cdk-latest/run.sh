@@ -2,9 +2,9 @@
 # test:cdk-latest - `npm test` proves the library at its aws-cdk-lib floor; this proves it with
 # the newest aws-cdk-lib on the registry too. In a clean copy of this checkout (the files a clone
 # would have: tracked and not ignored, so nothing built or installed here leaks in), it installs
-# the locked dependencies, puts the newest aws-cdk-lib over the floor, and runs the whole test
-# task: bundle, every jest suite (cdk-nag 2 and 3 included), lint, type-check and the integ
-# snapshot check.
+# the locked dependencies, puts the newest aws-cdk-lib over the floor, and runs what of the test
+# task depends on aws-cdk-lib: every jest suite (cdk-nag 2 and 3 included), the type-check and
+# the integ snapshot check (not eslint, whose rules do not change with it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -24,5 +24,8 @@ npm install --no-save --no-audit --no-fund --loglevel=error aws-cdk-lib@latest
 latest=$(node -p "require('aws-cdk-lib/package.json').version")
 echo "aws-cdk-lib: floor $floor, testing with the newest, $latest"
 
-npx projen test
-echo "test:cdk-latest: the whole test task passed with aws-cdk-lib $latest (floor $floor)"
+npx projen bundle
+npx jest --passWithNoTests --ci
+npx projen typecheck
+npx projen integ:snapshot
+echo "test:cdk-latest: every jest suite, the type-check and the integ snapshot check passed with aws-cdk-lib $latest (floor $floor)"

@@ -1,10 +1,21 @@
 import { awscdk, javascript } from 'projen';
 
-// The floor for users: the lowest aws-cdk-lib we build and test against. Nothing the
-// library uses needs a newer one (the Lambda runtime is named by string, see below), and
-// 2.177.0 is the lowest release that the dev-only tools (cdk-nag 2.38, integ-tests-alpha)
-// support, so this is what the tests prove.
-const cdkVersion = '2.177.0';
+// The floor for users: the lowest aws-cdk-lib we build and test against (`test:cdk-latest`
+// proves the newest one beside it). 2.274.0 is the first release with
+// aws_workspaces.CfnDirectory (AWS::WorkSpaces::Directory), which a directory construct wraps
+// (DESIGN: where CloudFormation has a resource, the L2 wraps the L1). It also has the two other things the library relies on: a Provider framework whose
+// functions take their runtime from the region facts, nodejs24.x in every region including
+// cn-north-1 and cn-northwest-1 (2.177.0 used nodejs20.x, and nodejs18.x in China, both
+// deprecated by Lambda), and CustomResource.serviceTimeout. Validations.of().acknowledge,
+// which cdk-nag 3 reads, is there too (since 2.257.0, the floor cdk-nag 3 itself declares).
+const cdkVersion = '2.274.0';
+
+// The newest Node.js runtime Lambda offers, for both handlers. projen writes it into the
+// generated src/private/*-function.ts as a plain name, so it does not depend on what the
+// installed aws-cdk-lib knows; test/runtime.test.ts fails as soon as an aws-cdk-lib (the
+// newest one, in `test:cdk-latest`) knows a newer Node.js runtime, which is the signal to
+// raise this.
+const handlerRuntime = awscdk.LambdaRuntime.NODEJS_24_X;
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-workspaces',
@@ -33,6 +44,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenGroupId: 'io.github.cdk-workspaces',
     mavenArtifactId: 'cdk-workspaces',
   },
+  publishToGo: {
+    moduleName: 'github.com/cdk-workspaces/cdk-workspaces-go',
+    packageName: 'cdkworkspaces',
+  },
 
   // One dev config at the top that type-checks everything that is not the jsii library
   // itself: the handler in lambda/, the tests, and this file.
@@ -55,7 +70,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild',
     'tsx',
     'cdk-nag@^2.38.2',
-    `@aws-cdk/integ-tests-alpha@${cdkVersion}-alpha.0`,
+    // The newest integ-tests-alpha the registry has; it declares aws-cdk-lib ^2.245.0 as its
+    // peer, which the floor satisfies (there is no 2.274.0-alpha.0 to match it exactly).
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // aws-cdk-lib's policy validation with AWS CloudFormation Guard, which runs the rules in
+    // policy/guard/ in test/policy/guard.test.ts.
+    '@cdklabs/cdk-validator-cfnguard',
     '@aws-cdk/integ-runner',
     // Evaluates the handlers' synthesized IAM policies with AWS's evaluation logic in tests
     // (AGPL-3.0: a test tool only, never bundled or shipped).
@@ -83,6 +103,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out', '/.venv*', '/test/**/cdk.out', '/.m2-cache'],
 });
 
+// cdk-nag 3 beside cdk-nag 2, under its own name: the library must be clean under both (the
+// `cdk_nag` metadata that 2 reads and the Validations acknowledgements that 3 reads).
+project.addDevDeps('cdk-nag3@npm:cdk-nag@^3.0.2');
+
 // Replace (not extend) projen's catch-all include, so built output is never type-checked.
 project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'lambda/**/*.ts', 'cli/**/*.ts', 'test/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts']);
 
@@ -97,7 +121,7 @@ for (const entry of ['on-event', 'is-complete']) {
   new awscdk.LambdaFunction(project, {
     entrypoint: `lambda/${entry}.lambda.ts`,
     constructFile: `src/private/${entry}-function.ts`,
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    runtime: handlerRuntime,
     cdkDeps: project.cdkDeps,
     bundlingOptions: { externals: [], sourcemap: false },
   });
@@ -139,7 +163,8 @@ project.testTask.spawn(typecheck);
 // The integ apps must synthesize to their committed snapshots. This never deploys (integ-runner
 // deploys only with --update-on-failed/--force); AWS_REGION stops the toolkit from asking the
 // instance metadata service, so it needs no network and no credentials.
-const integArgs = 'integ-runner --directory test --language typescript --app "tsx {filePath}"';
+// test/integ-app.ts runs each app (and says why it has to).
+const integArgs = 'integ-runner --directory test --language typescript --app "tsx test/integ-app.ts {filePath}"';
 const integSnapshot = project.addTask('integ:snapshot', {
   description: 'Compare the integration test apps with their committed snapshots (no deployment, no AWS credentials)',
   env: { AWS_REGION: 'us-east-1' },
@@ -197,6 +222,41 @@ project.addTask('test:java', {
   description: 'Build the Java jar and synthesize a stack with it (JUnit via Maven)',
   exec: 'bash test/bindings/java/run.sh',
 });
+project.addTask('test:go', {
+  description: 'Build the Go module and synthesize a stack with it (go test)',
+  exec: 'bash test/bindings/go/run.sh',
+});
+// A Go module is published as its source, which pacmak writes before it checks that the module
+// builds; that check fetches aws-cdk-go at the floor, which the Go module proxy does not have
+// yet (its newest is 2.270.0). So pacmak writes the source only, and test:go builds and runs it
+// against what test/bindings/go/go.mod names.
+const packageGo = project.tasks.tryFind('package:go');
+if (!packageGo) {
+  throw new Error('no package:go task');
+}
+packageGo.reset();
+packageGo.exec('jsii-pacmak -v --target go --code-only');
+project.gitignore.exclude('/test/bindings/go/readme-example/');
+
+// The floor is what `npm test` proves; this proves the newest aws-cdk-lib too: in a clean copy
+// of the checkout (the files a clone would have), with the newest aws-cdk-lib installed over the
+// floor, every jest suite (nag tests included), the type-check and the integ snapshot check.
+project.addTask('test:cdk-latest', {
+  description: 'Run every jest suite and the integ snapshot check again with the newest aws-cdk-lib, in a clean copy',
+  exec: 'bash test/cdk-latest/run.sh',
+});
+
+// policy/ ships in the npm package: Guard rules and a checkov custom policy for Custom::Workspace
+// (and AWS::WorkSpaces::Workspace), which scanners cannot see into otherwise.
+project.npmignore?.exclude('__pycache__/');
+project.gitignore.exclude('__pycache__/');
+
+// The policy-as-code rules shipped in policy/, run by checkov itself (the Guard rules run in
+// jest, through aws-cdk-lib's policy validation).
+project.addTask('test:checkov', {
+  description: 'Run checkov with the shipped custom policy on a synthesized template that passes and one that fails',
+  exec: 'bash test/policy/checkov/run.sh',
+});
 
 // Side-by-side measurements against CloudFormation's own resource.
 const bench = project.addTask('bench', {
@@ -218,6 +278,8 @@ if (!packageJava) {
   throw new Error('no package:java task');
 }
 packageJava.reset();
+// Maven Central lacks aws-cdk-lib at the floor for now: see the script.
+packageJava.exec('bash test/bindings/java/floor-stand-in.sh .m2-cache');
 packageJava.exec('jsii-pacmak -v --target java --maven-local-repository .m2-cache');
 project.npmignore?.exclude('/.m2-cache/', '/.venv*');
 project.gitignore.exclude('/test/bindings/java/target/');

@@ -17,9 +17,9 @@ import {
 // @smithy/core is a dependency of @aws-sdk/client-workspaces, which requires this very
 // submodule, so importing it adds nothing to the bundle.
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { version } from '../package.json';
 import type { WorkspaceTag } from './properties';
 import { USER_AGENT_PRODUCT } from '../src/private/user-agent';
+import { LIBRARY_VERSION_ENV } from '../src/private/handler-environment';
 
 /** What TerminateWorkspaces did with the request. */
 export type TerminateOutcome =
@@ -244,8 +244,16 @@ function errorName(error: unknown): string {
   return [e.name, e.Code, e.code, e.__type].filter((x) => typeof x === 'string').join(' ');
 }
 
-/** The user agent names this library, so that its calls can be told apart in CloudTrail. */
-export const USER_AGENT: [string, string] = [USER_AGENT_PRODUCT, version];
+/**
+ * The user agent names this library, so that its calls can be told apart in CloudTrail. The
+ * version comes from the function's environment, which the construct sets: nothing in the bundle
+ * depends on the package's version, so its asset hash changes only when its code does. Without
+ * it (a function built by hand, a script) the version reads `unknown`, so that the marker
+ * `cdk-workspaces/` that `onOutOfBandChange` filters on is there in every case.
+ */
+export function userAgent(): [string, string] {
+  return [USER_AGENT_PRODUCT, process.env[LIBRARY_VERSION_ENV] || 'unknown'];
+}
 
 /**
  * A client configured from the environment only: the endpoint and the region come from the
@@ -256,7 +264,7 @@ export function createClient(maxAttempts: number = POLL_MAX_ATTEMPTS): WorkSpace
   return new WorkSpacesClient({
     retryMode: 'adaptive',
     maxAttempts,
-    customUserAgent: [USER_AGENT],
+    customUserAgent: [userAgent()],
   });
 }
 

@@ -7,6 +7,7 @@ import { IsCompleteFunction } from './private/is-complete-function';
 import { addNagSuppressions } from './private/nag';
 import { OnEventFunction } from './private/on-event-function';
 import { OWNERSHIP_TAG_KEY } from './private/rules';
+import { LIBRARY_VERSION_ENV, libraryVersion } from './private/version';
 
 /**
  * The custom-resource provider behind every `Workspace` of a stack.
@@ -65,6 +66,11 @@ export class WorkspaceProvider extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(5),
     });
+
+    // Their user agent names this version (see LIBRARY_VERSION_ENV for why it is not bundled).
+    for (const handler of [onEvent, isComplete]) {
+      handler.addEnvironment(LIBRARY_VERSION_ENV, libraryVersion());
+    }
 
     const anyWorkspace = stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: '*' });
     // Every ownership tag value this stack's handlers write starts with the stack's UUID (the
@@ -146,6 +152,10 @@ export class WorkspaceProvider extends Construct {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
       queryInterval: WorkspaceProvider.QUERY_INTERVAL,
+      // The waiter's execution data holds the CloudFormation ResponseURL, a presigned URL that
+      // must not be logged. Off is aws-cdk-lib's default too, but saying so keeps the cdk-nag
+      // reason (SF1) true whatever a later aws-cdk-lib's default.
+      disableWaiterStateMachineLogging: true,
       // CloudFormation's hour (ServiceTimeout at most 3600 s): waiting longer could only end in
       // CloudFormation failing the resource without its id. Each WorkSpace's own, shorter
       // timeout makes the handler fail first.

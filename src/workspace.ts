@@ -9,11 +9,11 @@ import {
   TagManager,
   TagType,
   Token,
-  ValidationError,
 } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { ComputeType } from './compute-type';
+import { validationError } from './private/errors';
 import * as rules from './private/rules';
 import { Protocol } from './protocol';
 import { WorkspaceProvider } from './provider';
@@ -194,7 +194,7 @@ export class Workspace extends WorkspaceBase implements ITaggable {
     if (!Token.isUnresolved(workspaceId) && !rules.WORKSPACE_ID_PATTERN.test(workspaceId)) {
       const error = new rules.InputError('workspaceId', workspaceId,
         `must match ${rules.WORKSPACE_ID_PATTERN.source} (a WorkSpace id such as "ws-abcd12345")`);
-      throw new ValidationError(`${scope.node.path ? `${scope.node.path}/` : ''}${id}: ${error.message}`, scope);
+      throw validationError(scope, error.message, scope.node.path ? `${scope.node.path}/${id}` : id);
     }
     class Import extends WorkspaceBase {
       public readonly workspaceId = workspaceId;
@@ -243,7 +243,7 @@ export class Workspace extends WorkspaceBase implements ITaggable {
       try {
         return check();
       } catch (e) {
-        throw e instanceof rules.InputError ? new ValidationError(`${this.node.path}: ${e.message}`, this) : e;
+        throw e instanceof rules.InputError ? validationError(this, e.message) : e;
       }
     };
     validated(() => {
@@ -256,15 +256,15 @@ export class Workspace extends WorkspaceBase implements ITaggable {
     validated(() => checkTimeout(timeout));
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     if (!ALLOWED_REMOVAL_POLICIES.includes(removalPolicy)) {
-      throw new ValidationError(`${this.node.path}: Invalid removalPolicy ${removalPolicy}: must be RemovalPolicy.DESTROY, `
+      throw validationError(this, `Invalid removalPolicy ${removalPolicy}: must be RemovalPolicy.DESTROY, `
         + 'RemovalPolicy.RETAIN or RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE; CloudFormation cannot snapshot a custom resource, '
-        + 'and a WorkSpace has no snapshot to restore from', this);
+        + 'and a WorkSpace has no snapshot to restore from');
     }
     const rootEncrypted = props.rootVolumeEncrypted ?? false;
     const userEncrypted = props.userVolumeEncrypted ?? false;
     if (props.volumeEncryptionKey && !rootEncrypted && !userEncrypted) {
-      throw new ValidationError(`${this.node.path}: Invalid volumeEncryptionKey: it is only used when rootVolumeEncrypted or `
-        + 'userVolumeEncrypted is true; set one of them, or remove the key', this);
+      throw validationError(this, `Invalid volumeEncryptionKey: it is only used when rootVolumeEncrypted or `
+        + 'userVolumeEncrypted is true; set one of them, or remove the key');
     }
     claimUser(this, props.directoryId, props.userName);
 
@@ -379,9 +379,9 @@ function claimUser(workspace: Construct, directoryId: string, userName: string):
   const key = `${directoryId}/${userName.toLowerCase()}`;
   const first = users.get(key);
   if (first !== undefined) {
-    throw new ValidationError(`${workspace.node.path}: Invalid userName "${userName}": user "${userName}" already has a Workspace `
+    throw validationError(workspace, `Invalid userName "${userName}": user "${userName}" already has a Workspace `
       + `in directory ${directoryId} in this app (${first}); a user can have only one WorkSpace per directory, and user names `
-      + 'are compared without regard to case. Remove one of them, or use another user or directory.', workspace);
+      + 'are compared without regard to case. Remove one of them, or use another user or directory.');
   }
   users.set(key, workspace.node.path);
 }

@@ -10,7 +10,8 @@
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { RunningMode, Workspace } from '../src';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { RunningMode, Workspace, WorkspaceProvider } from '../src';
 import { integSetting } from './integ-settings';
 
 const app = new App();
@@ -26,6 +27,15 @@ const workspace = new Workspace(stack, 'Workspace', {
   // The test's WorkSpace must not outlive the test.
   removalPolicy: RemovalPolicy.DESTROY,
 });
+
+// The handlers carry the package version in their environment (for their user agent); a release
+// bumps it, which must not change the committed snapshot. The integ test's calls say "integ".
+const provider = WorkspaceProvider.getOrCreate(stack);
+for (const handler of [provider.onEventHandler, provider.isCompleteHandler]) {
+  if (handler instanceof lambda.Function) {
+    handler.addEnvironment('CDK_WORKSPACES_VERSION', 'integ');
+  }
+}
 
 const integ = new IntegTest(app, 'WorkspaceInteg', { testCases: [stack] });
 

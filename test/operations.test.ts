@@ -321,7 +321,7 @@ describe('least privilege of the provider', () => {
     const provider = WorkspaceProvider.getOrCreate(stack);
     for (const handler of [provider.onEventHandler, provider.isCompleteHandler]) {
       const cfn = handler.node.defaultChild as lambda.CfnFunction;
-      expect(cfn.runtime).toBe('nodejs22.x');
+      expect(cfn.runtime).toBe('nodejs24.x');
       expect(cfn.getMetadata('cdk_nag')).toBeUndefined();
     }
   });

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { USER_AGENT } from '../lambda/workspaces-api';
+import { userAgent } from '../lambda/workspaces-api';
 import { Workspace } from '../src';
 
 function newStack(): Stack {
@@ -39,11 +39,11 @@ describe('onOutOfBandChange', () => {
 
   test('the marker is the one the handler\'s client puts in its user agent', () => {
     // The handler sends `${name}/${version}`; the rule must exclude any version of it.
-    expect(USER_AGENT[0]).toBe('cdk-workspaces');
+    expect(userAgent()[0]).toBe('cdk-workspaces');
     const stack = newStack();
     Workspace.fromWorkspaceId(stack, 'Imported', 'ws-abcd12345').onOutOfBandChange('Changes');
     const wildcard: string = patternOf(stack, 'ImportedChanges').detail.userAgent[0]['anything-but'].wildcard;
-    expect(wildcard).toBe(`*${USER_AGENT[0]}/*`);
+    expect(wildcard).toBe(`*${userAgent()[0]}/*`);
   });
 
   test('on a declared WorkSpace: the rule names its id attribute and sends to the target', () => {

@@ -179,11 +179,11 @@ describe('Workspace provider', () => {
     Template.fromStack(two).resourceCountIs('AWS::StepFunctions::StateMachine', 1);
   });
 
-  test('handlers run on Node.js 22 and poll every 30 seconds', () => {
+  test('handlers run on Node.js 24 and poll every 30 seconds', () => {
     const stack = newStack();
     new Workspace(stack, 'Alice', base);
     const template = Template.fromStack(stack);
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x' }, 2);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Description: Match.stringLikeRegexp('^cdk-workspaces: ') }, 2);
     const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
     expect(JSON.stringify(machine.Properties.DefinitionString)).toContain('\\"IntervalSeconds\\":30');
   });

@@ -145,7 +145,7 @@ const SYNTH_NOTES = [
 const HANDLER_NOTES = 'Both handlers bundle `@aws-sdk/client-workspaces` (what is tested is what runs) and are minified by '
   + 'esbuild. The start-up cost is what a cold Lambda container pays once, on top of the runtime\'s own start; the '
   + 'L1 has no handler of its own (CloudFormation\'s resource handler runs inside the service), so there is nothing '
-  + 'to compare it with. This machine runs the Node.js shown above; the Lambda runtime is Node.js 22.';
+  + 'to compare it with. This machine runs the Node.js shown above; the Lambda runtime is Node.js 24.';
 
 const THROTTLE_NOTES = [
   '**Why real time for (b).** The Provider polls each WorkSpace every 30 s, so 100 WorkSpaces make about 3.3 '

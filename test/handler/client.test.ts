@@ -48,6 +48,8 @@ afterAll(async () => {
 });
 
 test('the client sends its calls to the endpoint named by AWS_ENDPOINT_URL_WORKSPACES, with the cdk-workspaces user agent', async () => {
+  // The construct sets this on both functions (src/provider.ts).
+  process.env.CDK_WORKSPACES_VERSION = '1.42.7';
   const api = new WorkspacesApi(createClient());
 
   const workspace = await api.describe('ws-abc12345');
@@ -56,7 +58,16 @@ test('the client sends its calls to the endpoint named by AWS_ENDPOINT_URL_WORKS
   expect(received).toHaveLength(1);
   expect(received[0].target).toBe('WorkspacesService.DescribeWorkspaces');
   expect(JSON.parse(received[0].body)).toEqual({ WorkspaceIds: ['ws-abc12345'] });
-  expect(received[0].userAgent).toMatch(/cdk-workspaces[/#]\d+\.\d+\.\d+/);
+  expect(received[0].userAgent).toMatch(/(^| )cdk-workspaces[/#]1\.42\.7( |$)/);
+});
+
+test('without the version in its environment, the user agent still names the library', async () => {
+  delete process.env.CDK_WORKSPACES_VERSION;
+  const api = new WorkspacesApi(createClient());
+
+  await api.describe('ws-abc12345');
+
+  expect(received[0].userAgent).toMatch(/(^| )cdk-workspaces( |$)/);
 });
 
 test('the client is configured with adaptive retry and no endpoint of its own', async () => {

@@ -1,0 +1,192 @@
+// The Go binding, as a Go user meets it: the module generated from this checkout, driven with
+// Go's own names, synthesizing stacks and asserting on their templates.
+package bindings
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdk-workspaces/cdk-workspaces-go/cdkworkspaces"
+)
+
+func newStack() awscdk.Stack {
+	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Desktops"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("eu-west-1")},
+	})
+}
+
+func twoWorkspaces() assertions.Template {
+	stack := newStack()
+	awscdk.Tags_Of(stack).Add(jsii.String("team"), jsii.String("platform"), nil)
+	alice := cdkworkspaces.NewWorkspace(stack, jsii.String("Alice"), &cdkworkspaces.WorkspaceProps{
+		DirectoryId:     jsii.String("d-1234567890"),
+		BundleId:        jsii.String("wsb-12345678"),
+		UserName:        jsii.String("alice"),
+		RunningMode:     cdkworkspaces.RunningMode_AUTO_STOP,
+		AutoStopTimeout: awscdk.Duration_Hours(jsii.Number(2)),
+	})
+	awscdk.Tags_Of(alice).Add(jsii.String("cost-center"), jsii.String("42"), nil)
+	cdkworkspaces.NewWorkspace(stack, jsii.String("Bob"), &cdkworkspaces.WorkspaceProps{
+		DirectoryId:   jsii.String("d-1234567890"),
+		BundleId:      jsii.String("wsb-12345678"),
+		UserName:      jsii.String("bob"),
+		RunningMode:   cdkworkspaces.RunningMode_ALWAYS_ON,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	return assertions.Template_FromStack(stack, nil)
+}
+
+// workspacesByUser returns each Custom::Workspace of the template, keyed by its UserName,
+// as plain JSON values.
+func workspacesByUser(t *testing.T, template assertions.Template) map[string]map[string]any {
+	t.Helper()
+	found := template.FindResources(jsii.String("Custom::Workspace"), nil)
+	raw, err := json.Marshal(found)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resources map[string]map[string]any
+	if err := json.Unmarshal(raw, &resources); err != nil {
+		t.Fatal(err)
+	}
+	byUser := map[string]map[string]any{}
+	for _, r := range resources {
+		props := r["Properties"].(map[string]any)
+		delete(props, "ServiceToken")
+		byUser[props["UserName"].(string)] = r
+	}
+	return byUser
+}
+
+func asJSON(t *testing.T, v any) string {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func TestRendersEachWorkspaceUnderTheApiNames(t *testing.T) {
+	ws := workspacesByUser(t, twoWorkspaces())
+	if len(ws) != 2 {
+		t.Fatalf("want 2 WorkSpaces, got %d", len(ws))
+	}
+	// encoding/json sorts map keys, so each side is compared in one canonical form.
+	want := map[string]string{
+		"alice": `{"BundleId":"wsb-12345678","DirectoryId":"d-1234567890","RootVolumeEncryptionEnabled":"false",` +
+			`"Tags":[{"Key":"cost-center","Value":"42"},{"Key":"team","Value":"platform"}],"TimeoutSeconds":3600,` +
+			`"UserName":"alice","UserVolumeEncryptionEnabled":"false",` +
+			`"WorkspaceProperties":{"RunningMode":"AUTO_STOP","RunningModeAutoStopTimeoutInMinutes":120}}`,
+		"bob": `{"BundleId":"wsb-12345678","DirectoryId":"d-1234567890","RootVolumeEncryptionEnabled":"false",` +
+			`"Tags":[{"Key":"team","Value":"platform"}],"TimeoutSeconds":3600,` +
+			`"UserName":"bob","UserVolumeEncryptionEnabled":"false",` +
+			`"WorkspaceProperties":{"RunningMode":"ALWAYS_ON"}}`,
+	}
+	for user, props := range want {
+		if got := asJSON(t, ws[user]["Properties"]); got != props {
+			t.Errorf("%s:\n got %s\nwant %s", user, got, props)
+		}
+	}
+}
+
+func TestRetainsByDefaultAndDeletesWithRemovalPolicyDestroy(t *testing.T) {
+	ws := workspacesByUser(t, twoWorkspaces())
+	got := fmt.Sprintf("%v %v %v %v", ws["alice"]["DeletionPolicy"], ws["alice"]["UpdateReplacePolicy"], ws["bob"]["DeletionPolicy"], ws["bob"]["UpdateReplacePolicy"])
+	if want := "RetainExceptOnCreate Retain Delete Delete"; got != want {
+		t.Errorf("deletion and replace policies: got %q, want %q", got, want)
+	}
+}
+
+func TestOneProviderServesBothWorkspaces(t *testing.T) {
+	template := twoWorkspaces()
+	template.ResourceCountIs(jsii.String("Custom::Workspace"), jsii.Number(2))
+	template.ResourceCountIs(jsii.String("AWS::StepFunctions::StateMachine"), jsii.Number(1))
+	template.ResourcePropertiesCountIs(jsii.String("AWS::Lambda::Function"), map[string]any{
+		"Runtime":     "nodejs24.x",
+		"Description": assertions.Match_StringLikeRegexp(jsii.String("^cdk-workspaces: ")),
+	}, jsii.Number(2))
+}
+
+// panicMessage runs f and returns the message of the panic it raises (jsii turns a
+// JavaScript error into a Go panic), or "" when it does not panic.
+func panicMessage(f func()) (message string) {
+	defer func() {
+		if r := recover(); r != nil {
+			message = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+func TestAValidationErrorReachesGoNamingThePropAndTheValue(t *testing.T) {
+	message := panicMessage(func() {
+		cdkworkspaces.NewWorkspace(newStack(), jsii.String("Bad"), &cdkworkspaces.WorkspaceProps{
+			DirectoryId: jsii.String("d-1234567890"),
+			BundleId:    jsii.String("wsb-123"),
+			UserName:    jsii.String("alice"),
+		})
+	})
+	if !strings.Contains(message, `Invalid bundleId "wsb-123"`) {
+		t.Errorf("want a panic naming bundleId and its value, got %q", message)
+	}
+}
+
+func TestTheAutoStopRuleReachesGo(t *testing.T) {
+	message := panicMessage(func() {
+		cdkworkspaces.NewWorkspace(newStack(), jsii.String("Bad"), &cdkworkspaces.WorkspaceProps{
+			DirectoryId:     jsii.String("d-1234567890"),
+			BundleId:        jsii.String("wsb-12345678"),
+			UserName:        jsii.String("alice"),
+			RunningMode:     cdkworkspaces.RunningMode_ALWAYS_ON,
+			AutoStopTimeout: awscdk.Duration_Hours(jsii.Number(2)),
+		})
+	})
+	if !strings.Contains(message, "Invalid autoStopTimeout") {
+		t.Errorf("want a panic naming autoStopTimeout, got %q", message)
+	}
+}
+
+// The README's Go example, run as written: copied into a program of this module, run with
+// `go run`, it must synthesize the stack with both WorkSpaces.
+func TestTheReadmeGoExampleRunsAsWritten(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?ms)^```go\n(.*?)^```").FindAllStringSubmatch(string(readme), -1)
+	if len(blocks) != 1 {
+		t.Fatalf("want one Go example in the README, found %d", len(blocks))
+	}
+	dir := filepath.Join("readme-example")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(blocks[0][1]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outdir := t.TempDir()
+	cmd := exec.Command("go", "run", "./"+dir)
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outdir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run of the README example: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(filepath.Join(outdir, "Desktops.template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(raw), `"Type": "Custom::Workspace"`); n != 2 {
+		t.Errorf("want 2 Custom::Workspace in the README example's template, got %d", n)
+	}
+}

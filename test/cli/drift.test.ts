@@ -13,6 +13,9 @@ import { WorkspacesApi } from '../../lambda/workspaces-api';
 import { RunningMode, Workspace } from '../../src';
 import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';
 
+// Each test synthesizes an app: more than jest's 5 seconds on a loaded machine.
+jest.setTimeout(30_000);
+
 const DIRECTORY_ID = 'd-1234567890';
 const BUNDLE_ID = 'wsb-12345678';
 

@@ -61,13 +61,14 @@ test('the client sends its calls to the endpoint named by AWS_ENDPOINT_URL_WORKS
   expect(received[0].userAgent).toMatch(/(^| )cdk-workspaces[/#]1\.42\.7( |$)/);
 });
 
-test('without the version in its environment, the user agent still names the library', async () => {
+test('without the version in its environment, the user agent still carries the cdk-workspaces/ marker', async () => {
   delete process.env.CDK_WORKSPACES_VERSION;
   const api = new WorkspacesApi(createClient());
 
   await api.describe('ws-abc12345');
 
-  expect(received[0].userAgent).toMatch(/(^| )cdk-workspaces( |$)/);
+  // onOutOfBandChange filters on `cdk-workspaces/`, so the marker must be there in every case.
+  expect(received[0].userAgent).toMatch(/(^| )cdk-workspaces[/#]unknown( |$)/);
 });
 
 test('the client is configured with adaptive retry and no endpoint of its own', async () => {

@@ -83,7 +83,8 @@ describe('transient faults are absorbed by the SDK retry', () => {
 
 describe('eventual consistency and retried requests', () => {
   test('waits out a long invisible window without creating a second WorkSpace', async () => {
-    scenario = await startScenario({ pollIntervalMs: 20, faults: { invisibleMs: 400 } });
+    // Long enough that even on a loaded machine each first poll lands inside the window.
+    scenario = await startScenario({ pollIntervalMs: 20, faults: { invisibleMs: 2000 } });
     const { endpoint, stack } = scenario;
     const template = synth(TEAM);
 

@@ -30,7 +30,13 @@ export interface DesiredWorkspace {
   /** In the order declared; keys are unique. */
   readonly tags: readonly WorkspaceTag[];
   readonly timeoutSeconds: number;
+  /** Whether a change that disconnects the user waits until no one is connected. */
+  readonly disruptionPolicy: DisruptionPolicyName;
 }
+
+/** The construct's DisruptionPolicy, as the wire names it. */
+export type DisruptionPolicyName = 'WAIT_FOR_DISCONNECT' | 'IMMEDIATE';
+const DISRUPTION_POLICIES: readonly DisruptionPolicyName[] = ['WAIT_FOR_DISCONNECT', 'IMMEDIATE'];
 
 export interface DesiredProperties {
   readonly runningMode?: string;
@@ -59,6 +65,7 @@ const TOP_LEVEL_KEYS = new Set([
   'UserVolumeEncryptionEnabled', 'VolumeEncryptionKey', 'WorkspaceProperties', 'Tags', 'TimeoutSeconds',
   // CloudFormation hands the resource's ServiceTimeout to the handler with the other properties.
   'ServiceTimeout',
+  'DisruptionPolicy',
 ]);
 const WORKSPACE_PROPERTY_KEYS = new Set([
   'RunningMode', 'RunningModeAutoStopTimeoutInMinutes', 'ComputeTypeName', 'RootVolumeSizeGib',
@@ -97,7 +104,24 @@ export function parseProperties(raw: unknown): DesiredWorkspace {
     properties: parseWorkspaceProperties(props.WorkspaceProperties),
     tags: parseTags(props.Tags),
     timeoutSeconds: withinServiceTimeout(parseTimeoutSeconds(props.TimeoutSeconds), props.ServiceTimeout),
+    disruptionPolicy: parseDisruptionPolicy(props.DisruptionPolicy),
   };
+}
+
+/**
+ * The disruption policy; absent means the construct's default, WAIT_FOR_DISCONNECT (the
+ * construct renders the property only when the prop is given, so that templates of apps that
+ * do not set it stay as they were).
+ */
+function parseDisruptionPolicy(raw: unknown): DisruptionPolicyName {
+  const value = optionalString('DisruptionPolicy', raw);
+  if (value === undefined) {
+    return 'WAIT_FOR_DISCONNECT';
+  }
+  if (!(DISRUPTION_POLICIES as readonly string[]).includes(value)) {
+    throw new InputError('DisruptionPolicy', value, `must be one of ${DISRUPTION_POLICIES.join(', ')}`);
+  }
+  return value as DisruptionPolicyName;
 }
 
 /**

@@ -20,6 +20,7 @@ describe('parseProperties', () => {
       properties: {},
       tags: [],
       timeoutSeconds: 3300,
+      disruptionPolicy: 'WAIT_FOR_DISCONNECT',
     });
   });
 

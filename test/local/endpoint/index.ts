@@ -220,9 +220,12 @@ export class LocalWorkspaces {
     this.model.setWorkspaceState(workspaceId, state, error);
   }
 
-  /** The WorkSpace's user connects now and stays for `forMs` (default: for good); a compute type or protocol change or a reboot ends the session. */
-  connectUser(workspaceId: string, forMs?: number): void {
-    this.model.connectUser(workspaceId, forMs);
+  /**
+   * The WorkSpace's user is connected (since `connectedMsAgo`, default now) and stays for `forMs`
+   * (default: for good); a compute type or protocol change or a reboot ends the session.
+   */
+  connectUser(workspaceId: string, forMs?: number, connectedMsAgo?: number): void {
+    this.model.connectUser(workspaceId, forMs, connectedMsAgo);
   }
 
   /** The WorkSpace's user leaves now. */

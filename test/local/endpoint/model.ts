@@ -507,14 +507,15 @@ export class WorkspacesModel {
   }
 
   /**
-   * The user of this WorkSpace connects now and stays for `forMs` (Infinity: never leaves).
+   * The user of this WorkSpace is connected from `connectedMsAgo` ago and stays for `forMs`
+   * from now (Infinity: never leaves).
    * A change that restarts the WorkSpace (compute type, protocol, reboot) ends the session.
    */
-  connectUser(workspaceId: string, forMs = Infinity): void {
+  connectUser(workspaceId: string, forMs = Infinity, connectedMsAgo = 0): void {
     const ws = this.live(workspaceId);
     if (!ws) throw new Error(`no WorkSpace ${workspaceId} to connect to`);
     const now = this.clock();
-    ws.session = { since: now, until: now + forMs };
+    ws.session = { since: now - connectedMsAgo, until: now + forMs };
   }
 
   /** The user of this WorkSpace leaves now. */

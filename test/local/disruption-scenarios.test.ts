@@ -34,9 +34,9 @@ async function aliceDeployed(): Promise<{ scenario: Scenario; workspaceId: strin
 
 test('a compute type change waits while the user is connected and is made once they leave', async () => {
   const { scenario: { endpoint, stack }, workspaceId } = await aliceDeployed();
+  const v2 = synth([{ ...ALICE, computeType: ComputeType.PERFORMANCE }]);
   endpoint.connectUser(workspaceId, 1_500);
   const leftAt = endpoint.connection(workspaceId).LastKnownUserConnectionTimestamp! + 1_500;
-  const v2 = synth([{ ...ALICE, computeType: ComputeType.PERFORMANCE }]);
 
   const result = await stack.deploy(v2);
 

@@ -11,7 +11,7 @@ import pytest
 from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack, Tags
 from aws_cdk.assertions import Template
 
-from cdk_workspaces import RunningMode, Workspace
+from cdk_workspaces import DisruptionPolicy, RunningMode, Workspace
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 IDS = dict(directory_id="d-1234567890", bundle_id="wsb-12345678")
@@ -39,6 +39,7 @@ def two_workspaces() -> Template:
         user_name="bob",
         running_mode=RunningMode.ALWAYS_ON,
         removal_policy=RemovalPolicy.DESTROY,
+        disruption_policy=DisruptionPolicy.IMMEDIATE,
     )
     return Template.from_stack(stack)
 
@@ -71,6 +72,7 @@ def test_renders_each_workspace_under_the_api_names():
         "Tags": [{"Key": "team", "Value": "platform"}],
         "TimeoutSeconds": 3300,
         "ServiceTimeout": "3600",
+        "DisruptionPolicy": "IMMEDIATE",
     }
 
 

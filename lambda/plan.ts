@@ -336,14 +336,14 @@ export function nextStep(
   const computeStep: Step | undefined = want.computeTypeName !== undefined && want.computeTypeName !== have.ComputeTypeName
     ? { kind: 'modifyProperties', setting: 'ComputeTypeName', properties: { ComputeTypeName: want.computeTypeName as WorkspaceProperties['ComputeTypeName'] } }
     : undefined;
-  const volumeStep = () => nextVolumeStep(workspace.WorkspaceId ?? '(unknown id)', want, have);
+  const volumesStep = () => nextVolumeStep(workspace.WorkspaceId ?? '(unknown id)', want, have);
   if (desired.disruptionPolicy === 'IMMEDIATE') {
-    return protocolsStep ?? computeStep ?? volumeStep();
+    return protocolsStep ?? computeStep ?? volumesStep();
   }
   // WAIT_FOR_DISCONNECT: everything that disturbs no one first (a volume change that cannot be
   // made fails here, before anything disconnects the user), the steps that disconnect the user
   // last, so that a user who stays connected holds back only those.
-  return volumeStep() ?? protocolsStep ?? computeStep;
+  return volumesStep() ?? protocolsStep ?? computeStep;
 }
 
 /**

@@ -252,10 +252,11 @@ describe('WorkspacesApi.connectionStatus', () => {
     workspaces.on(DescribeWorkspacesConnectionStatusCommand).callsFake((input) => {
       const asked: string[] = input.WorkspaceIds;
       // The first batch answers in two pages.
-      const page = input.NextToken === undefined && asked.length === CONNECTION_STATUS_BATCH ? asked.slice(0, 10) : input.NextToken ? asked.slice(10) : asked;
+      const firstPage = input.NextToken === undefined && asked.length === CONNECTION_STATUS_BATCH;
+      const page = firstPage ? asked.slice(0, 10) : input.NextToken ? asked.slice(10) : asked;
       return {
         WorkspacesConnectionStatus: page.map((WorkspaceId) => ({ WorkspaceId, ConnectionState: 'DISCONNECTED' })),
-        NextToken: input.NextToken === undefined && asked.length === CONNECTION_STATUS_BATCH ? 'page2' : undefined,
+        NextToken: firstPage ? 'page2' : undefined,
       };
     });
 

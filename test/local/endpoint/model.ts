@@ -527,7 +527,11 @@ export class WorkspacesModel {
   connection(workspaceId: string): ConnectionSnapshot {
     const ws = this.live(workspaceId);
     if (!ws) throw new Error(`no WorkSpace ${workspaceId}`);
-    return { ConnectionState: this.connectionState(ws), LastKnownUserConnectionTimestamp: ws.session?.since, DisconnectedByChange: ws.disconnectedByChange };
+    return {
+      ConnectionState: this.connectionState(ws),
+      LastKnownUserConnectionTimestamp: ws.session?.since,
+      DisconnectedByChange: ws.disconnectedByChange,
+    };
   }
 
   /**

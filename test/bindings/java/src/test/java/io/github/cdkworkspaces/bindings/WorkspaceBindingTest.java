@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cdkworkspaces.DisruptionPolicy;
 import io.github.cdkworkspaces.RunningMode;
 import io.github.cdkworkspaces.Workspace;
 import java.io.ByteArrayOutputStream;
@@ -70,6 +71,7 @@ class WorkspaceBindingTest {
                 .userName("bob")
                 .runningMode(RunningMode.ALWAYS_ON)
                 .removalPolicy(RemovalPolicy.DESTROY)
+                .disruptionPolicy(DisruptionPolicy.IMMEDIATE)
                 .build();
         return Template.fromStack(stack);
     }
@@ -92,17 +94,18 @@ class WorkspaceBindingTest {
                 "Tags", List.of(tag("cost-center", "42"), tag("team", "platform")),
                 "TimeoutSeconds", 3300,
                 "ServiceTimeout", "3600")));
-        template.hasResourceProperties("Custom::Workspace", Match.objectEquals(Map.of(
-                "ServiceToken", Match.anyValue(),
-                "DirectoryId", "d-1234567890",
-                "BundleId", "wsb-12345678",
-                "UserName", "bob",
-                "RootVolumeEncryptionEnabled", "false",
-                "UserVolumeEncryptionEnabled", "false",
-                "WorkspaceProperties", Map.of("RunningMode", "ALWAYS_ON"),
-                "Tags", List.of(tag("team", "platform")),
-                "TimeoutSeconds", 3300,
-                "ServiceTimeout", "3600")));
+        template.hasResourceProperties("Custom::Workspace", Match.objectEquals(Map.ofEntries(
+                Map.entry("ServiceToken", Match.anyValue()),
+                Map.entry("DirectoryId", "d-1234567890"),
+                Map.entry("BundleId", "wsb-12345678"),
+                Map.entry("UserName", "bob"),
+                Map.entry("RootVolumeEncryptionEnabled", "false"),
+                Map.entry("UserVolumeEncryptionEnabled", "false"),
+                Map.entry("WorkspaceProperties", Map.of("RunningMode", "ALWAYS_ON")),
+                Map.entry("Tags", List.of(tag("team", "platform"))),
+                Map.entry("TimeoutSeconds", 3300),
+                Map.entry("ServiceTimeout", "3600"),
+                Map.entry("DisruptionPolicy", "IMMEDIATE"))));
     }
 
     @Test

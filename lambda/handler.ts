@@ -2,6 +2,7 @@ import type { Workspace } from '@aws-sdk/client-workspaces';
 import { describeOwner, ownershipMarking, parseOwnership, Reader, relationOf } from './ownership';
 import {
   afterTimeout,
+  ConnectionObservation,
   creationRequest,
   describeStep,
   formatSeconds,
@@ -229,7 +230,7 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
     const desired = !replaced && tags !== undefined
       ? await withRemovedDefaults(api, declared, event.OldResourceProperties, log)
       : declared;
-    const decision = planReconcile({
+    const input = {
       workspaceId,
       desired,
       previousTagKeys: event.RequestType === 'Update' && !replaced ? previousTagKeys(event.OldResourceProperties) : [],
@@ -238,7 +239,18 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
       mayBeInvisible: replaced,
       elapsedSeconds,
       lastRefusal: lastRefusals.get(refusalKey),
-    });
+    };
+    let decision = planReconcile(input);
+    if (decision.kind === 'observeConnection') {
+      // Only here, where the next step would disconnect the user: one call per poll.
+      const status = (await api.connectionStatus([workspaceId])).get(workspaceId);
+      const connection: ConnectionObservation = {
+        state: status?.ConnectionState,
+        lastKnownUserConnection: status?.LastKnownUserConnectionTimestamp,
+        observedAt: now(),
+      };
+      decision = planReconcile({ ...input, connection });
+    }
 
     switch (decision.kind) {
       case 'complete':
@@ -254,6 +266,8 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
       case 'step':
         await takeStep(api, workspaceId, decision.step, log, { refusalKey, newWorkspace: replaced });
         return { IsComplete: false };
+      case 'observeConnection':
+        throw new Error(`internal error: the plan for ${workspaceId} asked for the connection status twice`);
       case 'fail':
         throw new Error(decision.message);
     }

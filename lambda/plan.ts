@@ -32,12 +32,53 @@ export type Step =
 /** What ModifyWorkspaceProperties changes, one at a time, in the order they are applied. */
 export type PropertySetting = 'RunningMode' | 'Protocols' | 'ComputeTypeName' | 'RootVolumeSizeGib' | 'UserVolumeSizeGib';
 
+/**
+ * The settings whose change disconnects the user: a new compute type reboots the WorkSpace on
+ * the new hardware (the Administration Guide, "Modify a WorkSpace"), and a protocol change
+ * restarts the streaming session on the other protocol (treated as disruptive: nothing says it
+ * keeps the session). Tags, the running mode, the auto-stop timeout and volume growth change
+ * nothing the connected user sees at the time (see the README's table and its sources).
+ */
+const DISRUPTIVE_SETTINGS: ReadonlySet<PropertySetting> = new Set<PropertySetting>(['ComputeTypeName', 'Protocols']);
+
+/** Whether this step disconnects the user, so that WAIT_FOR_DISCONNECT holds it back while they are connected. */
+export function isDisruptive(step: Step): boolean {
+  return step.kind === 'modifyProperties' && DISRUPTIVE_SETTINGS.has(step.setting);
+}
+
+/**
+ * What DescribeWorkspacesConnectionStatus reported for the WorkSpace. Asked only when the next
+ * step disconnects the user and the policy is WAIT_FOR_DISCONNECT, once per poll.
+ */
+export interface ConnectionObservation {
+  /** CONNECTED, DISCONNECTED or UNKNOWN; undefined when the service did not report the WorkSpace at all. */
+  readonly state?: string;
+  /** The service's LastKnownUserConnectionTimestamp: when the user last connected. */
+  readonly lastKnownUserConnection?: Date;
+  /** When the status was read (the handler's clock), to say how long the user has been connected. */
+  readonly observedAt: Date;
+}
+
+/** Why a disruptive step waits: the user is (or may be) connected. */
+export interface HeldBack {
+  readonly userName: string;
+  readonly connection: ConnectionObservation;
+}
+
 export type Decision =
   /** `kept`: what was declared but left as it is, since the service cannot undo it (a grown volume). */
   | { readonly kind: 'complete'; readonly kept: readonly string[] }
-  /** `pending`: the step that waits for the WorkSpace, when one is known. */
-  | { readonly kind: 'wait'; readonly reason: string; readonly pending?: Step }
+  /**
+   * `pending`: the step that waits for the WorkSpace, when one is known; `heldBack`: set when
+   * it waits because the user is connected (WAIT_FOR_DISCONNECT).
+   */
+  | { readonly kind: 'wait'; readonly reason: string; readonly pending?: Step; readonly heldBack?: HeldBack }
   | { readonly kind: 'step'; readonly step: Step }
+  /**
+   * The next step disconnects the user and the policy is WAIT_FOR_DISCONNECT: read the
+   * connection status (one DescribeWorkspacesConnectionStatus) and plan again with it.
+   */
+  | { readonly kind: 'observeConnection'; readonly step: Step }
   | { readonly kind: 'fail'; readonly message: string };
 
 /** The next step towards the desired state, or why there is none the service would accept. */
@@ -69,6 +110,8 @@ export interface ReconcileInput {
   readonly elapsedSeconds?: number;
   /** The last refusal the service gave this request (for the timeout message), if one is known. */
   readonly lastRefusal?: string;
+  /** The connection status, once an `observeConnection` decision asked for it. */
+  readonly connection?: ConnectionObservation;
 }
 
 /** Whether a WorkSpace in this state is ready for the next change. */
@@ -92,11 +135,16 @@ export function needsTags(workspace: Workspace | undefined, newWorkspace: boolea
 /** The next thing to do for a Create or Update. */
 export function planReconcile(input: ReconcileInput): Decision {
   const decision = reconcileIgnoringTime(input);
-  if (decision.kind === 'complete' || decision.kind === 'fail') {
+  // observeConnection is not an answer yet: the plan made with the connection status decides,
+  // so that a timeout names the connected user.
+  if (decision.kind === 'complete' || decision.kind === 'fail' || decision.kind === 'observeConnection') {
     return decision;
   }
   const timeout = input.desired.timeoutSeconds;
   if (input.elapsedSeconds !== undefined && input.elapsedSeconds > timeout) {
+    if (decision.kind === 'wait' && decision.heldBack !== undefined && decision.pending !== undefined) {
+      return { kind: 'fail', message: heldBackMessage(input, decision.heldBack, decision.pending) };
+    }
     const refusal = lastRefusalNote(input.lastRefusal);
     return {
       kind: 'fail',
@@ -108,13 +156,69 @@ export function planReconcile(input: ReconcileInput): Decision {
   return decision;
 }
 
+/**
+ * The timeout of a disruptive step that waited the whole time for the user to disconnect: who,
+ * since when, what waited, that nothing disconnected them, and what to do.
+ */
+function heldBackMessage(input: ReconcileInput, heldBack: HeldBack, step: Step): string {
+  const { connection, userName } = heldBack;
+  const since = connection.lastKnownUserConnection;
+  const how = connection.state === 'CONNECTED'
+    ? `user "${userName}" is connected`
+    : `the service reports the connection state of user "${userName}" as ${connection.state ?? '(not reported)'}, which counts `
+      + 'as connected (it cannot tell that no one is)';
+  const howLong = since === undefined
+    ? ' (the service gives no LastKnownUserConnectionTimestamp)'
+    : `, connected for ${formatDuration((connection.observedAt.getTime() - since.getTime()) / 1000)} (since ${since.toISOString()}, `
+      + 'the service\'s LastKnownUserConnectionTimestamp)';
+  return `WorkSpace ${input.workspaceId}: ${describeStep(step)} was not made within ${formatSeconds(input.desired.timeoutSeconds)} `
+    + `(TimeoutSeconds): it disconnects the user, and ${how}${howLong}. With disruptionPolicy WAIT_FOR_DISCONNECT it waited `
+    + 'for them to disconnect; nothing that disconnects the user was done, and the changes that disturb no one are applied. '
+    + `Ask "${userName}" to disconnect (or deploy outside their working hours) and deploy again, or set disruptionPolicy to `
+    + `DisruptionPolicy.IMMEDIATE to make the change while they are connected. ${afterTimeout(input.mayBeInvisible)}`;
+}
+
+/** "45 seconds", "12 minutes", "2 hours 5 minutes", "3 days 4 hours". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const unit = (n: number, name: string) => `${n} ${name}${n === 1 ? '' : 's'}`;
+  if (s < 60) {
+    return unit(s, 'second');
+  }
+  const minutes = Math.floor(s / 60);
+  if (minutes < 60) {
+    return unit(minutes, 'minute');
+  }
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) {
+    return minutes % 60 === 0 ? unit(hours, 'hour') : `${unit(hours, 'hour')} ${unit(minutes % 60, 'minute')}`;
+  }
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? unit(days, 'day') : `${unit(days, 'day')} ${unit(hours % 24, 'hour')}`;
+}
+
+/**
+ * Whether the connection status says no one can be disturbed. UNKNOWN counts as connected
+ * (the service cannot tell, so neither can the plan) except on a STOPPED WorkSpace: the API
+ * reference says the service answers UNKNOWN for a stopped WorkSpace, and no one is connected to
+ * a stopped desktop. A WorkSpace the service does not report counts as UNKNOWN.
+ */
+export function userDisconnected(connection: ConnectionObservation, workspace: Workspace): boolean {
+  if (connection.state === 'DISCONNECTED') {
+    return true;
+  }
+  return connection.state !== 'CONNECTED' && workspace.State === 'STOPPED';
+}
+
 /** " The last refusal the service gave: ...", or nothing when none is known. */
 function lastRefusalNote(refusal: string | undefined): string {
   return refusal === undefined ? '' : ` The last refusal the service gave: ${refusal}${/[.!?]$/.test(refusal) ? '' : '.'}`;
 }
 
 function stillToDo(decision: Decision): string {
-  const step = decision.kind === 'step' ? decision.step : decision.kind === 'wait' ? decision.pending : undefined;
+  const step = decision.kind === 'step' || decision.kind === 'observeConnection'
+    ? decision.step
+    : decision.kind === 'wait' ? decision.pending : undefined;
   return step === undefined ? '' : `, with ${describeStep(step)} still to do`;
 }
 
@@ -226,21 +330,20 @@ export function nextStep(
     }
     return { kind: 'modifyProperties', setting: 'RunningMode', properties };
   }
-  if (want.protocols !== undefined && !sameSet(want.protocols, have.Protocols ?? [])) {
-    return {
-      kind: 'modifyProperties',
-      setting: 'Protocols',
-      properties: { Protocols: [...want.protocols] as WorkspaceProperties['Protocols'] },
-    };
+  const protocolsStep: Step | undefined = want.protocols !== undefined && !sameSet(want.protocols, have.Protocols ?? [])
+    ? { kind: 'modifyProperties', setting: 'Protocols', properties: { Protocols: [...want.protocols] as WorkspaceProperties['Protocols'] } }
+    : undefined;
+  const computeStep: Step | undefined = want.computeTypeName !== undefined && want.computeTypeName !== have.ComputeTypeName
+    ? { kind: 'modifyProperties', setting: 'ComputeTypeName', properties: { ComputeTypeName: want.computeTypeName as WorkspaceProperties['ComputeTypeName'] } }
+    : undefined;
+  const volumesStep = () => nextVolumeStep(workspace.WorkspaceId ?? '(unknown id)', want, have);
+  if (desired.disruptionPolicy === 'IMMEDIATE') {
+    return protocolsStep ?? computeStep ?? volumesStep();
   }
-  if (want.computeTypeName !== undefined && want.computeTypeName !== have.ComputeTypeName) {
-    return {
-      kind: 'modifyProperties',
-      setting: 'ComputeTypeName',
-      properties: { ComputeTypeName: want.computeTypeName as WorkspaceProperties['ComputeTypeName'] },
-    };
-  }
-  return nextVolumeStep(workspace.WorkspaceId ?? '(unknown id)', want, have);
+  // WAIT_FOR_DISCONNECT: everything that disturbs no one first (a volume change that cannot be
+  // made fails here, before anything disconnects the user), the steps that disconnect the user
+  // last, so that a user who stays connected holds back only those.
+  return volumesStep() ?? protocolsStep ?? computeStep;
 }
 
 /**
@@ -413,6 +516,9 @@ function reconcileIgnoringTime(input: ReconcileInput): Decision {
     return { kind: 'fail', message: step.message };
   }
   if (step.kind !== 'modifyProperties' || isSettled(workspace)) {
+    if (isDisruptive(step) && input.desired.disruptionPolicy !== 'IMMEDIATE') {
+      return holdBackIfConnected(input, workspace, step);
+    }
     // Tags are taken in any state the WorkSpace is in; a refusal is judged when it comes.
     return { kind: 'step', step };
   }
@@ -428,6 +534,28 @@ function reconcileIgnoringTime(input: ReconcileInput): Decision {
     kind: 'wait',
     reason: `the WorkSpace is ${state}${modificationNote(workspace)}; ${describeStep(step)} waits for AVAILABLE or STOPPED`,
     pending: step,
+  };
+}
+
+/** WAIT_FOR_DISCONNECT: a step that disconnects the user is taken only once no one is connected. */
+function holdBackIfConnected(input: ReconcileInput, workspace: Workspace, step: Step): Decision {
+  const connection = input.connection;
+  if (connection === undefined) {
+    return { kind: 'observeConnection', step };
+  }
+  if (userDisconnected(connection, workspace)) {
+    return { kind: 'step', step };
+  }
+  const userName = input.desired.userName;
+  const since = connection.lastKnownUserConnection;
+  const who = connection.state === 'CONNECTED'
+    ? `user "${userName}" is connected${since === undefined ? '' : ` (for ${formatDuration((connection.observedAt.getTime() - since.getTime()) / 1000)})`}`
+    : `the connection state of user "${userName}" is ${connection.state ?? 'not reported'} (counts as connected)`;
+  return {
+    kind: 'wait',
+    reason: `${who}; ${describeStep(step)} disconnects the user and waits for them to disconnect (disruptionPolicy WAIT_FOR_DISCONNECT)`,
+    pending: step,
+    heldBack: { userName, connection },
   };
 }
 

@@ -32,7 +32,13 @@ export interface DesiredWorkspace {
   readonly timeoutSeconds: number;
   /** Take over the user's existing WorkSpace, when no other cdk-workspaces resource owns it. @default false */
   readonly adoptExisting?: boolean;
+  /** Whether a change that disconnects the user waits until no one is connected. */
+  readonly disruptionPolicy: DisruptionPolicyName;
 }
+
+/** The construct's DisruptionPolicy, as the wire names it. */
+export type DisruptionPolicyName = 'WAIT_FOR_DISCONNECT' | 'IMMEDIATE';
+const DISRUPTION_POLICIES: readonly DisruptionPolicyName[] = ['WAIT_FOR_DISCONNECT', 'IMMEDIATE'];
 
 export interface DesiredProperties {
   readonly runningMode?: string;
@@ -61,6 +67,7 @@ const TOP_LEVEL_KEYS = new Set([
   'UserVolumeEncryptionEnabled', 'VolumeEncryptionKey', 'WorkspaceProperties', 'Tags', 'TimeoutSeconds', 'AdoptExisting',
   // CloudFormation hands the resource's ServiceTimeout to the handler with the other properties.
   'ServiceTimeout',
+  'DisruptionPolicy',
 ]);
 const WORKSPACE_PROPERTY_KEYS = new Set([
   'RunningMode', 'RunningModeAutoStopTimeoutInMinutes', 'ComputeTypeName', 'RootVolumeSizeGib',
@@ -100,7 +107,24 @@ export function parseProperties(raw: unknown): DesiredWorkspace {
     tags: parseTags(props.Tags),
     timeoutSeconds: withinServiceTimeout(parseTimeoutSeconds(props.TimeoutSeconds), props.ServiceTimeout),
     adoptExisting: parseBoolean('AdoptExisting', props.AdoptExisting),
+    disruptionPolicy: parseDisruptionPolicy(props.DisruptionPolicy),
   };
+}
+
+/**
+ * The disruption policy; absent means the construct's default, WAIT_FOR_DISCONNECT (the
+ * construct renders the property only when the prop is given, so that templates of apps that
+ * do not set it stay as they were).
+ */
+function parseDisruptionPolicy(raw: unknown): DisruptionPolicyName {
+  const value = optionalString('DisruptionPolicy', raw);
+  if (value === undefined) {
+    return 'WAIT_FOR_DISCONNECT';
+  }
+  if (!(DISRUPTION_POLICIES as readonly string[]).includes(value)) {
+    throw new InputError('DisruptionPolicy', value, `must be one of ${DISRUPTION_POLICIES.join(', ')}`);
+  }
+  return value as DisruptionPolicyName;
 }
 
 /**

@@ -5,10 +5,12 @@ import {
   DescribeTagsCommand,
   DescribeWorkspaceBundlesCommand,
   DescribeWorkspacesCommand,
+  DescribeWorkspacesConnectionStatusCommand,
   ModifyWorkspacePropertiesCommand,
   paginateDescribeWorkspaces,
   TerminateWorkspacesCommand,
   Workspace,
+  WorkspaceConnectionStatus,
   WorkspaceProperties,
   WorkspaceRequest,
   WorkSpacesClient,
@@ -41,6 +43,9 @@ export class WorkspacesCallError extends Error {
     this.name = 'WorkspacesCallError';
   }
 }
+
+/** The most ids DescribeWorkspacesConnectionStatus takes in one call (the API reference). */
+export const CONNECTION_STATUS_BATCH = 25;
 
 /** A request that the service answered, but refused in its FailedRequests. */
 export class FailedRequestError extends Error {
@@ -124,6 +129,33 @@ export class WorkspacesApi {
       throw new Error(`CreateWorkspaces returned no WorkSpace id for user ${request.UserName} in directory ${request.DirectoryId}`);
     }
     return workspaceId;
+  }
+
+  /**
+   * The connection status of each of these WorkSpaces, by id, in as few calls as the API allows:
+   * DescribeWorkspacesConnectionStatus takes at most CONNECTION_STATUS_BATCH ids per call, and
+   * may answer in pages. An id the service does not report is absent from the map. The SDK has
+   * no paginator for this call, hence the loop over NextToken.
+   */
+  async connectionStatus(workspaceIds: readonly string[]): Promise<Map<string, WorkspaceConnectionStatus>> {
+    const statuses = new Map<string, WorkspaceConnectionStatus>();
+    const ids = [...new Set(workspaceIds)];
+    for (let start = 0; start < ids.length; start += CONNECTION_STATUS_BATCH) {
+      const batch = ids.slice(start, start + CONNECTION_STATUS_BATCH);
+      const target = batch.length === 1 ? `WorkSpace ${batch[0]}` : `WorkSpaces ${batch.join(', ')}`;
+      let nextToken: string | undefined;
+      do {
+        const out = await this.call('DescribeWorkspacesConnectionStatus', target,
+          () => this.client.send(new DescribeWorkspacesConnectionStatusCommand({ WorkspaceIds: batch, NextToken: nextToken })));
+        for (const status of out.WorkspacesConnectionStatus ?? []) {
+          if (status.WorkspaceId !== undefined && batch.includes(status.WorkspaceId)) {
+            statuses.set(status.WorkspaceId, status);
+          }
+        }
+        nextToken = out.NextToken;
+      } while (nextToken);
+    }
+    return statuses;
   }
 
   async modifyProperties(workspaceId: string, properties: WorkspaceProperties): Promise<void> {

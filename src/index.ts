@@ -1,4 +1,5 @@
 export * from './compute-type';
+export * from './disruption-policy';
 export * from './protocol';
 export * from './provider';
 export * from './running-mode';

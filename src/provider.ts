@@ -97,6 +97,13 @@ export class WorkspaceProvider extends Construct {
       actions: ['workspaces:DescribeWorkspaceBundles'],
       resources: ['*'],
     }));
+    // disruptionPolicy WAIT_FOR_DISCONNECT: before a step that disconnects the user (a new compute
+    // type or protocol), isComplete asks whether the user is connected. A Describe action like
+    // the ones above, which names no single WorkSpace (it takes a list of ids, or none), so '*'.
+    isComplete.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['workspaces:DescribeWorkspacesConnectionStatus'],
+      resources: ['*'],
+    }));
 
     // CreateWorkspaces is checked against the new WorkSpace, its directory and its bundle: the
     // directory and bundle ARNs are added by each Workspace that uses this provider. A new

@@ -14,6 +14,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { ComputeType } from './compute-type';
 import { validationError } from './private/errors';
+import { DisruptionPolicy } from './disruption-policy';
 import * as rules from './private/rules';
 import { Protocol } from './protocol';
 import { WorkspaceProvider } from './provider';
@@ -172,6 +173,18 @@ export interface WorkspaceProps {
    * @default Duration.minutes(55)
    */
   readonly timeout?: Duration;
+
+  /**
+   * Whether an update may disconnect the user to apply a change.
+   *
+   * With `WAIT_FOR_DISCONNECT`, a new compute type or protocol (which disconnect the user) waits
+   * until the user is not connected, within `timeout`; tags, the running mode, the auto-stop
+   * timeout and volume growth are applied at once. With `IMMEDIATE`, every change is applied
+   * at once. A grown volume takes effect at the WorkSpace's next restart; no policy reboots it.
+   *
+   * @default DisruptionPolicy.WAIT_FOR_DISCONNECT
+   */
+  readonly disruptionPolicy?: DisruptionPolicy;
 }
 
 /**
@@ -295,6 +308,8 @@ export class Workspace extends WorkspaceBase implements ITaggable {
         Tags: Lazy.any({ produce: () => this.renderTags() }),
         TimeoutSeconds: timeout.toSeconds(),
         AdoptExisting: props.adoptExisting ? 'true' : undefined,
+        // Only when given: the templates of apps that leave the default stay as they were.
+        DisruptionPolicy: props.disruptionPolicy,
       },
     });
 

@@ -270,6 +270,7 @@ describe('least privilege of the provider', () => {
     expect(statementsOf(providerTemplate(), 'IsCompleteHandler')).toEqual([
       { Action: ['workspaces:DescribeWorkspaces', 'workspaces:DescribeTags'], Effect: 'Allow', Resource: '*' },
       { Action: 'workspaces:DescribeWorkspaceBundles', Effect: 'Allow', Resource: '*' },
+      { Action: 'workspaces:DescribeWorkspacesConnectionStatus', Effect: 'Allow', Resource: '*' },
       { Action: ['workspaces:CreateTags', 'workspaces:DeleteTags'], Effect: 'Allow', Resource: '*' },
       {
         Action: ['workspaces:CreateTags', 'workspaces:DeleteTags'],
@@ -294,7 +295,7 @@ describe('least privilege of the provider', () => {
       .flatMap((s) => ([] as string[]).concat(s.Action));
     expect(new Set(wildcardActions)).toEqual(new Set([
       'workspaces:DescribeWorkspaces', 'workspaces:DescribeTags', 'workspaces:CreateTags', 'workspaces:DeleteTags',
-      'workspaces:DescribeWorkspaceBundles',
+      'workspaces:DescribeWorkspaceBundles', 'workspaces:DescribeWorkspacesConnectionStatus',
     ]));
   });
 

@@ -227,6 +227,7 @@ describe('Workspace provider', () => {
       'workspaces:DescribeTags',
       'workspaces:DescribeWorkspaceBundles',
       'workspaces:DescribeWorkspaces',
+      'workspaces:DescribeWorkspacesConnectionStatus',
       'workspaces:ModifyWorkspaceProperties',
       'workspaces:TerminateWorkspaces',
     ]);

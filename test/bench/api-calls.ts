@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import Module from 'module';
 import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { fmt, max, median, progress, table, verdict } from './stats';
 import { ComputeType, RunningMode, Workspace } from '../../src';
 import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';
@@ -420,4 +421,107 @@ function sumCounts(a: Counts, b: Counts): Counts {
   const out: Counts = { ...a };
   add(out, b);
   return out;
+}
+
+// ---------------------------------------------------------------- (c) a connected user holds a change back
+
+export interface HeldBackOptions {
+  readonly pollMs: number;
+  /** How many poll intervals the user stays connected after the update starts. */
+  readonly connectedIntervals: number;
+}
+
+export interface HeldBackResult {
+  readonly options: HeldBackOptions;
+  readonly ok: boolean;
+  /** The calls of each isComplete poll that waited for the user (it asked, and changed nothing). */
+  readonly waitingPolls: Counts[];
+  /** The calls of each isComplete poll before the compute type was next (tags, running mode). */
+  readonly otherPolls: Counts[];
+  /** From the user leaving to the compute type change, in intervals. */
+  readonly madeAfterLeftIntervals: number;
+  /** How many times a change disconnected the user. */
+  readonly disconnected: number;
+}
+
+/**
+ * One WorkSpace whose update (a tag, the running mode, the compute type) meets a connected
+ * user: tags and running mode go ahead, the compute type waits until the user leaves.
+ */
+export async function runHeldBack(options: HeldBackOptions): Promise<HeldBackResult> {
+  const p = options.pollMs;
+  const endpoint = await startLocalWorkspaces({ timing: { invisibleMs: 2 * p, pendingMs: 4 * p, updatingMs: 4 * p, terminatingMs: 2 * p } });
+  Object.assign(process.env, endpoint.env());
+  try {
+    const polls: Array<{ start: number; calls: Counts }> = [];
+    const handlers = loadBundledHandlers(() => undefined);
+    const isComplete: Handler = async (event, context) => {
+      const before = endpoint.calls();
+      const start = Date.now();
+      try {
+        return await handlers.isComplete(event, context);
+      } finally {
+        polls.push({ start, calls: diff(endpoint.calls(), before) });
+      }
+    };
+    const stack = new LocalStack({ stackName: 'BenchHeldBack', pollIntervalMs: p, handlers: { onEvent: handlers.onEvent, isComplete } });
+    if (!(await stack.deploy(benchStack(1, 1, 'held-'))).ok) {
+      throw new Error('the held-back bench could not create its WorkSpace');
+    }
+    const workspaceId = endpoint.inventory()[0].WorkspaceId;
+    // Synthesized before the user connects: synth takes longer than the whole wait.
+    const v2 = Template.fromStack(benchStack(1, 2, 'held-')).toJSON();
+    polls.length = 0;
+    endpoint.connectUser(workspaceId, options.connectedIntervals * p);
+    const leftAt = Date.now() + options.connectedIntervals * p;
+    endpoint.resetCalls();
+    const result = await stack.deploy(v2);
+    const computeAt = endpoint.callLog().filter((c) => c.operation === 'ModifyWorkspaceProperties' && c.status === 200).map((c) => c.at).pop() ?? NaN;
+    const asked = (c: Counts) => (c.DescribeWorkspacesConnectionStatus ?? 0) > 0;
+    const changed = (c: Counts) => (c.ModifyWorkspaceProperties ?? 0) + (c.CreateTags ?? 0) + (c.DeleteTags ?? 0) > 0;
+    const firstAsked = polls.findIndex((x) => asked(x.calls));
+    return {
+      options,
+      ok: result.ok,
+      waitingPolls: polls.filter((x) => asked(x.calls) && !changed(x.calls)).map((x) => x.calls),
+      otherPolls: polls.slice(0, Math.max(firstAsked, 0)).map((x) => x.calls),
+      madeAfterLeftIntervals: (computeAt - leftAt) / p,
+      disconnected: endpoint.connection(workspaceId).DisconnectedByChange,
+    };
+  } finally {
+    await endpoint.stop();
+  }
+}
+
+export function heldBackMarkdown(r: HeldBackResult): { markdown: string; verdicts: string[] } {
+  const ops = ['DescribeWorkspaces', 'DescribeTags', 'DescribeWorkspacesConnectionStatus'];
+  const perPoll = (polls: Counts[], op: string) => (polls.length === 0 ? 0 : polls.reduce((n, c) => n + (c[op] ?? 0), 0) / polls.length);
+  const row = (label: string, polls: Counts[]) => [label, fmt(polls.length), ...ops.map((op) => fmt(perPoll(polls, op), 2)),
+    fmt(polls.length === 0 ? 0 : polls.reduce((n, c) => n + sum(c), 0) / polls.length, 2)];
+  const added = perPoll(r.waitingPolls, 'DescribeWorkspacesConnectionStatus');
+  const maxAdded = max(r.waitingPolls.map((c) => c.DescribeWorkspacesConnectionStatus ?? 0));
+  const before = perPoll(r.otherPolls, 'DescribeWorkspacesConnectionStatus');
+  const pass = r.ok && r.waitingPolls.length > 0 && maxAdded <= 1 && before === 0 && r.disconnected === 0;
+  const verdicts = [
+    `${verdict(pass)} calls added per poll while a connected user holds a change back: ${fmt(added, 2)} DescribeWorkspacesConnectionStatus `
+    + `(at most ${fmt(maxAdded)}) over ${fmt(r.waitingPolls.length)} waiting polls, ${fmt(before, 2)} on the polls before the compute type `
+    + `was next; the user disconnected by a change ${r.disconnected} times (target ≤ 1 per poll, 0 when nothing disruptive is next, never disconnected)`,
+  ];
+  const markdown = [
+    '### (c) A connected user holds back a compute type change (disruptionPolicy WAIT_FOR_DISCONNECT, the default)',
+    '',
+    `One WorkSpace, the update of (a) (a tag, ALWAYS_ON, POWER) while its user is connected for ${r.options.connectedIntervals} `
+    + `more poll intervals (${r.options.pollMs} ms each; UPDATING takes 4). Result: ${r.ok ? 'ok' : '**failed**'}; the compute type `
+    + `was changed ${fmt(r.madeAfterLeftIntervals, 2)} intervals after the user left.`,
+    '',
+    table(['isComplete polls', 'count', ...ops.map((op) => `${op} per poll`), 'calls per poll'], [
+      row('before the compute type is next (tag, running mode)', r.otherPolls),
+      row('waiting for the user (asked, changed nothing)', r.waitingPolls),
+    ]),
+    '',
+    'The calls a waiting poll adds to an ordinary one (DescribeWorkspaces and DescribeTags) are its '
+    + 'DescribeWorkspacesConnectionStatus: one, and only when the next step would disconnect the user. The API layer '
+    + 'asks for up to 25 WorkSpaces in one call, so a fleet waiting together would add one call per 25 WorkSpaces.',
+  ].join('\n');
+  return { markdown, verdicts };
 }

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { apiMarkdown, runLifecycle, runThrottled } from './api-calls';
+import { apiMarkdown, heldBackMarkdown, runHeldBack, runLifecycle, runThrottled } from './api-calls';
 import { handlerMarkdown, runHandler } from './handler';
 import { machine, progress } from './stats';
 import { runSynth, synthMarkdown } from './synth';
@@ -19,6 +19,7 @@ interface Config {
   readonly synth: { counts: number[]; repetitions: number };
   readonly handlerRepetitions: number;
   readonly lifecycle: { pollMs: number; repetitions: number };
+  readonly heldBack: { pollMs: number; connectedIntervals: number };
   readonly throttled: { workspaces: number; pollMs: number; invisibleMs: number; pendingMs: number; rateLimitPerSecond: number };
 }
 
@@ -26,6 +27,7 @@ const FULL: Config = {
   synth: { counts: [1, 50, 250], repetitions: 7 },
   handlerRepetitions: 11,
   lifecycle: { pollMs: 25, repetitions: 5 },
+  heldBack: { pollMs: 25, connectedIntervals: 40 },
   // Real time: the Provider's own 30 s interval and 5 requests per real second.
   throttled: { workspaces: 100, pollMs: 30_000, invisibleMs: 5_000, pendingMs: 60_000, rateLimitPerSecond: 5 },
 };
@@ -34,6 +36,7 @@ const SMOKE: Config = {
   synth: { counts: [1, 5], repetitions: 1 },
   handlerRepetitions: 1,
   lifecycle: { pollMs: 20, repetitions: 1 },
+  heldBack: { pollMs: 20, connectedIntervals: 20 },
   // The same load per rate limit as the full run (WorkSpaces / interval = 3.3 per second), ten times smaller.
   throttled: { workspaces: 10, pollMs: 3_000, invisibleMs: 500, pendingMs: 3_000, rateLimitPerSecond: 5 },
 };
@@ -85,8 +88,10 @@ async function main(): Promise<void> {
     progress('api throttled again, with one shared copy of the handlers (the runner\'s default), for contrast');
     const shared = await runThrottled({ ...config.throttled, sharedClient: true });
     const { markdown, verdicts: v } = apiMarkdown(life, throttled, shared);
-    sections.push('## 3. API calls against the local endpoint', '', markdown, '', THROTTLE_NOTES, '', CFN_NOTES, '');
-    verdicts.push(...v);
+    progress(`api held back: a connected user for ${config.heldBack.connectedIntervals} intervals`);
+    const held = heldBackMarkdown(await runHeldBack(config.heldBack));
+    sections.push('## 3. API calls against the local endpoint', '', markdown, '', THROTTLE_NOTES, '', held.markdown, '', CFN_NOTES, '');
+    verdicts.push(...v, ...held.verdicts);
   }
 
   const seconds = Math.round((Date.now() - started) / 1000);

@@ -3,6 +3,7 @@ import {
   DeleteTagsCommand,
   DescribeTagsCommand,
   DescribeWorkspacesCommand,
+  DescribeWorkspacesConnectionStatusCommand,
   ModifyWorkspacePropertiesCommand,
   OperationInProgressException,
   TerminateWorkspacesCommand,
@@ -16,6 +17,14 @@ import { isComplete } from '../../lambda/handler';
 import { handler } from '../../lambda/is-complete.lambda';
 
 const workspaces = mockClient(WorkSpacesClient);
+
+// No one is connected: a change that disconnects the user goes ahead as it always did
+// (disruption-aware updates have their own tests in disruption.test.ts).
+beforeEach(() => {
+  workspaces.on(DescribeWorkspacesConnectionStatusCommand).resolves({
+    WorkspacesConnectionStatus: [{ WorkspaceId: WORKSPACE_ID, ConnectionState: 'DISCONNECTED' }],
+  });
+});
 
 afterEach(() => {
   workspaces.reset();
@@ -192,6 +201,8 @@ describe('Update in place', () => {
       ResourceProperties: {
         ...PROPS,
         WorkspaceProperties: { ComputeTypeName: 'POWER', RootVolumeSizeGib: '175', UserVolumeSizeGib: '100' },
+        // Today's order, compute type first (WAIT_FOR_DISCONNECT grows the volumes first).
+        DisruptionPolicy: 'IMMEDIATE',
       },
     });
 

@@ -6,6 +6,7 @@ import {
   DescribeTagsCommand,
   DescribeWorkspaceBundlesCommand,
   DescribeWorkspacesCommand,
+  DescribeWorkspacesConnectionStatusCommand,
   InvalidResourceStateException,
   ModifyWorkspacePropertiesCommand,
   TerminateWorkspacesCommand,
@@ -19,6 +20,14 @@ import { isComplete, onEvent } from '../../lambda/handler';
 import { parseProperties, removedWorkspaceProperties } from '../../lambda/properties';
 
 const workspaces = mockClient(WorkSpacesClient);
+
+// No one is connected: a change that disconnects the user goes ahead as it always did
+// (disruption-aware updates have their own tests in disruption.test.ts).
+beforeEach(() => {
+  workspaces.on(DescribeWorkspacesConnectionStatusCommand).resolves({
+    WorkspacesConnectionStatus: [{ WorkspaceId: WORKSPACE_ID, ConnectionState: 'DISCONNECTED' }],
+  });
+});
 
 afterEach(() => {
   workspaces.reset();

@@ -11,6 +11,8 @@ const DESIRED: DesiredWorkspace = {
   properties: {},
   tags: [],
   timeoutSeconds: 3600,
+  // Today's order of steps; the WAIT_FOR_DISCONNECT order is tested in disruption-plan.test.ts.
+  disruptionPolicy: 'IMMEDIATE',
 };
 
 const WORKSPACE: Workspace = {

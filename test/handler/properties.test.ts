@@ -20,6 +20,7 @@ describe('parseProperties', () => {
       tags: [],
       timeoutSeconds: 3300,
       adoptExisting: false,
+      disruptionPolicy: 'WAIT_FOR_DISCONNECT',
     });
   });
 

@@ -32,9 +32,22 @@ async function main(): Promise<void> {
     const name = e.logicalId.replace(/[0-9A-F]{8}$/, '');
     console.log(`[${elapsed()}] ${name.padEnd(6)} ${e.operation.padEnd(8)} ${(e.physicalId ?? '').padEnd(13)} ${state}${detail}`);
   };
+  // What the handler says while a connected user holds a change back (disruptionPolicy
+  // WAIT_FOR_DISCONNECT), and when the change is finally made.
+  let heldBackPolls = 0;
+  const handlerLog = (line: string) => {
+    if (/: waiting, user "\w+" is connected/.test(line)) {
+      if (heldBackPolls++ === 0) {
+        console.log(`[${elapsed()}]        handler: ${line.replace(/ \{.*?\}/, '')}`);
+      }
+    } else if (/: ModifyWorkspaceProperties ComputeTypeName/.test(line) && heldBackPolls > 0) {
+      console.log(`[${elapsed()}]        handler: ${line} (after ${heldBackPolls} poll(s) held back)`);
+    }
+  };
   const stack = new LocalStack({
     stackName: 'Desktops',
     pollIntervalMs: POLL_MS,
+    handlerLog,
     onProgress: show,
     observe: (id) => endpoint.inventory({ includeTerminated: true }).find((w) => w.WorkspaceId === id)?.State,
   });
@@ -62,8 +75,14 @@ async function main(): Promise<void> {
   };
 
   await step('Deploy: three WorkSpaces (AUTO_STOP, ALWAYS_ON, MANUAL)', () => stack.deploy(exampleStack(1)));
+  // Bob is at work: the new compute type would reboot his desktop, so it waits until he leaves.
+  const bobId = endpoint.inventory().find((w) => w.UserName === 'bob')!.WorkspaceId;
+  endpoint.connectUser(bobId, 15 * POLL_MS, 2 * 3600_000);
+  console.log(`Bob has been connected to ${bobId} for 2 hours, and works for 15 more polls (7.5 minutes)\n`);
   await step('Deploy a change: running mode, compute type, user volume, tags; Carol moves directory (replacement)',
     () => stack.deploy(exampleStack(2)));
+  expect(endpoint.connection(bobId), (c) => c.DisconnectedByChange === 0 && heldBackPolls > 0,
+    'the compute type change did not wait for Bob to disconnect');
   expect(endpoint.inventory(), (all) => {
     const alice = all.find((w) => w.UserName === 'alice');
     const bob = all.find((w) => w.UserName === 'bob');

@@ -84,11 +84,11 @@ func TestRendersEachWorkspaceUnderTheApiNames(t *testing.T) {
 	// encoding/json sorts map keys, so each side is compared in one canonical form.
 	want := map[string]string{
 		"alice": `{"BundleId":"wsb-12345678","DirectoryId":"d-1234567890","RootVolumeEncryptionEnabled":"false",` +
-			`"Tags":[{"Key":"cost-center","Value":"42"},{"Key":"team","Value":"platform"}],"TimeoutSeconds":3600,` +
+			`"ServiceTimeout":"3600","Tags":[{"Key":"cost-center","Value":"42"},{"Key":"team","Value":"platform"}],"TimeoutSeconds":3300,` +
 			`"UserName":"alice","UserVolumeEncryptionEnabled":"false",` +
 			`"WorkspaceProperties":{"RunningMode":"AUTO_STOP","RunningModeAutoStopTimeoutInMinutes":120}}`,
 		"bob": `{"BundleId":"wsb-12345678","DirectoryId":"d-1234567890","RootVolumeEncryptionEnabled":"false",` +
-			`"Tags":[{"Key":"team","Value":"platform"}],"TimeoutSeconds":3600,` +
+			`"ServiceTimeout":"3600","Tags":[{"Key":"team","Value":"platform"}],"TimeoutSeconds":3300,` +
 			`"UserName":"bob","UserVolumeEncryptionEnabled":"false",` +
 			`"WorkspaceProperties":{"RunningMode":"ALWAYS_ON"}}`,
 	}

@@ -11,7 +11,7 @@ import pytest
 from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack, Tags
 from aws_cdk.assertions import Template
 
-from cdk_workspaces import RunningMode, Workspace
+from cdk_workspaces import DisruptionPolicy, RunningMode, Workspace
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 IDS = dict(directory_id="d-1234567890", bundle_id="wsb-12345678")
@@ -40,6 +40,7 @@ def two_workspaces() -> Template:
         running_mode=RunningMode.ALWAYS_ON,
         removal_policy=RemovalPolicy.DESTROY,
         adopt_existing=True,
+        disruption_policy=DisruptionPolicy.IMMEDIATE,
     )
     return Template.from_stack(stack)
 
@@ -73,6 +74,7 @@ def test_renders_each_workspace_under_the_api_names():
         "TimeoutSeconds": 3300,
         "ServiceTimeout": "3600",
         "AdoptExisting": "true",
+        "DisruptionPolicy": "IMMEDIATE",
     }
 
 

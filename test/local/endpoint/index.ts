@@ -17,6 +17,7 @@ import {
   BundleInput,
   DEFAULT_TIMING,
   DirectoryInput,
+  ConnectionSnapshot,
   ModelFaults,
   SeedWorkspaceInput,
   Timing,
@@ -33,7 +34,7 @@ export {
   FAILED_REQUEST_CODES,
   volumeSizesError,
 } from './model';
-export type { BundleInput, DirectoryInput, SeedWorkspaceInput, Timing, WorkspaceSnapshot } from './model';
+export type { BundleInput, ConnectionSnapshot, DirectoryInput, SeedWorkspaceInput, Timing, WorkspaceSnapshot } from './model';
 
 /** The operations this endpoint implements (X-Amz-Target `WorkspacesService.<name>`). */
 export const OPERATIONS = [
@@ -50,6 +51,7 @@ export const OPERATIONS = [
   'RebuildWorkspaces',
   'DescribeWorkspaceDirectories',
   'DescribeWorkspaceBundles',
+  'DescribeWorkspacesConnectionStatus',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -237,6 +239,24 @@ export class LocalWorkspaces {
     this.model.setWorkspaceState(workspaceId, state, error);
   }
 
+  /**
+   * The WorkSpace's user is connected (since `connectedMsAgo`, default now) and stays for `forMs`
+   * (default: for good); a compute type or protocol change or a reboot ends the session.
+   */
+  connectUser(workspaceId: string, forMs?: number, connectedMsAgo?: number): void {
+    this.model.connectUser(workspaceId, forMs, connectedMsAgo);
+  }
+
+  /** The WorkSpace's user leaves now. */
+  disconnectUser(workspaceId: string): void {
+    this.model.disconnectUser(workspaceId);
+  }
+
+  /** The WorkSpace's connection state as DescribeWorkspacesConnectionStatus reports it, and how often a change disconnected the user. */
+  connection(workspaceId: string): ConnectionSnapshot {
+    return this.model.connection(workspaceId);
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -339,6 +359,7 @@ export class LocalWorkspaces {
       case 'RebuildWorkspaces': return m.rebuildWorkspaces(body);
       case 'DescribeWorkspaceDirectories': return m.describeWorkspaceDirectories(body);
       case 'DescribeWorkspaceBundles': return m.describeWorkspaceBundles(body);
+      case 'DescribeWorkspacesConnectionStatus': return m.describeWorkspacesConnectionStatus(body);
     }
   }
 

@@ -189,6 +189,19 @@ interface WsRecord {
   /** Clock time of the last accepted change to a larger / a smaller compute type. */
   computeIncreasedAt?: number;
   computeDecreasedAt?: number;
+  /** The user's session: connected from `since` until `until` (Infinity: for good). */
+  session?: { since: number; until: number };
+  /** How many times a change (compute type, protocol, reboot) ended the user's session. */
+  disconnectedByChange: number;
+}
+
+/** What a test can see of a WorkSpace's connection (see `WorkspacesModel.connection`). */
+export interface ConnectionSnapshot {
+  readonly ConnectionState: 'CONNECTED' | 'DISCONNECTED' | 'UNKNOWN';
+  /** Clock time (ms) the user last connected, if ever. */
+  readonly LastKnownUserConnectionTimestamp?: number;
+  /** How many times a change to the WorkSpace (a compute type, a protocol, a reboot) disconnected the user. */
+  readonly DisconnectedByChange: number;
 }
 
 interface BundleRecord {
@@ -493,6 +506,76 @@ export class WorkspacesModel {
     return { Workspaces: page.map((ws) => this.describe(ws)), NextToken: next };
   }
 
+  /**
+   * The user of this WorkSpace is connected from `connectedMsAgo` ago and stays for `forMs`
+   * from now (Infinity: never leaves).
+   * A change that restarts the WorkSpace (compute type, protocol, reboot) ends the session.
+   */
+  connectUser(workspaceId: string, forMs = Infinity, connectedMsAgo = 0): void {
+    const ws = this.live(workspaceId);
+    if (!ws) throw new Error(`no WorkSpace ${workspaceId} to connect to`);
+    const now = this.clock();
+    ws.session = { since: now - connectedMsAgo, until: now + forMs };
+  }
+
+  /** The user of this WorkSpace leaves now. */
+  disconnectUser(workspaceId: string): void {
+    const ws = this.live(workspaceId);
+    if (ws?.session && ws.session.until > this.clock()) ws.session.until = this.clock();
+  }
+
+  connection(workspaceId: string): ConnectionSnapshot {
+    const ws = this.live(workspaceId);
+    if (!ws) throw new Error(`no WorkSpace ${workspaceId}`);
+    return {
+      ConnectionState: this.connectionState(ws),
+      LastKnownUserConnectionTimestamp: ws.session?.since,
+      DisconnectedByChange: ws.disconnectedByChange,
+    };
+  }
+
+  /**
+   * DescribeWorkspacesConnectionStatus: up to 25 ids (or none: every WorkSpace), in pages. The
+   * API reference: UNKNOWN for a STOPPED WorkSpace. Unknown ids are left out of the answer.
+   */
+  describeWorkspacesConnectionStatus(body: any): any {
+    const ids: string[] | undefined = body.WorkspaceIds ?? undefined;
+    if (ids !== undefined) {
+      if (!Array.isArray(ids) || ids.length < 1 || ids.length > MAX_PER_REQUEST) {
+        throw invalid(`WorkspaceIds must contain between 1 and ${MAX_PER_REQUEST} items.`);
+      }
+      ids.forEach((id: unknown) => checkString(id, 'WorkspaceIds', { pattern: WS_ID }));
+    }
+    const after = decodeToken(body.NextToken);
+    let list = this.all().filter((ws) => ws.phase.state !== 'HIDDEN');
+    if (ids !== undefined) list = list.filter((ws) => ids.includes(ws.id));
+    const { page, next } = paginate(list.filter((ws) => ws.seq > after), PAGE, (ws) => ws.seq);
+    const now = this.clock();
+    return {
+      WorkspacesConnectionStatus: page.map((ws) => ({
+        WorkspaceId: ws.id,
+        ConnectionState: this.connectionState(ws),
+        ConnectionStateCheckTimestamp: now / 1000,
+        LastKnownUserConnectionTimestamp: ws.session ? ws.session.since / 1000 : undefined,
+      })),
+      NextToken: next,
+    };
+  }
+
+  private connectionState(ws: WsRecord): 'CONNECTED' | 'DISCONNECTED' | 'UNKNOWN' {
+    if (ws.phase.state === 'STOPPED') return 'UNKNOWN';
+    const now = this.clock();
+    return ws.session && ws.session.since <= now && now < ws.session.until ? 'CONNECTED' : 'DISCONNECTED';
+  }
+
+  /** A change that restarts the WorkSpace ends the user's session, as the real service does. */
+  private endSession(ws: WsRecord): void {
+    if (this.connectionState(ws) === 'CONNECTED') {
+      ws.session!.until = this.clock();
+      ws.disconnectedByChange += 1;
+    }
+  }
+
   modifyWorkspaceProperties(body: any): any {
     checkString(body.WorkspaceId, 'WorkspaceId', { required: true, pattern: WS_ID });
     const ws = this.live(body.WorkspaceId);
@@ -565,6 +648,10 @@ export class WorkspacesModel {
       if (larger) ws.computeIncreasedAt = this.clock();
       else ws.computeDecreasedAt = this.clock();
     }
+    if ((set(p.ComputeTypeName) && p.ComputeTypeName !== cur.ComputeTypeName)
+      || (set(p.Protocols) && !(cur.Protocols ?? []).includes(p.Protocols![0]))) {
+      this.endSession(ws);
+    }
     const modifications: ModificationState[] = [];
     if (set(p.ComputeTypeName)) modifications.push({ Resource: 'COMPUTE_TYPE', State: 'UPDATE_IN_PROGRESS' });
     if (set(p.RootVolumeSizeGib)) modifications.push({ Resource: 'ROOT_VOLUME', State: 'UPDATE_IN_PROGRESS' });
@@ -634,6 +721,7 @@ export class WorkspacesModel {
     return this.change(body, 'RebootWorkspaceRequests', MAX_PER_REQUEST, (ws) => {
       const ok = ['AVAILABLE', 'IMPAIRED', 'UNHEALTHY'];
       if (!ok.includes(ws.phase.state)) return stateFailure(ws, 'rebooted', ok);
+      this.endSession(ws);
       this.schedule(ws, [{ state: 'REBOOTING', ms: this.timing.rebootingMs }, { state: 'AVAILABLE', ms: Infinity }]);
       return undefined;
     });
@@ -780,6 +868,7 @@ export class WorkspacesModel {
       phaseEnd: now,
       queue: [],
       modifications: [],
+      disconnectedByChange: 0,
     };
     this.workspaces.set(id, ws);
     return ws;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cdkworkspaces.DisruptionPolicy;
 import io.github.cdkworkspaces.RunningMode;
 import io.github.cdkworkspaces.Workspace;
 import java.io.ByteArrayOutputStream;
@@ -71,6 +72,7 @@ class WorkspaceBindingTest {
                 .runningMode(RunningMode.ALWAYS_ON)
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .adoptExisting(true)
+                .disruptionPolicy(DisruptionPolicy.IMMEDIATE)
                 .build();
         return Template.fromStack(stack);
     }
@@ -104,7 +106,8 @@ class WorkspaceBindingTest {
                 Map.entry("Tags", List.of(tag("team", "platform"))),
                 Map.entry("TimeoutSeconds", 3300),
                 Map.entry("ServiceTimeout", "3600"),
-                Map.entry("AdoptExisting", "true"))));
+                Map.entry("AdoptExisting", "true"),
+                Map.entry("DisruptionPolicy", "IMMEDIATE"))));
     }
 
     @Test

@@ -226,6 +226,15 @@ export class LocalStack {
       this.deployed.set(result.logicalId, { ...resource, physicalId: result.physicalId!, data: result.data ?? {} });
     }
 
+    // A change of DeletionPolicy or UpdateReplacePolicy alone calls no handler, but CloudFormation
+    // records it: the next removal or replacement follows the new policy.
+    for (const resource of declared) {
+      const current = this.deployed.get(resource.logicalId);
+      if (current && !results.some((r) => r.logicalId === resource.logicalId)) {
+        this.deployed.set(resource.logicalId, { ...current, deletionPolicy: resource.deletionPolicy, updateReplacePolicy: resource.updateReplacePolicy });
+      }
+    }
+
     // Cleanup phase: old physical resources of replacements, then resources no longer declared.
     const cleanup = [
       ...replaced.filter((r) => r.updateReplacePolicy === 'Delete'),

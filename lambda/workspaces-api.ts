@@ -20,8 +20,8 @@ import {
 // submodule, so importing it adds nothing to the bundle.
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { WorkspaceTag } from './properties';
-import { USER_AGENT_PRODUCT } from '../src/private/user-agent';
 import { LIBRARY_VERSION_ENV } from '../src/private/handler-environment';
+import { USER_AGENT_PRODUCT } from '../src/private/user-agent';
 
 /** What TerminateWorkspaces did with the request. */
 export type TerminateOutcome =

@@ -13,8 +13,8 @@ import {
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { ComputeType } from './compute-type';
-import { validationError } from './private/errors';
 import { DisruptionPolicy } from './disruption-policy';
+import { validationError } from './private/errors';
 import * as rules from './private/rules';
 import { Protocol } from './protocol';
 import { WorkspaceProvider } from './provider';
@@ -276,7 +276,7 @@ export class Workspace extends WorkspaceBase implements ITaggable {
     const rootEncrypted = props.rootVolumeEncrypted ?? false;
     const userEncrypted = props.userVolumeEncrypted ?? false;
     if (props.volumeEncryptionKey && !rootEncrypted && !userEncrypted) {
-      throw validationError(this, `Invalid volumeEncryptionKey: it is only used when rootVolumeEncrypted or `
+      throw validationError(this, 'Invalid volumeEncryptionKey: it is only used when rootVolumeEncrypted or '
         + 'userVolumeEncrypted is true; set one of them, or remove the key');
     }
     claimUser(this, props.directoryId, props.userName);

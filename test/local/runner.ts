@@ -231,7 +231,8 @@ export class LocalStack {
     for (const resource of declared) {
       const current = this.deployed.get(resource.logicalId);
       if (current && !results.some((r) => r.logicalId === resource.logicalId)) {
-        this.deployed.set(resource.logicalId, { ...current, deletionPolicy: resource.deletionPolicy, updateReplacePolicy: resource.updateReplacePolicy });
+        const { deletionPolicy, updateReplacePolicy } = resource;
+        this.deployed.set(resource.logicalId, { ...current, deletionPolicy, updateReplacePolicy });
       }
     }
 

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { deps, OWNER, polled, PROPS, UPDATE, WORKSPACE_ID } from './events';
+import { AVAILABLE_WORKSPACE, deps, OWNER, polled, PROPS, UPDATE, WORKSPACE_ID } from './events';
 import { isComplete } from '../../lambda/handler';
 import { CONNECTION_STATUS_BATCH, WorkspacesApi } from '../../lambda/workspaces-api';
 
@@ -22,24 +22,7 @@ afterEach(() => {
   workspaces.reset();
 });
 
-const STANDARD: Workspace = {
-  WorkspaceId: WORKSPACE_ID,
-  DirectoryId: 'd-1234567890',
-  UserName: 'alice',
-  BundleId: 'wsb-12345678',
-  State: 'AVAILABLE',
-  IpAddress: '10.0.1.23',
-  ComputerName: 'WSAMZN-ALICE01',
-  SubnetId: 'subnet-0123456789abcdef0',
-  WorkspaceProperties: {
-    RunningMode: 'AUTO_STOP',
-    RunningModeAutoStopTimeoutInMinutes: 60,
-    ComputeTypeName: 'STANDARD',
-    RootVolumeSizeGib: 80,
-    UserVolumeSizeGib: 50,
-    Protocols: ['PCOIP'],
-  },
-};
+const STANDARD = AVAILABLE_WORKSPACE;
 
 /** Alice connected at 08:00; the handler's clock (deps) reads STARTED_AT (10:00) plus the poll's seconds. */
 const CONNECTED_SINCE = new Date('2026-01-01T08:00:00.000Z');

@@ -1,4 +1,4 @@
-import { WorkSpacesClient, WorkSpacesServiceException } from '@aws-sdk/client-workspaces';
+import { Workspace, WorkSpacesClient, WorkSpacesServiceException } from '@aws-sdk/client-workspaces';
 import type { HandlerDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../lambda/handler';
 import { ownershipMarking } from '../../lambda/ownership';
 import { WorkspacesApi } from '../../lambda/workspaces-api';
@@ -13,6 +13,26 @@ export const REQUEST_ID = 'c0ffee00-1111-2222-3333-444455556666';
 export const OWNER = ownershipMarking(STACK_ID, LOGICAL_ID, REQUEST_ID, 'created');
 export const WORKSPACE_ID = 'ws-abc12345';
 export const NEW_WORKSPACE_ID = 'ws-new98765';
+
+/** The WorkSpace of the base event, AVAILABLE with the bundle's settings, as DescribeWorkspaces returns it. */
+export const AVAILABLE_WORKSPACE: Workspace = {
+  WorkspaceId: WORKSPACE_ID,
+  DirectoryId: 'd-1234567890',
+  UserName: 'alice',
+  BundleId: 'wsb-12345678',
+  State: 'AVAILABLE',
+  IpAddress: '10.0.1.23',
+  ComputerName: 'WSAMZN-ALICE01',
+  SubnetId: 'subnet-0123456789abcdef0',
+  WorkspaceProperties: {
+    RunningMode: 'AUTO_STOP',
+    RunningModeAutoStopTimeoutInMinutes: 60,
+    ComputeTypeName: 'STANDARD',
+    RootVolumeSizeGib: 80,
+    UserVolumeSizeGib: 50,
+    Protocols: ['PCOIP'],
+  },
+};
 export const STARTED_AT = '2026-01-01T10:00:00.000Z';
 
 export const PROPS: Record<string, unknown> = {

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CREATE, DELETE, deps, NEW_WORKSPACE_ID, OWNER, polled, PROPS, serverError, throttled, UPDATE, WORKSPACE_ID } from './events';
+import { AVAILABLE_WORKSPACE, CREATE, DELETE, deps, NEW_WORKSPACE_ID, OWNER, polled, PROPS, serverError, throttled, UPDATE, WORKSPACE_ID } from './events';
 import { isComplete } from '../../lambda/handler';
 import { handler } from '../../lambda/is-complete.lambda';
 
@@ -30,24 +30,7 @@ afterEach(() => {
   workspaces.reset();
 });
 
-const AVAILABLE: Workspace = {
-  WorkspaceId: WORKSPACE_ID,
-  DirectoryId: 'd-1234567890',
-  UserName: 'alice',
-  BundleId: 'wsb-12345678',
-  State: 'AVAILABLE',
-  IpAddress: '10.0.1.23',
-  ComputerName: 'WSAMZN-ALICE01',
-  SubnetId: 'subnet-0123456789abcdef0',
-  WorkspaceProperties: {
-    RunningMode: 'AUTO_STOP',
-    RunningModeAutoStopTimeoutInMinutes: 60,
-    ComputeTypeName: 'STANDARD',
-    RootVolumeSizeGib: 80,
-    UserVolumeSizeGib: 50,
-    Protocols: ['PCOIP'],
-  },
-};
+const AVAILABLE = AVAILABLE_WORKSPACE;
 
 const CREATED_TAGS = [{ Key: 'team', Value: 'desk' }, { Key: 'cdk-workspaces:owner', Value: OWNER }];
 

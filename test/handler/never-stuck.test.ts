@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CREATE, DELETE, deps, HandlerDepsWithLines, OWNER, polled, PROPS, throttled, UPDATE, WORKSPACE_ID, withLines } from './events';
+import { AVAILABLE_WORKSPACE, CREATE, DELETE, deps, HandlerDepsWithLines, OWNER, polled, PROPS, throttled, UPDATE, WORKSPACE_ID, withLines } from './events';
 import { isComplete, onEvent } from '../../lambda/handler';
 import { parseProperties, removedWorkspaceProperties } from '../../lambda/properties';
 
@@ -33,24 +33,7 @@ afterEach(() => {
   workspaces.reset();
 });
 
-const WORKSPACE: Workspace = {
-  WorkspaceId: WORKSPACE_ID,
-  DirectoryId: 'd-1234567890',
-  UserName: 'alice',
-  BundleId: 'wsb-12345678',
-  State: 'AVAILABLE',
-  IpAddress: '10.0.1.23',
-  ComputerName: 'WSAMZN-ALICE01',
-  SubnetId: 'subnet-0123456789abcdef0',
-  WorkspaceProperties: {
-    RunningMode: 'AUTO_STOP',
-    RunningModeAutoStopTimeoutInMinutes: 60,
-    ComputeTypeName: 'STANDARD',
-    RootVolumeSizeGib: 80,
-    UserVolumeSizeGib: 50,
-    Protocols: ['PCOIP'],
-  },
-};
+const WORKSPACE = AVAILABLE_WORKSPACE;
 const TAGS = [{ Key: 'team', Value: 'desk' }, { Key: 'cdk-workspaces:owner', Value: OWNER }];
 
 /** Properties with these WorkspaceProperties (stringified, as CloudFormation sends them). */

@@ -242,7 +242,7 @@ project.gitignore.exclude('/test/bindings/go/readme-example/');
 // of the checkout (the files a clone would have), with the newest aws-cdk-lib installed over the
 // floor, every jest suite (nag tests included), the type-check and the integ snapshot check.
 project.addTask('test:cdk-latest', {
-  description: 'Run every jest suite and the integ snapshot check again with the newest aws-cdk-lib, in a clean copy',
+  description: 'Run the jest suites that synthesize, the type-check and the integ snapshot check again with the newest aws-cdk-lib, in a clean copy',
   exec: 'bash test/cdk-latest/run.sh',
 });
 

@@ -6,8 +6,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IWorkspace, Workspace, WorkspaceProvider } from '../src';
+import { directory } from './directories';
+import { WorkspaceBundle } from '../src';
 
-const base = { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' };
+const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 
 function newStack(): Stack {
   return new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
@@ -225,7 +227,7 @@ describe('least privilege of the provider', () => {
     const stack = newStack();
     const key = withKey ? new kms.Key(stack, 'Key') : undefined;
     new Workspace(stack, 'Alice', { ...base, userVolumeEncrypted: withKey, volumeEncryptionKey: key });
-    new Workspace(stack, 'Bob', { ...base, userName: 'bob', directoryId: 'd-0987654321' });
+    new Workspace(stack, 'Bob', { ...base, userName: 'bob', directory: directory('d-0987654321')});
     return Template.fromStack(stack);
   }
 

@@ -8,6 +8,8 @@ import { Handler, Handlers, LocalStack, LocalStackOptions, loadBundledHandlers, 
 import { parseOwnership, resourcePart, stackUuid } from '../../lambda/ownership';
 import { Workspace, WorkspaceProps } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { directory } from '../directories';
+import { WorkspaceBundle } from '../../src';
 
 export const DIRECTORY_ID = 'd-1234567890';
 /** STANDARD, root 80 GiB, user 50 GiB. */
@@ -125,8 +127,8 @@ export function synth(specs: readonly WorkspaceSpec[], stackTags: Record<string,
   for (const spec of specs) {
     const { id, tags, ...props } = spec;
     const workspace = new Workspace(stack, id ?? spec.userName[0].toUpperCase() + spec.userName.slice(1), {
-      directoryId: DIRECTORY_ID,
-      bundleId: BUNDLE_ID,
+      directory: directory(DIRECTORY_ID),
+      bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID),
       ...props,
     });
     for (const [key, value] of Object.entries(tags ?? {})) {

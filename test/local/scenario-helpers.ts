@@ -212,7 +212,8 @@ export function expectInventory(endpoint: LocalWorkspaces, expectation: Inventor
     const label = `${resource.logicalId} (${deployed.physicalId})`;
     // The service compares user names without case: a case-only change leaves the WorkSpace as it was.
     expect({ label, ...pick(actual, ['DirectoryId', 'BundleId']), UserName: actual.UserName.toLowerCase() })
-      .toEqual({ label, DirectoryId: p.DirectoryId, UserName: String(p.UserName).toLowerCase(), BundleId: p.BundleId });
+      // A bundle declared by name: the id the deployment resolved it to (its BundleId attribute).
+      .toEqual({ label, DirectoryId: p.DirectoryId, UserName: String(p.UserName).toLowerCase(), BundleId: p.BundleId ?? deployed.data.BundleId });
     expect({ label, visible: actual.Visible, modifications: actual.ModificationStates ?? [] })
       .toEqual({ label, visible: true, modifications: [] });
     expect(['AVAILABLE', 'STOPPED']).toContain(actual.State);
@@ -257,6 +258,7 @@ export function expectInventory(endpoint: LocalWorkspaces, expectation: Inventor
       IpAddress: actual.IpAddress,
       SubnetId: actual.SubnetId,
       ComputerName: actual.ComputerName,
+      BundleId: actual.BundleId,
     });
   }
 

@@ -1,4 +1,5 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
+import { LOOKUP_RESOURCE_TYPE, onLookupEvent } from './lookup';
 import { describeOwner, ownershipMarking, parseOwnership, Reader, relationOf } from './ownership';
 import {
   afterTimeout,
@@ -12,6 +13,7 @@ import {
   refusalPersists,
   Step,
 } from './plan';
+import { preflight } from './preflight';
 import {
   DesiredWorkspace,
   parseProperties,
@@ -21,8 +23,6 @@ import {
   replacementChanges,
   withBundleId,
 } from './properties';
-import { LOOKUP_RESOURCE_TYPE, onLookupEvent } from './lookup';
-import { preflight } from './preflight';
 import {
   errorText,
   FailedRequestError,
@@ -163,8 +163,8 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
           // the update is in place. isComplete decides the same way (needsNewWorkspace). A
           // bundle named by name is compared by the id it names now.
           const workspace = await api.describe(current);
-          const resolved = workspace !== undefined && changesBundle(changes) ? await resolvedDesired(api, desired) : desired;
-          if (workspace === undefined || !hasImmutableSettings(workspace, resolved)) {
+          const withBundle = workspace !== undefined && changesBundle(changes) ? await resolvedDesired(api, desired) : desired;
+          if (workspace === undefined || !hasImmutableSettings(workspace, withBundle)) {
             throw new Error(sameUserReplacementMessage(current, desired, changes));
           }
           physicalResourceId = current;

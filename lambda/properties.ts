@@ -1,3 +1,4 @@
+import type { BundleSpec } from './preflight';
 import {
   checkAutoStopTimeout,
   checkBundleId,
@@ -17,7 +18,6 @@ import {
   OWNERSHIP_TAG_KEY,
   TIMEOUT_MARGIN_SECONDS,
 } from '../src/private/rules';
-import type { BundleSpec } from './preflight';
 
 /** What the template asks for. An absent optional field means "no opinion": it is never changed. */
 export interface DesiredWorkspace {

@@ -1,9 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseProperties } from '../lambda/properties';
-import { Workspace } from '../src';
 import { directory } from './directories';
-import { WorkspaceBundle } from '../src';
+import { parseProperties } from '../lambda/properties';
+import { Workspace, WorkspaceBundle } from '../src';
 
 const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 

@@ -5,9 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Workspace } from '../src';
 import { directory } from './directories';
-import { WorkspaceBundle } from '../src';
+import { Workspace, WorkspaceBundle } from '../src';
 
 const ROOT = path.join(__dirname, '..');
 const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;

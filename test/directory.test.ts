@@ -56,7 +56,9 @@ describe('WorkspacesDirectory: the template', () => {
     new WorkspacesDirectory(stack, 'Directory', {
       directoryId: DIRECTORY_ID,
       vpc,
-      selfservicePermissions: { restartWorkspace: false, increaseVolumeSize: true, changeComputeType: true, switchRunningMode: true, rebuildWorkspace: true },
+      selfservicePermissions: {
+        restartWorkspace: false, increaseVolumeSize: true, changeComputeType: true, switchRunningMode: true, rebuildWorkspace: true,
+      },
       enableSelfService: true,
       defaultOu: 'OU=WorkSpaces,DC=corp,DC=example,DC=com',
       customSecurityGroup: group,

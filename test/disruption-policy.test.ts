@@ -1,9 +1,8 @@
 // Issue 13: the disruptionPolicy prop as the template carries it, and the permission it needs.
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DisruptionPolicy, Workspace } from '../src';
 import { directory } from './directories';
-import { WorkspaceBundle } from '../src';
+import { DisruptionPolicy, Workspace, WorkspaceBundle } from '../src';
 
 const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 

@@ -6,9 +6,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as nag2 from 'cdk-nag';
 import * as nag3 from 'cdk-nag3';
 import { IConstruct } from 'constructs';
-import { RunningMode, Workspace, WorkspaceProvider } from '../src';
 import { directory } from './directories';
-import { WorkspaceBundle } from '../src';
+import { RunningMode, Workspace, WorkspaceProvider, WorkspaceBundle } from '../src';
 
 // The same tests prove the floor (`npm test`) and the newest aws-cdk-lib (`npx projen test:cdk-latest`).
 

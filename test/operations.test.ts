@@ -5,9 +5,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { IWorkspace, Workspace, WorkspaceProvider } from '../src';
 import { directory } from './directories';
-import { WorkspaceBundle } from '../src';
+import { IWorkspace, Workspace, WorkspaceProvider, WorkspaceBundle } from '../src';
 
 const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 
@@ -227,7 +226,7 @@ describe('least privilege of the provider', () => {
     const stack = newStack();
     const key = withKey ? new kms.Key(stack, 'Key') : undefined;
     new Workspace(stack, 'Alice', { ...base, userVolumeEncrypted: withKey, volumeEncryptionKey: key });
-    new Workspace(stack, 'Bob', { ...base, userName: 'bob', directory: directory('d-0987654321')});
+    new Workspace(stack, 'Bob', { ...base, userName: 'bob', directory: directory('d-0987654321') });
     return Template.fromStack(stack);
   }
 

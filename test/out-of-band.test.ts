@@ -2,10 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { userAgent } from '../lambda/workspaces-api';
-import { Workspace } from '../src';
 import { directory } from './directories';
-import { WorkspaceBundle } from '../src';
+import { userAgent } from '../lambda/workspaces-api';
+import { Workspace, WorkspaceBundle } from '../src';
 
 function newStack(): Stack {
   return new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
@@ -70,7 +69,7 @@ describe('onOutOfBandChange', () => {
 describe('adoptExisting', () => {
   test('reaches the custom resource only when true', () => {
     const stack = newStack();
-    const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678')};
+    const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678') };
     new Workspace(stack, 'Adopted', { ...base, userName: 'alice', adoptExisting: true });
     new Workspace(stack, 'New', { ...base, userName: 'bob' });
     new Workspace(stack, 'Explicit', { ...base, userName: 'carol', adoptExisting: false });

@@ -3,9 +3,8 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ts from 'typescript';
-import { Workspace } from '../src';
 import { directory } from './directories';
-import { WorkspaceBundle } from '../src';
+import { Workspace, WorkspaceBundle } from '../src';
 
 // The README's snapshot serializer, taken from the README itself, does what the README says.
 

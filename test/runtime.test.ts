@@ -2,9 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Fact, FactName, RegionInfo } from 'aws-cdk-lib/region-info';
-import { Workspace, WorkspaceProvider } from '../src';
 import { directory } from './directories';
-import { WorkspaceBundle } from '../src';
+import { Workspace, WorkspaceProvider, WorkspaceBundle } from '../src';
 
 // Run against the floor by `npm test` and against the newest aws-cdk-lib by
 // `npx projen test:cdk-latest`: the day an aws-cdk-lib knows a newer Node.js runtime than the

@@ -1,9 +1,8 @@
 import { App, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ComputeType, Protocol, RunningMode, Workspace } from '../src';
 import { directory } from './directories';
-import { WorkspaceBundle } from '../src';
+import { ComputeType, Protocol, RunningMode, Workspace, WorkspaceBundle } from '../src';
 
 /**
  * The template of a representative stack. Asset hashes change with every edit of the

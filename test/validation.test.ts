@@ -1,9 +1,8 @@
 import { App, CfnParameter, Duration, Size, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ComputeType, Protocol, RunningMode, Workspace, WorkspaceProps } from '../src';
 import { directory } from './directories';
-import { WorkspaceBundle } from '../src';
+import { ComputeType, Protocol, RunningMode, Workspace, WorkspaceProps, WorkspaceBundle } from '../src';
 
 const base: WorkspaceProps = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 

@@ -10,10 +10,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { compare, drift, exitCode, renderTable } from '../../cli/drift';
 import { parseProperties } from '../../lambda/properties';
 import { WorkspacesApi } from '../../lambda/workspaces-api';
-import { RunningMode, Workspace } from '../../src';
-import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';
+import { RunningMode, Workspace, WorkspaceBundle } from '../../src';
 import { directory } from '../directories';
-import { WorkspaceBundle } from '../../src';
+import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';
 
 // Each test synthesizes an app: more than jest's 5 seconds on a loaded machine.
 jest.setTimeout(30_000);

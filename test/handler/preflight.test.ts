@@ -8,10 +8,10 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { CREATE, deps, PROPS, UPDATE, WORKSPACE_ID } from './events';
 import { onEvent } from '../../lambda/handler';
 import { closestNames, preflight, PreflightRequest } from '../../lambda/preflight';
 import { WorkspacesApi } from '../../lambda/workspaces-api';
-import { CREATE, deps, PROPS, UPDATE, WORKSPACE_ID } from './events';
 
 const workspaces = mockClient(WorkSpacesClient);
 const api = () => new WorkspacesApi(new WorkSpacesClient({ region: 'eu-west-1' }));

@@ -6,10 +6,9 @@ import { CallRecord, LocalWorkspaces, startLocalWorkspaces, WorkspaceSnapshot } 
 import type { Faults, Timing } from './endpoint';
 import { Handler, Handlers, LocalStack, LocalStackOptions, loadBundledHandlers, workspacesOf } from './runner';
 import { parseOwnership, resourcePart, stackUuid } from '../../lambda/ownership';
-import { Workspace, WorkspaceProps } from '../../src';
+import { Workspace, WorkspaceProps, WorkspaceBundle } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { directory } from '../directories';
-import { WorkspaceBundle } from '../../src';
 
 export const DIRECTORY_ID = 'd-1234567890';
 /** STANDARD, root 80 GiB, user 50 GiB. */

@@ -24,20 +24,30 @@ func newStack() awscdk.Stack {
 	})
 }
 
+// directoryOf is the stack's directory d-1234567890, registered elsewhere.
+func directoryOf(stack awscdk.Stack) cdkworkspaces.IWorkspacesDirectory {
+	return cdkworkspaces.WorkspacesDirectory_FromDirectoryId(stack, jsii.String("Directory"), jsii.String("d-1234567890"))
+}
+
+func standardBundle() cdkworkspaces.WorkspaceBundle {
+	return cdkworkspaces.WorkspaceBundle_FromBundleId(jsii.String("wsb-12345678"))
+}
+
 func twoWorkspaces() assertions.Template {
 	stack := newStack()
 	awscdk.Tags_Of(stack).Add(jsii.String("team"), jsii.String("platform"), nil)
+	directory := directoryOf(stack)
 	alice := cdkworkspaces.NewWorkspace(stack, jsii.String("Alice"), &cdkworkspaces.WorkspaceProps{
-		DirectoryId:     jsii.String("d-1234567890"),
-		BundleId:        jsii.String("wsb-12345678"),
+		Directory:       directory,
+		Bundle:          standardBundle(),
 		UserName:        jsii.String("alice"),
 		RunningMode:     cdkworkspaces.RunningMode_AUTO_STOP,
 		AutoStopTimeout: awscdk.Duration_Hours(jsii.Number(2)),
 	})
 	awscdk.Tags_Of(alice).Add(jsii.String("cost-center"), jsii.String("42"), nil)
 	cdkworkspaces.NewWorkspace(stack, jsii.String("Bob"), &cdkworkspaces.WorkspaceProps{
-		DirectoryId:   jsii.String("d-1234567890"),
-		BundleId:      jsii.String("wsb-12345678"),
+		Directory:     directory,
+		Bundle:        standardBundle(),
 		UserName:      jsii.String("bob"),
 		RunningMode:   cdkworkspaces.RunningMode_ALWAYS_ON,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
@@ -131,22 +141,24 @@ func panicMessage(f func()) (message string) {
 
 func TestAValidationErrorReachesGoNamingThePropAndTheValue(t *testing.T) {
 	message := panicMessage(func() {
-		cdkworkspaces.NewWorkspace(newStack(), jsii.String("Bad"), &cdkworkspaces.WorkspaceProps{
-			DirectoryId: jsii.String("d-1234567890"),
-			BundleId:    jsii.String("wsb-123"),
-			UserName:    jsii.String("alice"),
+		stack := newStack()
+		cdkworkspaces.NewWorkspace(stack, jsii.String("Bad"), &cdkworkspaces.WorkspaceProps{
+			Directory: directoryOf(stack),
+			Bundle:    cdkworkspaces.WorkspaceBundle_FromBundleId(jsii.String("wsb-123")),
+			UserName:  jsii.String("alice"),
 		})
 	})
-	if !strings.Contains(message, `Invalid bundleId "wsb-123"`) {
-		t.Errorf("want a panic naming bundleId and its value, got %q", message)
+	if !strings.Contains(message, `Invalid bundle.bundleId "wsb-123"`) {
+		t.Errorf("want a panic naming bundle.bundleId and its value, got %q", message)
 	}
 }
 
 func TestTheAutoStopRuleReachesGo(t *testing.T) {
 	message := panicMessage(func() {
-		cdkworkspaces.NewWorkspace(newStack(), jsii.String("Bad"), &cdkworkspaces.WorkspaceProps{
-			DirectoryId:     jsii.String("d-1234567890"),
-			BundleId:        jsii.String("wsb-12345678"),
+		stack := newStack()
+		cdkworkspaces.NewWorkspace(stack, jsii.String("Bad"), &cdkworkspaces.WorkspaceProps{
+			Directory:       directoryOf(stack),
+			Bundle:          standardBundle(),
 			UserName:        jsii.String("alice"),
 			RunningMode:     cdkworkspaces.RunningMode_ALWAYS_ON,
 			AutoStopTimeout: awscdk.Duration_Hours(jsii.Number(2)),
@@ -154,6 +166,32 @@ func TestTheAutoStopRuleReachesGo(t *testing.T) {
 	})
 	if !strings.Contains(message, "Invalid autoStopTimeout") {
 		t.Errorf("want a panic naming autoStopTimeout, got %q", message)
+	}
+}
+
+func TestADirectoryRegisteredInGoAndABundleByName(t *testing.T) {
+	stack := newStack()
+	directory := cdkworkspaces.NewWorkspacesDirectory(stack, jsii.String("Registered"), &cdkworkspaces.WorkspacesDirectoryProps{
+		DirectoryId:            jsii.String("d-2234567890"),
+		SelfservicePermissions: &cdkworkspaces.SelfservicePermissions{IncreaseVolumeSize: jsii.Bool(true)},
+	})
+	cdkworkspaces.NewWorkspace(stack, jsii.String("Carol"), &cdkworkspaces.WorkspaceProps{
+		Directory: directory,
+		Bundle:    cdkworkspaces.WorkspaceBundle_FromName(jsii.String("Standard with Windows 10 (Server 2022 based)"), cdkworkspaces.BundleOwner_AMAZON),
+		UserName:  jsii.String("carol"),
+	})
+	template := assertions.Template_FromStack(stack, nil)
+	template.HasResourceProperties(jsii.String("AWS::WorkSpaces::Directory"), map[string]any{
+		"DirectoryId":            "d-2234567890",
+		"SelfservicePermissions": map[string]any{"IncreaseVolumeSize": "ENABLED"},
+	})
+	ws := workspacesByUser(t, template)
+	props := ws["carol"]["Properties"].(map[string]any)
+	if props["BundleName"] != "Standard with Windows 10 (Server 2022 based)" || props["BundleOwner"] != "AMAZON" || props["BundleId"] != nil {
+		t.Errorf("want the bundle by name and owner, got %v", props)
+	}
+	if deps := asJSON(t, ws["carol"]["DependsOn"]); !strings.Contains(deps, "Registered") {
+		t.Errorf("want the WorkSpace to depend on the registration, got %s", deps)
 	}
 }
 

@@ -255,8 +255,9 @@ export function renderPython(directoryId: string, live: readonly LiveWorkspace[]
     'class ImportedWorkspacesStack(cdk.Stack):',
     '    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:',
     '        super().__init__(scope, construct_id, **kwargs)',
-    `        directory = cdk_workspaces.WorkspacesDirectory.from_directory_id(self, "WorkspacesDirectory", ${str(directoryId)})`,
-    ...body,
+    ...(body.length > 0
+      ? [`        directory = cdk_workspaces.WorkspacesDirectory.from_directory_id(self, "WorkspacesDirectory", ${str(directoryId)})`, ...body]
+      : ['        pass']),
     '',
     '',
     'app = cdk.App()',

@@ -240,6 +240,8 @@ describe('least privilege of the provider', () => {
   test('the onEvent handler may describe, create in the declared directories and bundles, terminate and mark, all as this stack\'s', () => {
     expect(statementsOf(providerTemplate(), 'OnEventHandler')).toEqual([
       { Action: ['workspaces:DescribeWorkspaces', 'workspaces:DescribeTags'], Effect: 'Allow', Resource: '*' },
+      // The pre-flight before CreateWorkspaces: is the directory registered, does the bundle exist.
+      { Action: ['workspaces:DescribeWorkspaceDirectories', 'workspaces:DescribeWorkspaceBundles'], Effect: 'Allow', Resource: '*' },
       {
         Action: 'workspaces:CreateWorkspaces',
         Condition: { StringLike: { 'aws:RequestTag/cdk-workspaces:owner': thisStacksMarking } },
@@ -296,7 +298,7 @@ describe('least privilege of the provider', () => {
       .flatMap((s) => ([] as string[]).concat(s.Action));
     expect(new Set(wildcardActions)).toEqual(new Set([
       'workspaces:DescribeWorkspaces', 'workspaces:DescribeTags', 'workspaces:CreateTags', 'workspaces:DeleteTags',
-      'workspaces:DescribeWorkspaceBundles', 'workspaces:DescribeWorkspacesConnectionStatus',
+      'workspaces:DescribeWorkspaceBundles', 'workspaces:DescribeWorkspacesConnectionStatus', 'workspaces:DescribeWorkspaceDirectories',
     ]));
   });
 

@@ -1,4 +1,4 @@
-import { ArnFormat, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnDirectory } from 'aws-cdk-lib/aws-workspaces';
@@ -206,6 +206,17 @@ export interface WorkspacesDirectoryProps {
    * @default - the service's default, Tenancy.SHARED
    */
   readonly tenancy?: Tenancy;
+
+  /**
+   * What happens to the registration when it is removed from the stack.
+   *
+   * The WorkSpaces of a directory outlive their stack by default (a `Workspace`'s default
+   * removal policy), and a directory cannot be deregistered while it has WorkSpaces, so the
+   * registration is kept too; with `RemovalPolicy.DESTROY` the directory is deregistered.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -289,6 +300,7 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
     // RegisterWorkspaceDirectory names the Directory Service directory by its id; CfnDirectory
     // (aws-cdk-lib 2.274) has no property for it, so it is written as the API names it.
     this.resource.addPropertyOverride('DirectoryId', props.directoryId);
+    this.resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
 
     // The id is known at synth time, so that the WorkSpaces of this directory keep a literal
     // id (and the per-app check of one WorkSpace per user per directory); they depend on this

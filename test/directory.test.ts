@@ -1,4 +1,4 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,11 +19,14 @@ function vpcIn(stack: Stack, zones: string[], subnetIds: string[]): ec2.IVpc {
   });
 }
 
-function directoryProperties(stack: Stack): Record<string, unknown> {
-  const resources = Template.fromStack(stack).findResources('AWS::WorkSpaces::Directory');
-  const all = Object.values(resources);
+function directoryResource(stack: Stack): { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string } {
+  const all = Object.values(Template.fromStack(stack).findResources('AWS::WorkSpaces::Directory'));
   expect(all).toHaveLength(1);
-  return (all[0] as { Properties: Record<string, unknown> }).Properties;
+  return all[0] as { Properties: Record<string, unknown> };
+}
+
+function directoryProperties(stack: Stack): Record<string, unknown> {
+  return directoryResource(stack).Properties;
 }
 
 describe('WorkspacesDirectory: the template', () => {
@@ -46,6 +49,15 @@ describe('WorkspacesDirectory: the template', () => {
         UserEnabledAsLocalAdministrator: false,
       },
     });
+  });
+
+  test('the registration outlives the stack by default, as its WorkSpaces do; DESTROY deregisters', () => {
+    const kept = newStack();
+    new WorkspacesDirectory(kept, 'Directory', { directoryId: DIRECTORY_ID });
+    expect(directoryResource(kept)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    const destroyed = newStack();
+    new WorkspacesDirectory(destroyed, 'Directory', { directoryId: DIRECTORY_ID, removalPolicy: RemovalPolicy.DESTROY });
+    expect(directoryResource(destroyed)).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
   });
 
   test('every prop reaches its property', () => {

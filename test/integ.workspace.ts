@@ -22,6 +22,8 @@ const stack = new Stack(app, 'cdk-workspaces-integ');
 // WorkSpace is created once the registration is done.
 const directory = new WorkspacesDirectory(stack, 'Directory', {
   directoryId: integSetting(app, 'directoryId', 'd-0000000000'),
+  // Deregistered when the test is done, after its WorkSpace is gone.
+  removalPolicy: RemovalPolicy.DESTROY,
 });
 
 const runningMode = RunningMode.AUTO_STOP;

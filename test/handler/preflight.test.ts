@@ -1,4 +1,5 @@
 import {
+  Compute,
   CreateWorkspacesCommand,
   DescribeWorkspaceBundlesCommand,
   DescribeWorkspaceDirectoriesCommand,
@@ -22,7 +23,7 @@ afterEach(() => {
 
 const DIRECTORY = 'd-1234567890';
 
-function bundle(id: string, name: string, owner: string, compute = 'STANDARD', root = '80', user = '50'): WorkspaceBundle {
+function bundle(id: string, name: string, owner: string, compute: Compute = 'STANDARD', root = '80', user = '50'): WorkspaceBundle {
   return { BundleId: id, Name: name, Owner: owner, ComputeType: { Name: compute }, RootStorage: { Capacity: root }, UserStorage: { Capacity: user } };
 }
 

@@ -7,7 +7,8 @@ import * as path from 'path';
 import type { Workspace, WorkspaceProperties } from '@aws-sdk/client-workspaces';
 import { GONE_STATES, listDirectory, Progress } from './live';
 import { nextStep } from '../lambda/plan';
-import { DesiredWorkspace, parseProperties } from '../lambda/properties';
+import { resolveBundle } from '../lambda/preflight';
+import { DesiredWorkspace, parseProperties, withBundleId } from '../lambda/properties';
 import { errorText, WorkspacesApi } from '../lambda/workspaces-api';
 
 /** The resource type of the construct's custom resource. */
@@ -144,6 +145,12 @@ export async function drift(api: WorkspacesApi, assemblyDir: string, stackName: 
         });
         continue;
       }
+      if (desired.bundleId === undefined) {
+        // A bundle declared by name is compared as the handler would create it: by its id here.
+        const bundle = await resolveBundle(api, desired.bundle);
+        notes.push(`bundle ${JSON.stringify(desired.bundle.bundleName)} is ${bundle.BundleId} here`);
+        desired = withBundleId(desired, bundle.BundleId!);
+      }
       const tags = await api.tags(live.WorkspaceId ?? '');
       const differences = compare(desired, live, tags);
       resources.push({
@@ -189,7 +196,7 @@ function comparable(properties: Record<string, unknown>, notes: string[]): Recor
 export function compare(desired: DesiredWorkspace, live: Workspace, liveTags: Readonly<Record<string, string>>): Difference[] {
   const differences: Difference[] = [];
   const replacement: Array<[string, string, string]> = [
-    ['BundleId', desired.bundleId, live.BundleId ?? ''],
+    ['BundleId', desired.bundleId ?? '', live.BundleId ?? ''],
     ['RootVolumeEncryptionEnabled', String(desired.rootVolumeEncryptionEnabled), String(live.RootVolumeEncryptionEnabled === true)],
     ['UserVolumeEncryptionEnabled', String(desired.userVolumeEncryptionEnabled), String(live.UserVolumeEncryptionEnabled === true)],
   ];

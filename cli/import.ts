@@ -124,8 +124,9 @@ export function renderTypeScript(directoryId: string, live: readonly LiveWorkspa
   for (const d of decls) {
     const variable = uniqueId(`${camelCase(d.constructId)}Workspace`, variables);
     const props: string[] = [
-      `directoryId: ${str(d.directoryId)}`,
-      `bundleId: ${str(d.bundleId)}`,
+      'directory',
+      // By id: adoption needs the WorkSpace's own bundle, whatever its name.
+      `bundle: WorkspaceBundle.fromBundleId(${str(d.bundleId)})`,
       `userName: ${str(d.userName)}`,
     ];
     if (d.runningMode !== undefined) {
@@ -173,7 +174,7 @@ export function renderTypeScript(directoryId: string, live: readonly LiveWorkspa
   const cdkImports = ['App', ...(needs.duration ? ['Duration'] : []), ...(needs.size ? ['Size'] : []), 'Stack', 'StackProps', ...(needs.tags ? ['Tags'] : [])];
   const libImports = [
     ...(needs.computeType ? ['ComputeType'] : []), ...(needs.protocol ? ['Protocol'] : []),
-    ...(needs.runningMode ? ['RunningMode'] : []), 'Workspace',
+    ...(needs.runningMode ? ['RunningMode'] : []), 'Workspace', ...(decls.length > 0 ? ['WorkspaceBundle', 'WorkspacesDirectory'] : []),
   ];
   return [
     ...header('//', directoryId, decls.length, leftOut),
@@ -186,6 +187,7 @@ export function renderTypeScript(directoryId: string, live: readonly LiveWorkspa
     '  constructor(scope: Construct, id: string, props?: StackProps) {',
     '    super(scope, id, props);',
     '',
+    ...(decls.length > 0 ? [`    const directory = WorkspacesDirectory.fromDirectoryId(this, 'WorkspacesDirectory', ${str(directoryId)});`] : []),
     ...body,
     '  }',
     '}',
@@ -205,8 +207,8 @@ export function renderPython(directoryId: string, live: readonly LiveWorkspace[]
   for (const d of decls) {
     const variable = uniqueId(`${snakeCase(d.constructId)}_workspace`, variables);
     const props: string[] = [
-      `directory_id=${str(d.directoryId)}`,
-      `bundle_id=${str(d.bundleId)}`,
+      'directory=directory',
+      `bundle=cdk_workspaces.WorkspaceBundle.from_bundle_id(${str(d.bundleId)})`,
       `user_name=${str(d.userName)}`,
     ];
     if (d.runningMode !== undefined) {
@@ -253,7 +255,9 @@ export function renderPython(directoryId: string, live: readonly LiveWorkspace[]
     'class ImportedWorkspacesStack(cdk.Stack):',
     '    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:',
     '        super().__init__(scope, construct_id, **kwargs)',
-    ...(body.length > 0 ? body : ['        pass']),
+    ...(body.length > 0
+      ? [`        directory = cdk_workspaces.WorkspacesDirectory.from_directory_id(self, "WorkspacesDirectory", ${str(directoryId)})`, ...body]
+      : ['        pass']),
     '',
     '',
     'app = cdk.App()',

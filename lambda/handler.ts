@@ -1,4 +1,5 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
+import { LOOKUP_RESOURCE_TYPE, onLookupEvent } from './lookup';
 import { describeOwner, ownershipMarking, parseOwnership, Reader, relationOf } from './ownership';
 import {
   afterTimeout,
@@ -12,6 +13,7 @@ import {
   refusalPersists,
   Step,
 } from './plan';
+import { preflight } from './preflight';
 import {
   DesiredWorkspace,
   parseProperties,
@@ -19,6 +21,7 @@ import {
   readTimeoutSeconds,
   removedWorkspaceProperties,
   replacementChanges,
+  withBundleId,
 } from './properties';
 import {
   errorText,
@@ -60,7 +63,7 @@ export interface WorkspaceIsCompleteEvent extends WorkspaceResourceEvent {
 export interface OnEventResult {
   readonly PhysicalResourceId: string;
   /** When the request started, so that every poll can enforce the resource's timeout. */
-  readonly Data: { readonly StartedAt: string };
+  readonly Data: { readonly StartedAt: string } & Record<string, string>;
 }
 
 export interface IsCompleteResult {
@@ -76,6 +79,8 @@ export interface WorkspaceAttributes {
   readonly ComputerName: string;
   readonly SubnetId: string;
   readonly State: string;
+  /** The WorkSpace's bundle: for a bundle declared by name, the id it resolved to. */
+  readonly BundleId: string;
 }
 
 /** What the handler needs from outside; the defaults are those of a Lambda container. */
@@ -128,6 +133,11 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
   const { api, now, log } = resolved;
   log(`onEvent: ${JSON.stringify(redact(event))}`);
   const startedAt = now().toISOString();
+  if (event.ResourceType === LOOKUP_RESOURCE_TYPE) {
+    // Read-only: never routed to what creates or terminates (its Delete does nothing).
+    const found = await onLookupEvent(api, event.RequestType, event.ResourceProperties, event.PhysicalResourceId);
+    return { PhysicalResourceId: found.PhysicalResourceId, Data: { StartedAt: startedAt, ...found.Data } };
+  }
 
   let physicalResourceId: string;
   try {
@@ -150,9 +160,11 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
           // The same user in the same directory cannot get a second WorkSpace. But this may be
           // CloudFormation rolling back a refused change (an Update with the old and the new
           // properties swapped): then the WorkSpace already is what the template asks for, and
-          // the update is in place. isComplete decides the same way (needsNewWorkspace).
+          // the update is in place. isComplete decides the same way (needsNewWorkspace). A
+          // bundle named by name is compared by the id it names now.
           const workspace = await api.describe(current);
-          if (workspace === undefined || !hasImmutableSettings(workspace, desired)) {
+          const withBundle = workspace !== undefined && changesBundle(changes) ? await resolvedDesired(api, desired) : desired;
+          if (workspace === undefined || !hasImmutableSettings(workspace, withBundle)) {
             throw new Error(sameUserReplacementMessage(current, desired, changes));
           }
           physicalResourceId = current;
@@ -212,6 +224,10 @@ function hasImmutableSettings(workspace: Workspace, desired: DesiredWorkspace): 
 export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerDeps = {}): Promise<IsCompleteResult> {
   const { api, now, log } = resolveDeps(deps);
   log(`isComplete: ${JSON.stringify(redact(event))}`);
+  if (event.ResourceType === LOOKUP_RESOURCE_TYPE) {
+    // onEvent found it; the framework hands onEvent's Data on as the attributes.
+    return { IsComplete: true };
+  }
   const workspaceId = event.PhysicalResourceId;
   const elapsedSeconds = secondsSince(event.Data?.StartedAt, now(), log);
 
@@ -228,7 +244,7 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
     const workspace = await api.describe(workspaceId);
     const tags = needsTags(workspace, replaced) ? await api.tags(workspaceId) : undefined;
     const desired = !replaced && tags !== undefined
-      ? await withRemovedDefaults(api, declared, event.OldResourceProperties, log)
+      ? await withRemovedDefaults(api, workspace, declared, event.OldResourceProperties, log)
       : declared;
     const input = {
       workspaceId,
@@ -292,6 +308,7 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
  */
 async function withRemovedDefaults(
   api: WorkspacesApi,
+  workspace: Workspace | undefined,
   desired: DesiredWorkspace,
   oldProperties: unknown,
   log: (message: string) => void,
@@ -299,9 +316,11 @@ async function withRemovedDefaults(
   if (!removedWorkspaceProperties(desired, oldProperties).includes('ComputeTypeName')) {
     return desired;
   }
-  const computeTypeName = await api.bundleComputeType(desired.bundleId);
+  // The WorkSpace's own bundle: a bundle declared by name has its id only there.
+  const bundleId = workspace?.BundleId ?? desired.bundleId;
+  const computeTypeName = bundleId === undefined ? undefined : await api.bundleComputeType(bundleId);
   if (computeTypeName === undefined) {
-    log(`computeType was removed, but bundle ${desired.bundleId} is not described: the compute type stays as it is`);
+    log(`computeType was removed, but bundle ${bundleId} is not described: the compute type stays as it is`);
     return desired;
   }
   log(`computeType was removed: the WorkSpace goes back to its bundle's compute type, ${computeTypeName}`);
@@ -391,8 +410,14 @@ async function isDeleteComplete(
  * Requests a WorkSpace, unless an earlier attempt of this same request already did, or takes
  * over the user's existing one when `adoptExisting` allows it.
  */
-async function createOrAdopt(deps: ResolvedDeps, desired: DesiredWorkspace, reader: Reader, currentId?: string): Promise<string> {
+async function createOrAdopt(deps: ResolvedDeps, declared: DesiredWorkspace, reader: Reader, currentId?: string): Promise<string> {
   const { api, log } = deps;
+  // Before anything else: a directory that is not registered, or a bundle that is not there or
+  // does not fit, fails here in seconds, with nothing created or changed.
+  const desired = await resolvedDesired(api, declared);
+  if (declared.bundle.bundleName !== undefined) {
+    log(`Bundle ${JSON.stringify(declared.bundle.bundleName)} is ${desired.bundleId}`);
+  }
   const users = await api.findByUser(desired.directoryId, desired.userName);
   const taken = await takeExisting(api, desired, reader, users, log, currentId);
   if (taken !== undefined) {
@@ -431,6 +456,23 @@ async function createOrAdopt(deps: ResolvedDeps, desired: DesiredWorkspace, read
   }
   log(`Requested ${workspaceId}`);
   return workspaceId;
+}
+
+/**
+ * The pre-flight (Describe calls only): the directory is registered, the bundle exists and the
+ * declared properties fit it. Returns the desired state with the bundle's id.
+ */
+async function resolvedDesired(api: WorkspacesApi, desired: DesiredWorkspace): Promise<DesiredWorkspace> {
+  const { bundleId } = await preflight(api, {
+    directoryId: desired.directoryId,
+    bundle: desired.bundle,
+    workspaces: [{ userName: desired.userName, properties: desired.properties }],
+  });
+  return withBundleId(desired, bundleId);
+}
+
+function changesBundle(changes: readonly string[]): boolean {
+  return changes.includes('BundleId') || changes.includes('BundleName');
 }
 
 /**
@@ -712,7 +754,7 @@ function refusedMessage(workspaceId: string, state: string, what: string, refusa
 
 function sameUserReplacementMessage(workspaceId: string, desired: DesiredWorkspace, changes: readonly string[]): string {
   const changed = changes.join(' and ');
-  const bundleHint = changes.includes('BundleId')
+  const bundleHint = changesBundle(changes)
     ? ' To move this user to another bundle and keep the user volume, use the service\'s MigrateWorkspace outside CloudFormation.'
     : '';
   return `Cannot change ${changed} of WorkSpace ${workspaceId} (user "${desired.userName}" in directory ${desired.directoryId}): `
@@ -729,6 +771,7 @@ function attributesOf(workspaceId: string, workspace: Workspace | undefined): Wo
     ComputerName: workspace?.ComputerName ?? '',
     SubnetId: workspace?.SubnetId ?? '',
     State: workspace?.State ?? '',
+    BundleId: workspace?.BundleId ?? '',
   };
 }
 

@@ -1,3 +1,4 @@
+import type { BundleSpec } from './preflight';
 import {
   checkAutoStopTimeout,
   checkBundleId,
@@ -21,7 +22,13 @@ import {
 /** What the template asks for. An absent optional field means "no opinion": it is never changed. */
 export interface DesiredWorkspace {
   readonly directoryId: string;
-  readonly bundleId: string;
+  /**
+   * The bundle's id: as declared (`BundleId`), or, for a bundle declared by name, once the
+   * pre-flight has resolved it (withBundleId). Undefined for a name not resolved yet.
+   */
+  readonly bundleId?: string;
+  /** The bundle as declared: by id, or by name with an optional owner. */
+  readonly bundle: BundleSpec;
   readonly userName: string;
   readonly rootVolumeEncryptionEnabled: boolean;
   readonly userVolumeEncryptionEnabled: boolean;
@@ -63,7 +70,7 @@ export const DEFAULT_TIMEOUT_SECONDS = MAX_TIMEOUT_SECONDS;
 const LEGACY_MAX_TIMEOUT_SECONDS = 7200;
 
 const TOP_LEVEL_KEYS = new Set([
-  'ServiceToken', 'DirectoryId', 'BundleId', 'UserName', 'RootVolumeEncryptionEnabled',
+  'ServiceToken', 'DirectoryId', 'BundleId', 'BundleName', 'BundleOwner', 'UserName', 'RootVolumeEncryptionEnabled',
   'UserVolumeEncryptionEnabled', 'VolumeEncryptionKey', 'WorkspaceProperties', 'Tags', 'TimeoutSeconds', 'AdoptExisting',
   // CloudFormation hands the resource's ServiceTimeout to the handler with the other properties.
   'ServiceTimeout',
@@ -86,8 +93,7 @@ export function parseProperties(raw: unknown): DesiredWorkspace {
 
   const directoryId = requiredString('DirectoryId', props.DirectoryId);
   checkDirectoryId('DirectoryId', directoryId);
-  const bundleId = requiredString('BundleId', props.BundleId);
-  checkBundleId('BundleId', bundleId);
+  const bundle = parseBundle(props);
   const userName = requiredString('UserName', props.UserName);
   checkUserName('UserName', userName);
 
@@ -98,7 +104,8 @@ export function parseProperties(raw: unknown): DesiredWorkspace {
 
   return {
     directoryId,
-    bundleId,
+    bundleId: bundle.bundleId,
+    bundle,
     userName,
     rootVolumeEncryptionEnabled: parseBoolean('RootVolumeEncryptionEnabled', props.RootVolumeEncryptionEnabled),
     userVolumeEncryptionEnabled: parseBoolean('UserVolumeEncryptionEnabled', props.UserVolumeEncryptionEnabled),
@@ -109,6 +116,45 @@ export function parseProperties(raw: unknown): DesiredWorkspace {
     adoptExisting: parseBoolean('AdoptExisting', props.AdoptExisting),
     disruptionPolicy: parseDisruptionPolicy(props.DisruptionPolicy),
   };
+}
+
+/** The bundle declared by `BundleId`, or by `BundleName` with an optional `BundleOwner`: one of the two. */
+function parseBundle(props: Record<string, unknown>): BundleSpec {
+  const bundleId = optionalString('BundleId', props.BundleId);
+  const bundleName = optionalString('BundleName', props.BundleName);
+  const owner = optionalString('BundleOwner', props.BundleOwner);
+  if (bundleId !== undefined) {
+    if (bundleName !== undefined) {
+      throw new InputError('BundleName', bundleName, 'must not be given with BundleId: a bundle is named by its id or by its name');
+    }
+    if (owner !== undefined) {
+      throw new InputError('BundleOwner', owner, 'is only used with BundleName');
+    }
+    checkBundleId('BundleId', bundleId);
+    return { bundleId };
+  }
+  if (bundleName === undefined) {
+    throw new InputError('BundleId', undefined, 'is required, unless BundleName is given');
+  }
+  if (bundleName.trim().length === 0) {
+    throw new InputError('BundleName', bundleName, 'must be a bundle\'s name, not empty');
+  }
+  if (owner !== undefined && owner !== 'AMAZON' && owner !== 'ACCOUNT') {
+    throw new InputError('BundleOwner', owner, 'must be AMAZON or ACCOUNT (absent: both)');
+  }
+  return owner === undefined ? { bundleName } : { bundleName, bundleOwner: owner };
+}
+
+/** The desired state with its bundle's id, resolved by the pre-flight. */
+export function withBundleId(desired: DesiredWorkspace, bundleId: string): DesiredWorkspace {
+  return { ...desired, bundleId };
+}
+
+/** The bundle as one comparable string: a change of it is a change of the bundle. */
+function bundleKey(spec: { bundleId?: unknown; bundleName?: unknown; bundleOwner?: unknown }): string {
+  return spec.bundleId !== undefined && spec.bundleId !== ''
+    ? `id:${String(spec.bundleId)}`
+    : `name:${String(spec.bundleOwner ?? '')}:${String(spec.bundleName ?? '')}`;
 }
 
 /**
@@ -160,7 +206,7 @@ export function replacementChanges(desired: DesiredWorkspace, oldRaw: unknown): 
     DirectoryId: desired.directoryId,
     // The service compares user names without case: "Alice" and "alice" are one user.
     UserName: desired.userName.toLowerCase(),
-    BundleId: desired.bundleId,
+    BundleId: bundleKey(desired.bundle),
     RootVolumeEncryptionEnabled: String(desired.rootVolumeEncryptionEnabled),
     UserVolumeEncryptionEnabled: String(desired.userVolumeEncryptionEnabled),
     VolumeEncryptionKey: desired.volumeEncryptionKey ?? '',
@@ -168,12 +214,14 @@ export function replacementChanges(desired: DesiredWorkspace, oldRaw: unknown): 
   const previous: Record<(typeof REPLACEMENT_PROPERTIES)[number], string> = {
     DirectoryId: String(old.DirectoryId ?? ''),
     UserName: String(old.UserName ?? '').toLowerCase(),
-    BundleId: String(old.BundleId ?? ''),
+    BundleId: bundleKey({ bundleId: old.BundleId, bundleName: old.BundleName, bundleOwner: old.BundleOwner }),
     RootVolumeEncryptionEnabled: String(lenientBoolean(old.RootVolumeEncryptionEnabled)),
     UserVolumeEncryptionEnabled: String(lenientBoolean(old.UserVolumeEncryptionEnabled)),
     VolumeEncryptionKey: String(old.VolumeEncryptionKey ?? ''),
   };
-  return REPLACEMENT_PROPERTIES.filter((p) => current[p] !== previous[p]);
+  // A bundle named by name reports its change as BundleName: the id may be the same.
+  return REPLACEMENT_PROPERTIES.filter((p) => current[p] !== previous[p])
+    .map((p) => (p === 'BundleId' && desired.bundle.bundleName !== undefined ? 'BundleName' : p));
 }
 
 /**

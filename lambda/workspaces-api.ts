@@ -7,10 +7,14 @@ import {
   DescribeWorkspacesCommand,
   DescribeWorkspacesConnectionStatusCommand,
   ModifyWorkspacePropertiesCommand,
+  paginateDescribeWorkspaceBundles,
+  paginateDescribeWorkspaceDirectories,
   paginateDescribeWorkspaces,
   TerminateWorkspacesCommand,
   Workspace,
+  WorkspaceBundle,
   WorkspaceConnectionStatus,
+  WorkspaceDirectory,
   WorkspaceProperties,
   WorkspaceRequest,
   WorkSpacesClient,
@@ -96,6 +100,44 @@ export class WorkspacesApi {
     const out = await this.call('DescribeWorkspaceBundles', `bundle ${bundleId}`,
       () => this.client.send(new DescribeWorkspaceBundlesCommand({ BundleIds: [bundleId] })));
     return out.Bundles?.find((b) => b.BundleId === bundleId)?.ComputeType?.Name;
+  }
+
+  /**
+   * The directory as WorkSpaces describes it, or undefined when it is not registered with
+   * WorkSpaces (DescribeWorkspaceDirectories does not list a directory that is not).
+   */
+  async directory(directoryId: string): Promise<WorkspaceDirectory | undefined> {
+    return this.call('DescribeWorkspaceDirectories', `directory ${directoryId}`, async () => {
+      for await (const page of paginateDescribeWorkspaceDirectories({ client: this.client }, { DirectoryIds: [directoryId] })) {
+        const found = (page.Directories ?? []).find((d) => d.DirectoryId === directoryId);
+        if (found) {
+          return found;
+        }
+      }
+      return undefined;
+    });
+  }
+
+  /** The bundle with this id, when the account can see it (its own, or Amazon's). */
+  async bundle(bundleId: string): Promise<WorkspaceBundle | undefined> {
+    const out = await this.call('DescribeWorkspaceBundles', `bundle ${bundleId}`,
+      () => this.client.send(new DescribeWorkspaceBundlesCommand({ BundleIds: [bundleId] })));
+    return out.Bundles?.find((b) => b.BundleId === bundleId);
+  }
+
+  /**
+   * Every bundle of one owner, over all pages: Amazon's public bundles (`AMAZON`), or the
+   * account's own (the API's Owner left out).
+   */
+  async bundles(owner: 'AMAZON' | 'ACCOUNT'): Promise<WorkspaceBundle[]> {
+    return this.call('DescribeWorkspaceBundles', owner === 'AMAZON' ? 'Amazon\'s bundles' : 'the account\'s own bundles', async () => {
+      const found: WorkspaceBundle[] = [];
+      const input = owner === 'AMAZON' ? { Owner: 'AMAZON' } : {};
+      for await (const page of paginateDescribeWorkspaceBundles({ client: this.client }, input)) {
+        found.push(...(page.Bundles ?? []));
+      }
+      return found;
+    });
   }
 
   /** The WorkSpace's tags, as a map from key to value. */

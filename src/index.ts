@@ -5,3 +5,5 @@ export * from './provider';
 export * from './running-mode';
 export * from './workspace';
 export * from './workspace-base';
+export * from './bundle';
+export * from './directory';

@@ -92,6 +92,13 @@ export class WorkspaceProvider extends Construct {
     });
     onEvent.addToRolePolicy(describe);
     isComplete.addToRolePolicy(describe);
+    // The pre-flight before any CreateWorkspaces: is the directory registered, which bundle does
+    // a name name, does the bundle exist. Read-only List actions; a name is looked up over all
+    // of Amazon's and the account's bundles, which no single ARN names, so '*'.
+    onEvent.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['workspaces:DescribeWorkspaceDirectories', 'workspaces:DescribeWorkspaceBundles'],
+      resources: ['*'],
+    }));
     // A removed computeType goes back to the bundle's, which only DescribeWorkspaceBundles tells.
     isComplete.addToRolePolicy(new iam.PolicyStatement({
       actions: ['workspaces:DescribeWorkspaceBundles'],
@@ -180,19 +187,20 @@ export class WorkspaceProvider extends Construct {
    * Let the handlers create WorkSpaces in this directory from this bundle.
    *
    * @param directoryId the directory's id
-   * @param bundleId the bundle's id
+   * @param bundleId the bundle's id; without it, any bundle (a bundle given by name has its id only at deploy time)
    */
-  public allowCreate(directoryId: string, bundleId: string): void {
+  public allowCreate(directoryId: string, bundleId?: string): void {
     // Most WorkSpaces of a stack share a directory and a bundle: build each ARN once.
     const stack = Stack.of(this);
     if (!this.directoryIds.has(directoryId)) {
       this.directoryIds.add(directoryId);
       this.createStatement.addResources(stack.formatArn({ service: 'workspaces', resource: 'directory', resourceName: directoryId }));
     }
-    if (!this.bundleIds.has(bundleId)) {
-      this.bundleIds.add(bundleId);
+    const bundle = bundleId ?? '*';
+    if (!this.bundleIds.has(bundle)) {
+      this.bundleIds.add(bundle);
       // Amazon's public bundles belong to no account, so their ARNs have an empty account field.
-      this.createStatement.addResources(stack.formatArn({ service: 'workspaces', resource: 'workspacebundle', resourceName: bundleId, account: '*' }));
+      this.createStatement.addResources(stack.formatArn({ service: 'workspaces', resource: 'workspacebundle', resourceName: bundle, account: '*' }));
     }
   }
 }

@@ -12,7 +12,9 @@ import {
 } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
+import { WorkspaceBundle } from './bundle';
 import { ComputeType } from './compute-type';
+import { IWorkspacesDirectory, WorkspacesDirectory } from './directory';
 import { DisruptionPolicy } from './disruption-policy';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
@@ -26,19 +28,25 @@ import { IWorkspace, WorkspaceBase } from './workspace-base';
  */
 export interface WorkspaceProps {
   /**
-   * The id of the directory (registered with WorkSpaces) that the user belongs to.
+   * The directory (registered with WorkSpaces) that the user belongs to: a
+   * `WorkspacesDirectory` of this app, or `WorkspacesDirectory.fromDirectoryId()`.
    *
+   * A WorkSpace of a directory registered in this app is created after the registration.
+   * Before it creates anything, the provider checks that the directory is registered.
    * Changing it replaces the WorkSpace.
    */
-  readonly directoryId: string;
+  readonly directory: IWorkspacesDirectory;
 
   /**
-   * The id of the bundle (image and hardware) the WorkSpace is created from, such as
-   * `wsb-12345678`.
+   * The bundle (image and hardware) the WorkSpace is created from: by id, or by name, which
+   * the provider resolves at deploy time in the stack's region (the resolved id is the
+   * `bundleId` attribute).
    *
-   * Changing it replaces the WorkSpace.
+   * Before it creates anything, the provider checks that the bundle exists and that the
+   * declared compute type and volume sizes fit it. Changing it (its id, or its name) replaces
+   * the WorkSpace.
    */
-  readonly bundleId: string;
+  readonly bundle: WorkspaceBundle;
 
   /**
    * The user the WorkSpace is for, as named in the directory.
@@ -188,6 +196,21 @@ export interface WorkspaceProps {
 }
 
 /**
+ * Which existing WorkSpace `Workspace.fromUserName()` refers to.
+ */
+export interface WorkspaceUserAttributes {
+  /**
+   * The directory the user's WorkSpace is in.
+   */
+  readonly directory: IWorkspacesDirectory;
+
+  /**
+   * The user, as named in the directory (compared without regard to case, as the service does).
+   */
+  readonly userName: string;
+}
+
+/**
  * An Amazon WorkSpace: a virtual desktop for one user of a directory.
  *
  * Created, changed in place and terminated by the stack's `WorkspaceProvider`, which waits
@@ -216,6 +239,47 @@ export class Workspace extends WorkspaceBase implements ITaggable {
     return new Import(scope, id);
   }
 
+  /**
+   * Refer to a user's existing WorkSpace, made outside this app (the console, another tool),
+   * by directory and user: its id and attributes are found at deploy time.
+   *
+   * The stack's provider looks the WorkSpace up (DescribeWorkspaces, read-only) when the
+   * lookup is created or its directory or user changes; the deployment fails, naming the user
+   * and the directory, when the user has no WorkSpace there. The lookup never changes or
+   * terminates the WorkSpace. Use it for grants, metrics and events.
+   *
+   * @param scope the parent construct
+   * @param id the construct id
+   * @param attrs the directory and the user
+   */
+  public static fromUserName(scope: Construct, id: string, attrs: WorkspaceUserAttributes): IWorkspace {
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    try {
+      checkString('directory.directoryId', attrs.directory.directoryId, rules.checkDirectoryId);
+      checkString('userName', attrs.userName, rules.checkUserName);
+    } catch (e) {
+      throw e instanceof rules.InputError ? validationError(scope, e.message, path) : e;
+    }
+    class Lookup extends WorkspaceBase {
+      public readonly workspaceId: string;
+      public readonly workspaceArn: string;
+      constructor() {
+        super(scope, id);
+        const lookup = new CustomResource(this, 'Lookup', {
+          serviceToken: WorkspaceProvider.getOrCreate(this).serviceToken,
+          resourceType: 'Custom::WorkspaceLookup',
+          properties: { DirectoryId: attrs.directory.directoryId, UserName: attrs.userName },
+        });
+        if (attrs.directory instanceof WorkspacesDirectory) {
+          lookup.node.addDependency(attrs.directory);
+        }
+        this.workspaceId = lookup.getAttString('WorkspaceId');
+        this.workspaceArn = this.arnForWorkspaceId(this.workspaceId);
+      }
+    }
+    return new Lookup();
+  }
+
   public readonly workspaceId: string;
   public readonly workspaceArn: string;
 
@@ -241,6 +305,14 @@ export class Workspace extends WorkspaceBase implements ITaggable {
   public readonly subnetId: string;
 
   /**
+   * The id of the bundle the WorkSpace was created from: for a bundle given by name, the id
+   * the name resolved to in the stack's region.
+   *
+   * @attribute
+   */
+  public readonly bundleId: string;
+
+  /**
    * Tags of the WorkSpace, set through `Tags.of()`.
    */
   public readonly tags: TagManager;
@@ -260,8 +332,8 @@ export class Workspace extends WorkspaceBase implements ITaggable {
       }
     };
     validated(() => {
-      checkString('directoryId', props.directoryId, rules.checkDirectoryId);
-      checkString('bundleId', props.bundleId, rules.checkBundleId);
+      checkString('directory.directoryId', props.directory.directoryId, rules.checkDirectoryId);
+      checkBundle(props.bundle);
       checkString('userName', props.userName, rules.checkUserName);
     });
     const workspaceProperties = validated(() => renderWorkspaceProperties(props));
@@ -279,13 +351,13 @@ export class Workspace extends WorkspaceBase implements ITaggable {
       throw validationError(this, 'Invalid volumeEncryptionKey: it is only used when rootVolumeEncrypted or '
         + 'userVolumeEncrypted is true; set one of them, or remove the key');
     }
-    claimUser(this, props.directoryId, props.userName);
+    claimUser(this, props.directory.directoryId, props.userName);
 
     this.tags = new TagManager(TagType.KEY_VALUE, 'Custom::Workspace');
     this.node.addValidation({ validate: () => this.validateTags() });
 
     const provider = WorkspaceProvider.getOrCreate(this);
-    provider.allowCreate(props.directoryId, props.bundleId);
+    provider.allowCreate(props.directory.directoryId, props.bundle.bundleId);
     // WorkSpaces creates a grant on the key for the encrypted volumes, as the caller.
     const keyGrant = props.volumeEncryptionKey?.grant(provider.onEventHandler, 'kms:CreateGrant', 'kms:DescribeKey');
 
@@ -298,8 +370,10 @@ export class Workspace extends WorkspaceBase implements ITaggable {
         ? Duration.seconds(rules.SERVICE_TIMEOUT_SECONDS)
         : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS)),
       properties: {
-        DirectoryId: props.directoryId,
-        BundleId: props.bundleId,
+        DirectoryId: props.directory.directoryId,
+        BundleId: props.bundle.bundleId,
+        BundleName: props.bundle.bundleName,
+        BundleOwner: props.bundle.owner,
         UserName: props.userName,
         RootVolumeEncryptionEnabled: String(rootEncrypted),
         UserVolumeEncryptionEnabled: String(userEncrypted),
@@ -314,12 +388,17 @@ export class Workspace extends WorkspaceBase implements ITaggable {
     });
 
     keyGrant?.applyBefore(this.resource);
+    if (props.directory instanceof WorkspacesDirectory) {
+      // Registered in this app: create the WorkSpace only once the registration is done.
+      this.resource.node.addDependency(props.directory);
+    }
 
     this.workspaceId = this.resource.getAttString('WorkspaceId');
     this.workspaceArn = this.arnForWorkspaceId(this.workspaceId);
     this.ipAddress = this.resource.getAttString('IpAddress');
     this.computerName = this.resource.getAttString('ComputerName');
     this.subnetId = this.resource.getAttString('SubnetId');
+    this.bundleId = this.resource.getAttString('BundleId');
   }
 
   private renderTags(): Array<{ Key: string; Value: string }> | undefined {
@@ -354,6 +433,14 @@ export class Workspace extends WorkspaceBase implements ITaggable {
 function checkString(prop: string, value: string, rule: (prop: string, value: string) => void): void {
   if (!Token.isUnresolved(value)) {
     rule(prop, value);
+  }
+}
+
+function checkBundle(bundle: WorkspaceBundle): void {
+  if (bundle.bundleId !== undefined) {
+    checkString('bundle.bundleId', bundle.bundleId, rules.checkBundleId);
+  } else if (bundle.bundleName !== undefined && !Token.isUnresolved(bundle.bundleName) && bundle.bundleName.trim() === '') {
+    throw new rules.InputError('bundle.bundleName', bundle.bundleName, 'must be a bundle\'s name, not empty');
   }
 }
 

@@ -1,9 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { directory } from './directories';
 import { parseProperties } from '../lambda/properties';
-import { Workspace } from '../src';
+import { Workspace, WorkspaceBundle } from '../src';
 
-const base = { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' };
+const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 
 function propertiesOf(props: Partial<typeof base> & { adoptExisting?: boolean }): Record<string, unknown> {
   const stack = new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
@@ -32,7 +33,7 @@ describe('adoptExisting', () => {
   });
 
   test('a hand-written template with another value fails naming the property', () => {
-    expect(() => parseProperties({ DirectoryId: base.directoryId, BundleId: base.bundleId, UserName: 'alice', AdoptExisting: 'yes' }))
+    expect(() => parseProperties({ DirectoryId: 'd-1234567890', BundleId: 'wsb-12345678', UserName: 'alice', AdoptExisting: 'yes' }))
       .toThrow(/Invalid AdoptExisting "yes": must be "true" or "false"/);
   });
 });

@@ -5,7 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Workspace } from '../src';
+import { directory } from './directories';
+import { Workspace, WorkspaceBundle } from '../src';
 
 const ROOT = path.join(__dirname, '..');
 const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
@@ -45,7 +46,7 @@ test('a new package version leaves both handler bundles, and so their asset hash
 
 test('the version reaches both handlers through their environment, for the user agent', () => {
   const stack = new Stack(new App(), 'Desktops');
-  new Workspace(stack, 'Alice', { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' });
+  new Workspace(stack, 'Alice', { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
   const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const handlers = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
     .filter((f) => String(f.Properties.Description).startsWith('cdk-workspaces: '));

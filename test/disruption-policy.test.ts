@@ -1,9 +1,10 @@
 // Issue 13: the disruptionPolicy prop as the template carries it, and the permission it needs.
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DisruptionPolicy, Workspace } from '../src';
+import { directory } from './directories';
+import { DisruptionPolicy, Workspace, WorkspaceBundle } from '../src';
 
-const base = { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' };
+const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 
 function synth(props: Partial<{ disruptionPolicy: DisruptionPolicy }>): Template {
   const stack = new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });

@@ -1,11 +1,11 @@
 import { App } from 'aws-cdk-lib';
 
 /** The names of the settings of the integration test, as context keys. */
-export type IntegSettingName = 'directoryId' | 'bundleId' | 'userName';
+export type IntegSettingName = 'directoryId' | 'bundleName' | 'userName';
 
 const ENVIRONMENT_VARIABLES: { [name in IntegSettingName]: string } = {
   directoryId: 'CDK_WORKSPACES_INTEG_DIRECTORY_ID',
-  bundleId: 'CDK_WORKSPACES_INTEG_BUNDLE_ID',
+  bundleName: 'CDK_WORKSPACES_INTEG_BUNDLE_NAME',
   userName: 'CDK_WORKSPACES_INTEG_USER_NAME',
 };
 

@@ -4,23 +4,33 @@
  *
  * `npm test` only compares this app's synthesized templates with the committed snapshot
  * (test/integ.workspace.ts.snapshot/), without AWS credentials. To run it for real, see the
- * README ("Integration test"): it needs a directory registered with WorkSpaces, a user in it
- * and a bundle, given as context or environment variables; the defaults below only serve the
- * snapshot and cannot be deployed.
+ * README ("Integration test"): it registers an AWS Managed Microsoft AD (or AD Connector) with
+ * WorkSpaces and creates a WorkSpace for a user of it from a bundle chosen by name, given as
+ * context or environment variables; the defaults below only serve the snapshot and cannot be
+ * deployed.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { RunningMode, Workspace, WorkspaceProvider } from '../src';
+import { RunningMode, Workspace, WorkspaceBundle, WorkspaceProvider, WorkspacesDirectory } from '../src';
 import { integSetting } from './integ-settings';
 
 const app = new App();
 const stack = new Stack(app, 'cdk-workspaces-integ');
 
+// Registered by the test itself, with the directory's own subnets and the safe defaults; the
+// WorkSpace is created once the registration is done.
+const directory = new WorkspacesDirectory(stack, 'Directory', {
+  directoryId: integSetting(app, 'directoryId', 'd-0000000000'),
+  // Deregistered when the test is done, after its WorkSpace is gone.
+  removalPolicy: RemovalPolicy.DESTROY,
+});
+
 const runningMode = RunningMode.AUTO_STOP;
 const workspace = new Workspace(stack, 'Workspace', {
-  directoryId: integSetting(app, 'directoryId', 'd-0000000000'),
-  bundleId: integSetting(app, 'bundleId', 'wsb-00000000'),
+  directory,
+  // By name: the provider finds its id in the region the test runs in.
+  bundle: WorkspaceBundle.fromName(integSetting(app, 'bundleName', 'Standard with Windows 10 (Server 2022 based)')),
   userName: integSetting(app, 'userName', 'integ-user'),
   runningMode,
   autoStopTimeout: Duration.hours(1),
@@ -44,6 +54,7 @@ integ.assertions
   .expect(ExpectedResult.objectLike({
     Workspaces: [{
       WorkspaceId: workspace.workspaceId,
+      BundleId: workspace.bundleId,
       State: 'AVAILABLE',
       WorkspaceProperties: { RunningMode: runningMode },
     }],

@@ -6,7 +6,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as nag2 from 'cdk-nag';
 import * as nag3 from 'cdk-nag3';
 import { IConstruct } from 'constructs';
-import { RunningMode, Workspace, WorkspaceProvider } from '../src';
+import { directory } from './directories';
+import { RunningMode, Workspace, WorkspaceProvider, WorkspaceBundle } from '../src';
 
 // The same tests prove the floor (`npm test`) and the newest aws-cdk-lib (`npx projen test:cdk-latest`).
 
@@ -20,10 +21,10 @@ const ENV = { account: '111122223333', region: 'eu-west-1' };
 function representativeStack(app: App, env: Env): Stack {
   const stack = new Stack(app, 'Desktops', { env });
   const key = new kms.Key(stack, 'VolumeKey', { enableKeyRotation: true });
-  const alice = new Workspace(stack, 'Alice', { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' });
+  const alice = new Workspace(stack, 'Alice', { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
   new Workspace(stack, 'Bob', {
-    directoryId: 'd-1234567890',
-    bundleId: 'wsb-87654321',
+    directory: directory('d-1234567890'),
+    bundle: WorkspaceBundle.fromBundleId('wsb-87654321'),
     userName: 'bob',
     runningMode: RunningMode.ALWAYS_ON,
     userVolumeEncrypted: true,
@@ -221,7 +222,7 @@ test('the SF1 reason is true: the waiter state machine has no logging configurat
 describe('the suppressions of wildcard permissions cover only the findings they name', () => {
   function wideStack(app: App): Stack {
     const stack = new Stack(app, 'Wide');
-    new Workspace(stack, 'Alice', { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' });
+    new Workspace(stack, 'Alice', { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
     const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['workspaces:RebootWorkspaces'], resources: ['*'] }));
     return stack;

@@ -2,9 +2,10 @@
 // message and construct path without a stack trace), and the hour CloudFormation gives.
 import { App, Duration, Errors, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Workspace, WorkspaceProps } from '../src';
+import { directory } from './directories';
+import { Workspace, WorkspaceProps, WorkspaceBundle } from '../src';
 
-const base: WorkspaceProps = { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' };
+const base: WorkspaceProps = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 
 /** The error `declare` throws, or fails the test if it throws none. */
 function errorOf(declare: () => unknown): Error {
@@ -71,7 +72,7 @@ describe('refused at synth with a ValidationError naming the construct path, the
   test('the same user in another directory, or in another app, is fine', () => {
     const app = new App();
     new Workspace(new Stack(app, 'TeamA'), 'Alice', base);
-    expect(() => new Workspace(new Stack(app, 'TeamB'), 'Alice', { ...base, directoryId: 'd-abcdef0123' })).not.toThrow();
+    expect(() => new Workspace(new Stack(app, 'TeamB'), 'Alice', { ...base, directory: directory('d-abcdef0123') })).not.toThrow();
     expect(() => new Workspace(new Stack(new App(), 'TeamA'), 'Alice', base)).not.toThrow();
   });
 });

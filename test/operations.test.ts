@@ -5,9 +5,10 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { IWorkspace, Workspace, WorkspaceProvider } from '../src';
+import { directory } from './directories';
+import { IWorkspace, Workspace, WorkspaceProvider, WorkspaceBundle } from '../src';
 
-const base = { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' };
+const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 
 function newStack(): Stack {
   return new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
@@ -225,7 +226,7 @@ describe('least privilege of the provider', () => {
     const stack = newStack();
     const key = withKey ? new kms.Key(stack, 'Key') : undefined;
     new Workspace(stack, 'Alice', { ...base, userVolumeEncrypted: withKey, volumeEncryptionKey: key });
-    new Workspace(stack, 'Bob', { ...base, userName: 'bob', directoryId: 'd-0987654321' });
+    new Workspace(stack, 'Bob', { ...base, userName: 'bob', directory: directory('d-0987654321') });
     return Template.fromStack(stack);
   }
 
@@ -239,6 +240,8 @@ describe('least privilege of the provider', () => {
   test('the onEvent handler may describe, create in the declared directories and bundles, terminate and mark, all as this stack\'s', () => {
     expect(statementsOf(providerTemplate(), 'OnEventHandler')).toEqual([
       { Action: ['workspaces:DescribeWorkspaces', 'workspaces:DescribeTags'], Effect: 'Allow', Resource: '*' },
+      // The pre-flight before CreateWorkspaces: is the directory registered, does the bundle exist.
+      { Action: ['workspaces:DescribeWorkspaceDirectories', 'workspaces:DescribeWorkspaceBundles'], Effect: 'Allow', Resource: '*' },
       {
         Action: 'workspaces:CreateWorkspaces',
         Condition: { StringLike: { 'aws:RequestTag/cdk-workspaces:owner': thisStacksMarking } },
@@ -295,7 +298,7 @@ describe('least privilege of the provider', () => {
       .flatMap((s) => ([] as string[]).concat(s.Action));
     expect(new Set(wildcardActions)).toEqual(new Set([
       'workspaces:DescribeWorkspaces', 'workspaces:DescribeTags', 'workspaces:CreateTags', 'workspaces:DeleteTags',
-      'workspaces:DescribeWorkspaceBundles', 'workspaces:DescribeWorkspacesConnectionStatus',
+      'workspaces:DescribeWorkspaceBundles', 'workspaces:DescribeWorkspacesConnectionStatus', 'workspaces:DescribeWorkspaceDirectories',
     ]));
   });
 

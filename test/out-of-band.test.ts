@@ -2,8 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { directory } from './directories';
 import { userAgent } from '../lambda/workspaces-api';
-import { Workspace } from '../src';
+import { Workspace, WorkspaceBundle } from '../src';
 
 function newStack(): Stack {
   return new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
@@ -48,7 +49,7 @@ describe('onOutOfBandChange', () => {
 
   test('on a declared WorkSpace: the rule names its id attribute and sends to the target', () => {
     const stack = newStack();
-    const ws = new Workspace(stack, 'Alice', { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' });
+    const ws = new Workspace(stack, 'Alice', { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
     const topic = new sns.Topic(stack, 'Alerts');
     ws.onOutOfBandChange('Changes', { target: new targets.SnsTopic(topic), description: 'Alice changed outside the stack' });
 
@@ -68,7 +69,7 @@ describe('onOutOfBandChange', () => {
 describe('adoptExisting', () => {
   test('reaches the custom resource only when true', () => {
     const stack = newStack();
-    const base = { directoryId: 'd-1234567890', bundleId: 'wsb-12345678' };
+    const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678') };
     new Workspace(stack, 'Adopted', { ...base, userName: 'alice', adoptExisting: true });
     new Workspace(stack, 'New', { ...base, userName: 'bob' });
     new Workspace(stack, 'Explicit', { ...base, userName: 'carol', adoptExisting: false });

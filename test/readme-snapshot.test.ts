@@ -3,7 +3,8 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ts from 'typescript';
-import { Workspace } from '../src';
+import { directory } from './directories';
+import { Workspace, WorkspaceBundle } from '../src';
 
 // The README's snapshot serializer, taken from the README itself, does what the README says.
 
@@ -34,7 +35,7 @@ function snapshotOf(template: unknown, serializer?: Serializer): string {
 
 test('the README serializer hides a change of the handlers\' asset hashes, and only that', () => {
   const stack = new Stack(new App(), 'Desktops');
-  new Workspace(stack, 'Alice', { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' });
+  new Workspace(stack, 'Alice', { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
   const template = Template.fromStack(stack).toJSON();
   const json = JSON.stringify(template);
   const hashes = [...new Set(json.match(/[0-9a-f]{64}/g))];

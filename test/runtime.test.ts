@@ -2,7 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Fact, FactName, RegionInfo } from 'aws-cdk-lib/region-info';
-import { Workspace, WorkspaceProvider } from '../src';
+import { directory } from './directories';
+import { Workspace, WorkspaceProvider, WorkspaceBundle } from '../src';
 
 // Run against the floor by `npm test` and against the newest aws-cdk-lib by
 // `npx projen test:cdk-latest`: the day an aws-cdk-lib knows a newer Node.js runtime than the
@@ -19,14 +20,14 @@ function newestKnownNodeRuntime(): string {
 function functionRuntimes(region?: string): { [logicalId: string]: string } {
   const app = new App();
   const stack = new Stack(app, 'Desktops', region ? { env: { account: '111122223333', region } } : {});
-  new Workspace(stack, 'Alice', { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' });
+  new Workspace(stack, 'Alice', { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
   const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
   return Object.fromEntries(Object.entries(functions).map(([id, f]) => [id, f.Properties.Runtime]));
 }
 
 test('both handlers run on the newest Node.js runtime that aws-cdk-lib knows', () => {
   const stack = new Stack(new App(), 'Desktops');
-  new Workspace(stack, 'Alice', { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' });
+  new Workspace(stack, 'Alice', { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
   const provider = WorkspaceProvider.getOrCreate(stack);
 
   const newest = newestKnownNodeRuntime();

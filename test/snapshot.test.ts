@@ -1,7 +1,8 @@
 import { App, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ComputeType, Protocol, RunningMode, Workspace } from '../src';
+import { directory } from './directories';
+import { ComputeType, Protocol, RunningMode, Workspace, WorkspaceBundle } from '../src';
 
 /**
  * The template of a representative stack. Asset hashes change with every edit of the
@@ -14,13 +15,13 @@ test('a representative stack synthesizes to the recorded template', () => {
   const key = new kms.Key(stack, 'VolumeKey', { enableKeyRotation: true });
 
   new Workspace(stack, 'Alice', {
-    directoryId: 'd-1234567890',
-    bundleId: 'wsb-12345678',
+    directory: directory('d-1234567890'),
+    bundle: WorkspaceBundle.fromBundleId('wsb-12345678'),
     userName: 'alice',
   });
   const bob = new Workspace(stack, 'Bob', {
-    directoryId: 'd-1234567890',
-    bundleId: 'wsb-87654321',
+    directory: directory('d-1234567890'),
+    bundle: WorkspaceBundle.fromBundleId('wsb-87654321'),
     userName: 'bob',
     runningMode: RunningMode.ALWAYS_ON,
     computeType: ComputeType.POWER,

@@ -1,9 +1,10 @@
 import { App, CfnParameter, Duration, Size, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ComputeType, Protocol, RunningMode, Workspace, WorkspaceProps } from '../src';
+import { directory } from './directories';
+import { ComputeType, Protocol, RunningMode, Workspace, WorkspaceProps, WorkspaceBundle } from '../src';
 
-const base: WorkspaceProps = { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' };
+const base: WorkspaceProps = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 
 function declare(props: Partial<WorkspaceProps>, setup?: (stack: Stack) => Partial<WorkspaceProps>): () => void {
   return () => {
@@ -23,9 +24,8 @@ function synth(tag: (ws: Workspace) => void): () => void {
 
 describe('fails at synth time, naming the prop, the value and the rule', () => {
   test.each([
-    ['directoryId', { directoryId: 'dir-123' }, /Invalid directoryId "dir-123": must match \^d-\[0-9a-f\]\{8,63\}\$/],
-    ['directoryId in upper case', { directoryId: 'd-ABCDEF1234' }, /Invalid directoryId "d-ABCDEF1234"/],
-    ['bundleId', { bundleId: 'wsb-123' }, /Invalid bundleId "wsb-123": must match \^wsb-\[0-9a-z\]\{8,63\}\$/],
+    ['bundleId', { bundle: WorkspaceBundle.fromBundleId('wsb-123') }, /Invalid bundle.bundleId "wsb-123": must match \^wsb-\[0-9a-z\]\{8,63\}\$/],
+    ['an empty bundle name', { bundle: WorkspaceBundle.fromName(' ') }, /Invalid bundle.bundleName " ": must be a bundle's name, not empty/],
     ['an empty userName', { userName: '' }, /Invalid userName "": must be 1 to 63 characters long/],
     ['a 64-character userName', { userName: 'u'.repeat(64) }, /Invalid userName "u{64}": must be 1 to 63 characters long \(it is 64\)/],
     ['an auto-stop timeout in minutes', { autoStopTimeout: Duration.minutes(90) }, /Invalid autoStopTimeout 90 minutes: must be a whole number of hours/],
@@ -103,8 +103,8 @@ describe('accepts values that are only known at deploy time', () => {
     const text = (name: string) => new CfnParameter(stack, name).valueAsString;
     const num = (name: string) => new CfnParameter(stack, name, { type: 'Number' }).valueAsNumber;
     new Workspace(stack, 'Ws', {
-      directoryId: text('Directory'),
-      bundleId: text('Bundle'),
+      directory: directory(text('Directory')),
+      bundle: WorkspaceBundle.fromBundleId(text('Bundle')),
       userName: text('User'),
       autoStopTimeout: Duration.minutes(num('AutoStopMinutes')),
       rootVolumeSize: Size.gibibytes(num('RootGib')),

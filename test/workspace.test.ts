@@ -1,9 +1,10 @@
 import { App, CfnElement, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ComputeType, Protocol, RunningMode, Workspace, WorkspaceProvider } from '../src';
+import { directory } from './directories';
+import { ComputeType, Protocol, RunningMode, Workspace, WorkspaceProvider, WorkspaceBundle } from '../src';
 
-const base = { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' };
+const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 
 function newStack(): Stack {
   return new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
@@ -191,7 +192,7 @@ describe('Workspace provider', () => {
   test('the onEvent handler may create in the declared directories and bundles only', () => {
     const stack = newStack();
     new Workspace(stack, 'A', { ...base, userName: 'a' });
-    new Workspace(stack, 'B', { ...base, userName: 'b', bundleId: 'wsb-87654321' });
+    new Workspace(stack, 'B', { ...base, userName: 'b', bundle: WorkspaceBundle.fromBundleId('wsb-87654321') });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { fmt, max, median, progress, table, verdict } from './stats';
-import { ComputeType, RunningMode, Workspace } from '../../src';
+import { ComputeType, RunningMode, Workspace, WorkspaceBundle, WorkspacesDirectory } from '../../src';
 import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';
 import { DeployResult, Handler, Handlers, loadBundledHandlers, LocalStack, OperationResult, ProgressEvent } from '../local/runner';
 
@@ -22,10 +22,11 @@ const PROVIDER_INTERVAL_S = 30;
 export function benchStack(count: number, version: 1 | 2, userPrefix = 'user'): Stack {
   const stack = new Stack(new App(), 'Bench');
   Tags.of(stack).add('team', 'platform');
+  const directory = WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID);
   for (let i = 0; i < count; i++) {
     const ws = new Workspace(stack, `Ws${i}`, {
-      directoryId: DIRECTORY_ID,
-      bundleId: BUNDLE_ID,
+      directory,
+      bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID),
       userName: `${userPrefix}${i}`,
       runningMode: version === 1 ? RunningMode.AUTO_STOP : RunningMode.ALWAYS_ON,
       autoStopTimeout: version === 1 ? Duration.hours(2) : undefined,

@@ -38,13 +38,16 @@ function build(side: Side, n: number, outdir: string): import('aws-cdk-lib').App
   const app = new App({ outdir });
   const stack = new Stack(app, 'Desktops');
   Tags.of(stack).add('team', 'platform');
+  let directory: import('../../src').IWorkspacesDirectory | undefined;
+  const bundle = lib.WorkspaceBundle.fromBundleId(BUNDLE_ID);
   for (let i = 0; i < n; i++) {
     const userName = `user${i}`;
     let scope;
     if (side === 'lib') {
+      directory ??= lib.WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID);
       scope = new lib.Workspace(stack, `Ws${i}`, {
-        directoryId: DIRECTORY_ID,
-        bundleId: BUNDLE_ID,
+        directory,
+        bundle,
         userName,
         runningMode: lib.RunningMode.AUTO_STOP,
         autoStopTimeout: Duration.hours(2),

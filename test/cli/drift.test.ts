@@ -10,7 +10,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { compare, drift, exitCode, renderTable } from '../../cli/drift';
 import { parseProperties } from '../../lambda/properties';
 import { WorkspacesApi } from '../../lambda/workspaces-api';
-import { RunningMode, Workspace } from '../../src';
+import { RunningMode, Workspace, WorkspaceBundle } from '../../src';
+import { directory } from '../directories';
 import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';
 
 // Each test synthesizes an app: more than jest's 5 seconds on a loaded machine.
@@ -46,8 +47,8 @@ test('finds the WorkSpace by user name without case, in a stack inside a Stage; 
   const dir = assemblyOf((app) => {
     const stack = new Stack(new Stage(app, 'Prod'), 'Desktops');
     const ws = new Workspace(stack, 'Dana', {
-      directoryId: DIRECTORY_ID,
-      bundleId: BUNDLE_ID,
+      directory: directory(DIRECTORY_ID),
+      bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID),
       userName: 'dana.lee',
       runningMode: RunningMode.ALWAYS_ON,
       userVolumeEncrypted: true,
@@ -75,8 +76,8 @@ test('finds the WorkSpace by user name without case, in a stack inside a Stage; 
 test('a property that is a token the command cannot resolve is an error for that WorkSpace only', async () => {
   const dir = assemblyOf((app) => {
     const stack = new Stack(app, 'Tokens');
-    new Workspace(stack, 'Eve', { directoryId: DIRECTORY_ID, bundleId: BUNDLE_ID, userName: 'eve', userVolumeSize: Size.gibibytes(50) });
-    new Workspace(stack, 'Tok', { directoryId: DIRECTORY_ID, bundleId: BUNDLE_ID, userName: new CfnParameter(stack, 'UserName').valueAsString });
+    new Workspace(stack, 'Eve', { directory: directory(DIRECTORY_ID), bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID), userName: 'eve', userVolumeSize: Size.gibibytes(50) });
+    new Workspace(stack, 'Tok', { directory: directory(DIRECTORY_ID), bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID), userName: new CfnParameter(stack, 'UserName').valueAsString });
   });
   const report = await drift(api, dir, undefined, () => {});
   const tok = report.resources.find((r) => r.logicalId.startsWith('Tok'))!;

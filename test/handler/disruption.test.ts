@@ -12,11 +12,14 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { AVAILABLE_WORKSPACE, deps, OWNER, polled, PROPS, UPDATE, WORKSPACE_ID } from './events';
+import { AVAILABLE_WORKSPACE, deps, OWNER, polled, PROPS, UPDATE, WORKSPACE_ID, answerPreflight } from './events';
 import { isComplete } from '../../lambda/handler';
 import { CONNECTION_STATUS_BATCH, WorkspacesApi } from '../../lambda/workspaces-api';
 
 const workspaces = mockClient(WorkSpacesClient);
+
+// Every Create passes the pre-flight (its own tests are in preflight.test.ts).
+beforeEach(() => answerPreflight(workspaces));
 
 afterEach(() => {
   workspaces.reset();

@@ -1,4 +1,11 @@
-import { Workspace, WorkSpacesClient, WorkSpacesServiceException } from '@aws-sdk/client-workspaces';
+import {
+  DescribeWorkspaceBundlesCommand,
+  DescribeWorkspaceDirectoriesCommand,
+  Workspace,
+  WorkSpacesClient,
+  WorkSpacesServiceException,
+} from '@aws-sdk/client-workspaces';
+import type { AwsStub } from 'aws-sdk-client-mock';
 import type { HandlerDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../lambda/handler';
 import { ownershipMarking } from '../../lambda/ownership';
 import { WorkspacesApi } from '../../lambda/workspaces-api';
@@ -122,4 +129,25 @@ export type HandlerDepsWithLines = HandlerDeps & { lines: string[] };
 export function withLines(d: HandlerDeps): HandlerDepsWithLines {
   const lines: string[] = [];
   return { ...d, log: (line: string) => lines.push(line), lines };
+}
+
+/**
+ * The pre-flight's reads, answered as the service does for a registered directory and a bundle
+ * that exists: every directory asked for is REGISTERED, and every bundle asked for by id is a
+ * STANDARD bundle with 80 and 50 GiB volumes. Tests of the pre-flight itself override these.
+ */
+export function answerPreflight(mock: AwsStub<any, any, any>): void {
+  mock.on(DescribeWorkspaceDirectoriesCommand).callsFake((input: { DirectoryIds?: string[] }) => ({
+    Directories: (input.DirectoryIds ?? []).map((id) => ({ DirectoryId: id, State: 'REGISTERED' })),
+  }));
+  mock.on(DescribeWorkspaceBundlesCommand).callsFake((input: { BundleIds?: string[] }) => ({
+    Bundles: (input.BundleIds ?? []).map((id) => ({
+      BundleId: id,
+      Name: `Standard bundle ${id}`,
+      Owner: 'AMAZON',
+      ComputeType: { Name: 'STANDARD' },
+      RootStorage: { Capacity: '80' },
+      UserStorage: { Capacity: '50' },
+    })),
+  }));
 }

@@ -12,11 +12,14 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { AVAILABLE_WORKSPACE, CREATE, DELETE, deps, NEW_WORKSPACE_ID, OWNER, polled, PROPS, serverError, throttled, UPDATE, WORKSPACE_ID } from './events';
+import { AVAILABLE_WORKSPACE, CREATE, DELETE, deps, NEW_WORKSPACE_ID, OWNER, polled, PROPS, serverError, throttled, UPDATE, WORKSPACE_ID, answerPreflight } from './events';
 import { isComplete } from '../../lambda/handler';
 import { handler } from '../../lambda/is-complete.lambda';
 
 const workspaces = mockClient(WorkSpacesClient);
+
+// Every Create passes the pre-flight (its own tests are in preflight.test.ts).
+beforeEach(() => answerPreflight(workspaces));
 
 // No one is connected: a change that disconnects the user goes ahead as it always did
 // (disruption-aware updates have their own tests in disruption.test.ts).
@@ -93,6 +96,8 @@ describe('Create', () => {
         ComputerName: 'WSAMZN-ALICE01',
         SubnetId: 'subnet-0123456789abcdef0',
         State: 'AVAILABLE',
+        // The WorkSpace's own bundle: for a bundle given by name, the id it resolved to.
+        BundleId: 'wsb-12345678',
       },
     });
     expect(workspaces).toHaveReceivedCommandWith(DescribeWorkspacesCommand, { WorkspaceIds: [WORKSPACE_ID] });
@@ -106,7 +111,7 @@ describe('Create', () => {
 
     await expect(isComplete(polled(CREATE), deps())).resolves.toEqual({
       IsComplete: true,
-      Data: { WorkspaceId: WORKSPACE_ID, IpAddress: '', ComputerName: '', SubnetId: '', State: 'STOPPED' },
+      Data: { WorkspaceId: WORKSPACE_ID, IpAddress: '', ComputerName: '', SubnetId: '', State: 'STOPPED', BundleId: '' },
     });
   });
 

@@ -15,11 +15,14 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { AVAILABLE_WORKSPACE, CREATE, DELETE, deps, HandlerDepsWithLines, OWNER, polled, PROPS, throttled, UPDATE, WORKSPACE_ID, withLines } from './events';
+import { AVAILABLE_WORKSPACE, CREATE, DELETE, deps, HandlerDepsWithLines, OWNER, polled, PROPS, throttled, UPDATE, WORKSPACE_ID, withLines, answerPreflight } from './events';
 import { isComplete, onEvent } from '../../lambda/handler';
 import { parseProperties, removedWorkspaceProperties } from '../../lambda/properties';
 
 const workspaces = mockClient(WorkSpacesClient);
+
+// Every Create passes the pre-flight (its own tests are in preflight.test.ts).
+beforeEach(() => answerPreflight(workspaces));
 
 // No one is connected: a change that disconnects the user goes ahead as it always did
 // (disruption-aware updates have their own tests in disruption.test.ts).
@@ -65,7 +68,9 @@ describe('compare first: a WorkSpace that already has what is declared is comple
 
       expect(result).toEqual({
         IsComplete: true,
-        Data: { WorkspaceId: WORKSPACE_ID, IpAddress: '10.0.1.23', ComputerName: 'WSAMZN-ALICE01', SubnetId: 'subnet-0123456789abcdef0', State: state },
+        Data: {
+          WorkspaceId: WORKSPACE_ID, IpAddress: '10.0.1.23', ComputerName: 'WSAMZN-ALICE01', SubnetId: 'subnet-0123456789abcdef0', State: state, BundleId: 'wsb-12345678',
+        },
       });
       expect(workspaces).not.toHaveReceivedCommand(ModifyWorkspacePropertiesCommand);
     });

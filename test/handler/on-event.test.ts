@@ -7,12 +7,15 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CREATE, DELETE, deps, depsWithWaits, NEW_WORKSPACE_ID, OWNER, PROPS, serverError, STACK_ID, STARTED_AT, throttled, UPDATE, WORKSPACE_ID } from './events';
+import { CREATE, DELETE, deps, depsWithWaits, NEW_WORKSPACE_ID, OWNER, PROPS, serverError, STACK_ID, STARTED_AT, throttled, UPDATE, WORKSPACE_ID, answerPreflight } from './events';
 import { LOOK_AGAIN_DELAYS_MS, onEvent } from '../../lambda/handler';
 import { handler } from '../../lambda/on-event.lambda';
 import { ownershipMarking } from '../../lambda/ownership';
 
 const workspaces = mockClient(WorkSpacesClient);
+
+// Every Create passes the pre-flight (its own tests are in preflight.test.ts).
+beforeEach(() => answerPreflight(workspaces));
 
 /** The WorkSpace of the base event, as DescribeWorkspaces reports it. */
 const EXISTING = {

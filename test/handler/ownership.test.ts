@@ -11,13 +11,16 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CREATE, DELETE, deps, LOGICAL_ID, NEW_WORKSPACE_ID, OWNER, polled, PROPS, REQUEST_ID, STACK_ID, UPDATE, WORKSPACE_ID } from './events';
+import { CREATE, DELETE, deps, LOGICAL_ID, NEW_WORKSPACE_ID, OWNER, polled, PROPS, REQUEST_ID, STACK_ID, UPDATE, WORKSPACE_ID, answerPreflight } from './events';
 import { isComplete, onEvent } from '../../lambda/handler';
 import { ownershipMarking, parseOwnership } from '../../lambda/ownership';
 import { parseProperties } from '../../lambda/properties';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 const workspaces = mockClient(WorkSpacesClient);
+
+// Every Create passes the pre-flight (its own tests are in preflight.test.ts).
+beforeEach(() => answerPreflight(workspaces));
 
 afterEach(() => {
   workspaces.reset();

@@ -5,6 +5,7 @@ import { DesiredWorkspace } from '../../lambda/properties';
 const DESIRED: DesiredWorkspace = {
   directoryId: 'd-1234567890',
   bundleId: 'wsb-12345678',
+  bundle: { bundleId: 'wsb-12345678' },
   userName: 'alice',
   rootVolumeEncryptionEnabled: false,
   userVolumeEncryptionEnabled: false,

@@ -12,6 +12,7 @@ describe('parseProperties', () => {
     expect(parseProperties(PROPS)).toEqual({
       directoryId: 'd-1234567890',
       bundleId: 'wsb-12345678',
+      bundle: { bundleId: 'wsb-12345678' },
       userName: 'alice',
       rootVolumeEncryptionEnabled: false,
       userVolumeEncryptionEnabled: false,

@@ -2,8 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Decision, decide as simulate, handlerPolicies, requestTags, resourceTags, Role } from './simulated-iam';
 import { ownershipMarking } from '../../lambda/ownership';
-import { Workspace } from '../../src';
+import { Workspace, WorkspaceBundle } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { directory as importedDirectory } from '../directories';
 
 // The handlers' roles, as synthesized, evaluated against concrete requests by an IAM policy
 // simulator that applies AWS's evaluation logic (explicit deny over allow, condition operators
@@ -146,7 +147,7 @@ test('each marking a handler writes fits the stack\'s pattern: the policies are 
 /** The handlers' policies of a stack with two WorkSpaces, resolved for STACK_ID. */
 function synthesizePolicies(): Record<Role, Json[]> {
   const stack = new Stack(new App(), 'Desks', { env: { account: ACCOUNT, region: REGION } });
-  new Workspace(stack, 'Alice', { directoryId: DIRECTORY, bundleId: BUNDLE, userName: 'alice' });
-  new Workspace(stack, 'Bob', { directoryId: DIRECTORY, bundleId: ENCRYPTED_BUNDLE, userName: 'bob', adoptExisting: true });
+  new Workspace(stack, 'Alice', { directory: importedDirectory(DIRECTORY), bundle: WorkspaceBundle.fromBundleId(BUNDLE), userName: 'alice' });
+  new Workspace(stack, 'Bob', { directory: importedDirectory(DIRECTORY), bundle: WorkspaceBundle.fromBundleId(ENCRYPTED_BUNDLE), userName: 'bob', adoptExisting: true });
   return handlerPolicies(Template.fromStack(stack).toJSON(), ENV);
 }

@@ -1,19 +1,24 @@
 // The app the demo deploys: three WorkSpaces with different running modes and tags, and a
 // second version of it that changes them in place and replaces one.
 import { App, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
-import { ComputeType, RunningMode, Workspace } from '../../src';
+import { ComputeType, RunningMode, Workspace, WorkspaceBundle, WorkspacesDirectory } from '../../src';
 
 export const DIRECTORY_ID = 'd-1234567890';
 export const SECOND_DIRECTORY_ID = 'd-2234567890';
 export const BUNDLE_ID = 'wsb-12345678';
+/** The demo picks its bundle by name, as an app does: Amazon's bundles have another id in each region. */
+export const BUNDLE_NAME = 'Standard with Windows 10 (Server 2022 based)';
 
 export function exampleStack(version: 1 | 2): Stack {
   const stack = new Stack(new App(), 'Desktops');
   Tags.of(stack).add('team', 'platform');
+  const directory = WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID);
+  const secondDirectory = WorkspacesDirectory.fromDirectoryId(stack, 'SecondDirectory', SECOND_DIRECTORY_ID);
+  const bundle = WorkspaceBundle.fromName(BUNDLE_NAME);
 
   const alice = new Workspace(stack, 'Alice', {
-    directoryId: DIRECTORY_ID,
-    bundleId: BUNDLE_ID,
+    directory,
+    bundle,
     userName: 'alice',
     runningMode: version === 1 ? RunningMode.AUTO_STOP : RunningMode.ALWAYS_ON,
     autoStopTimeout: version === 1 ? Duration.hours(2) : undefined,
@@ -21,8 +26,8 @@ export function exampleStack(version: 1 | 2): Stack {
   Tags.of(alice).add('cost-center', version === 1 ? '42' : '43');
 
   const bob = new Workspace(stack, 'Bob', {
-    directoryId: DIRECTORY_ID,
-    bundleId: BUNDLE_ID,
+    directory,
+    bundle,
     userName: 'bob',
     runningMode: RunningMode.ALWAYS_ON,
     computeType: version === 1 ? ComputeType.STANDARD : ComputeType.POWER,
@@ -35,8 +40,8 @@ export function exampleStack(version: 1 | 2): Stack {
 
   new Workspace(stack, 'Carol', {
     // Moving Carol to another directory needs a new WorkSpace: a replacement.
-    directoryId: version === 1 ? DIRECTORY_ID : SECOND_DIRECTORY_ID,
-    bundleId: BUNDLE_ID,
+    directory: version === 1 ? directory : secondDirectory,
+    bundle,
     userName: 'carol',
     runningMode: RunningMode.MANUAL,
     removalPolicy: RemovalPolicy.DESTROY,

@@ -14,7 +14,7 @@ import {
   VALUE_BUNDLE_ID,
   WorkspaceSpec,
 } from './scenario-helpers';
-import { ComputeType } from '../../src';
+import { ComputeType, WorkspaceBundle } from '../../src';
 
 let scenario: Scenario | undefined;
 
@@ -222,7 +222,8 @@ describe('a grown volume cannot shrink', () => {
     const aliceId = stack.resources.get(logicalIdOf(v1, 'alice'))!.physicalId;
 
     // Alice's user volume grows; bob's bundle change is refused, so the deploy rolls back.
-    const result = await stack.deploy(synth([{ ...ALICE, userVolumeSize: Size.gibibytes(100) }, { ...bob, bundleId: VALUE_BUNDLE_ID }]));
+    const valueBob = { ...bob, bundle: WorkspaceBundle.fromBundleId(VALUE_BUNDLE_ID) };
+    const result = await stack.deploy(synth([{ ...ALICE, userVolumeSize: Size.gibibytes(100) }, valueBob]));
 
     expect(result.ok).toBe(false);
     expect(result.reason).toMatch(/Cannot change BundleId/);

@@ -6,8 +6,9 @@ import { CallRecord, LocalWorkspaces, startLocalWorkspaces, WorkspaceSnapshot } 
 import type { Faults, Timing } from './endpoint';
 import { Handler, Handlers, LocalStack, LocalStackOptions, loadBundledHandlers, workspacesOf } from './runner';
 import { parseOwnership, resourcePart, stackUuid } from '../../lambda/ownership';
-import { Workspace, WorkspaceProps } from '../../src';
+import { Workspace, WorkspaceProps, WorkspaceBundle } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { directory } from '../directories';
 
 export const DIRECTORY_ID = 'd-1234567890';
 /** STANDARD, root 80 GiB, user 50 GiB. */
@@ -125,8 +126,8 @@ export function synth(specs: readonly WorkspaceSpec[], stackTags: Record<string,
   for (const spec of specs) {
     const { id, tags, ...props } = spec;
     const workspace = new Workspace(stack, id ?? spec.userName[0].toUpperCase() + spec.userName.slice(1), {
-      directoryId: DIRECTORY_ID,
-      bundleId: BUNDLE_ID,
+      directory: directory(DIRECTORY_ID),
+      bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID),
       ...props,
     });
     for (const [key, value] of Object.entries(tags ?? {})) {
@@ -210,7 +211,8 @@ export function expectInventory(endpoint: LocalWorkspaces, expectation: Inventor
     const label = `${resource.logicalId} (${deployed.physicalId})`;
     // The service compares user names without case: a case-only change leaves the WorkSpace as it was.
     expect({ label, ...pick(actual, ['DirectoryId', 'BundleId']), UserName: actual.UserName.toLowerCase() })
-      .toEqual({ label, DirectoryId: p.DirectoryId, UserName: String(p.UserName).toLowerCase(), BundleId: p.BundleId });
+      // A bundle declared by name: the id the deployment resolved it to (its BundleId attribute).
+      .toEqual({ label, DirectoryId: p.DirectoryId, UserName: String(p.UserName).toLowerCase(), BundleId: p.BundleId ?? deployed.data.BundleId });
     expect({ label, visible: actual.Visible, modifications: actual.ModificationStates ?? [] })
       .toEqual({ label, visible: true, modifications: [] });
     expect(['AVAILABLE', 'STOPPED']).toContain(actual.State);
@@ -255,6 +257,7 @@ export function expectInventory(endpoint: LocalWorkspaces, expectation: Inventor
       IpAddress: actual.IpAddress,
       SubnetId: actual.SubnetId,
       ComputerName: actual.ComputerName,
+      BundleId: actual.BundleId,
     });
   }
 

@@ -21,7 +21,7 @@ import {
   VALUE_BUNDLE_ID,
   WorkspaceSpec,
 } from './scenario-helpers';
-import { ComputeType } from '../../src';
+import { ComputeType, WorkspaceBundle } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 const TEAM: WorkspaceSpec[] = [
@@ -229,12 +229,12 @@ describe('updates', () => {
   test('compute type, root volume and user volume changed in one deploy are applied one call each', async () => {
     scenario = await startScenario();
     const { endpoint, stack } = scenario;
-    const v1 = synth([{ userName: 'alice', bundleId: PERFORMANCE_BUNDLE_ID }]);
+    const v1 = synth([{ userName: 'alice', bundle: WorkspaceBundle.fromBundleId(PERFORMANCE_BUNDLE_ID) }]);
     expect((await stack.deploy(v1)).ok).toBe(true);
     endpoint.resetCalls();
     const v2 = synth([{
       userName: 'alice',
-      bundleId: PERFORMANCE_BUNDLE_ID,
+      bundle: WorkspaceBundle.fromBundleId(PERFORMANCE_BUNDLE_ID),
       computeType: ComputeType.POWER,
       rootVolumeSize: Size.gibibytes(250),
       userVolumeSize: Size.gibibytes(200),
@@ -258,7 +258,7 @@ describe('updates', () => {
     const before = endpoint.inventory();
     const id = stack.resources.get(logicalIdOf(v1, 'alice'))!.physicalId;
     endpoint.resetCalls();
-    const v2 = synth([{ ...TEAM[0], bundleId: VALUE_BUNDLE_ID }, TEAM[1]]);
+    const v2 = synth([{ ...TEAM[0], bundle: WorkspaceBundle.fromBundleId(VALUE_BUNDLE_ID) }, TEAM[1]]);
 
     const result = await stack.deploy(v2);
 
@@ -372,7 +372,7 @@ describe('edge cases the first scenarios found in the handler (fixed, kept as re
     const v1 = synth([TEAM[0]]);
     expect((await stack.deploy(v1)).ok).toBe(true);
 
-    const result = await stack.deploy(synth([{ ...TEAM[0], bundleId: VALUE_BUNDLE_ID }]));
+    const result = await stack.deploy(synth([{ ...TEAM[0], bundle: WorkspaceBundle.fromBundleId(VALUE_BUNDLE_ID) }]));
 
     expect(result.ok).toBe(false);
     expect(result.rollbackFailure).toBeUndefined();

@@ -33,7 +33,9 @@
  * - The UserName filter of DescribeWorkspaces is case-sensitive in moto, case-insensitive in
  *   the local endpoint.
  * - moto does not model bundles: it has no DescribeWorkspaceBundles and accepts any BundleId;
- *   the local endpoint fails an unknown bundle with ResourceNotFound.Bundle.
+ *   the local endpoint fails an unknown bundle with ResourceNotFound.Bundle. So on moto's side
+ *   the pre-flight's one bundle read (by id) is answered with the bundle seeded locally
+ *   (MotoWorkspacesApi); its directory read is moto's own.
  * - moto does not enforce one WorkSpace per user per directory: a duplicate is created; the
  *   local endpoint (like the service) fails it with ResourceExists.WorkSpace.
  * - TerminateWorkspaces of an unknown id: moto's FailedRequests ErrorCode is "400", the local
@@ -52,7 +54,9 @@
  *   deserialization error named SyntaxError; moto's log says "... action has not been implemented"):
  *   ModifyWorkspaceProperties, DeleteTags, DescribeWorkspaceBundles. A test asserts this, so the
  *   day moto implements one of them this suite fails and the cross-check should be extended.
- * Same on both: ResourceNotFound.Directory for an unregistered directory, the shape of
+ * Same on both: DescribeWorkspaceDirectories (the pre-flight's directory check: REGISTERED for
+ * the registered one, an empty list for an unknown id), ResourceNotFound.Directory for an
+ * unregistered directory, the shape of
  * FailedRequests entries, DescribeWorkspaces by id or by DirectoryId+UserName, an empty list for
  * an unknown id, TagList, TerminateWorkspaces' answer, and InvalidParameterValuesException for
  * DescribeWorkspaces with WorkspaceIds and DirectoryId together or UserName without DirectoryId.
@@ -70,6 +74,7 @@ import {
   ModifyWorkspacePropertiesCommand,
   TerminateWorkspacesCommand,
   Workspace,
+  WorkspaceBundle,
   WorkspaceRequest,
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
@@ -118,6 +123,19 @@ interface Target {
   readonly api: WorkspacesApi;
 }
 
+/** The bundle seeded into the local endpoint, as DescribeWorkspaceBundles describes it there. */
+let seededBundle: WorkspaceBundle | undefined;
+
+/**
+ * moto has no DescribeWorkspaceBundles (asserted below): the pre-flight's read of the bundle by
+ * id is answered with the bundle the local endpoint describes, every other call is moto's.
+ */
+class MotoWorkspacesApi extends WorkspacesApi {
+  async bundle(bundleId: string): Promise<WorkspaceBundle | undefined> {
+    return bundleId === seededBundle?.BundleId ? seededBundle : undefined;
+  }
+}
+
 let local: LocalWorkspaces;
 let targets: Record<Side, Target>;
 
@@ -133,9 +151,10 @@ beforeAll(async () => {
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
       maxAttempts: 1,
     });
-    return { side, client, api: new WorkspacesApi(client) };
+    return { side, client, api: side === 'moto' ? new MotoWorkspacesApi(client) : new WorkspacesApi(client) };
   };
   targets = { moto: target('moto', MOTO_ENDPOINT), local: target('local', local.url) };
+  seededBundle = await targets.local.api.bundle(BUNDLE_ID);
 });
 
 afterAll(async () => {
@@ -239,6 +258,15 @@ describe('CreateWorkspaces', () => {
       localOnly: ['RootVolumeEncryptionEnabled', 'UserVolumeEncryptionEnabled', 'WorkspaceProperties.OperatingSystemName'],
     });
     expect(shape(withoutPending(out.moto))).toEqual(shape(withoutPending(out.local)));
+  });
+
+  test('the pre-flight\'s directory check: the registered directory is REGISTERED on both, an unknown id is absent on both', async () => {
+    const registered = await both((t) => t.api.directory(DIRECTORY_ID));
+    const unknown = await both((t) => t.api.directory(UNKNOWN_DIRECTORY_ID));
+    for (const side of SIDES) {
+      expect(registered[side]).toMatchObject({ DirectoryId: DIRECTORY_ID, State: 'REGISTERED' });
+      expect(unknown[side]).toBeUndefined();
+    }
   });
 
   test('an unregistered directory: ResourceNotFound.Directory on both, FailedRequests entries of the same shape', async () => {

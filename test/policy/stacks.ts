@@ -5,9 +5,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Workspace } from '../../src';
+import { Workspace, WorkspaceBundle } from '../../src';
+import { directory } from '../directories';
 
-const IDS = { directoryId: 'd-1234567890', bundleId: 'wsb-12345678' };
+const IDS = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678') };
 
 /** Both volumes encrypted with a customer managed key, retained on delete (the default). */
 export function compliantStack(app: App): Stack {

@@ -11,10 +11,23 @@ import pytest
 from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack, Tags
 from aws_cdk.assertions import Template
 
-from cdk_workspaces import DisruptionPolicy, RunningMode, Workspace
+from cdk_workspaces import (
+    BundleOwner,
+    DisruptionPolicy,
+    RunningMode,
+    SelfservicePermissions,
+    Workspace,
+    WorkspaceBundle,
+    WorkspacesDirectory,
+)
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-IDS = dict(directory_id="d-1234567890", bundle_id="wsb-12345678")
+
+
+def ids(stack: Stack) -> dict:
+    """The directory and the bundle, as objects."""
+    directory = stack.node.try_find_child("Directory") or WorkspacesDirectory.from_directory_id(stack, "Directory", "d-1234567890")
+    return dict(directory=directory, bundle=WorkspaceBundle.from_bundle_id("wsb-12345678"))
 
 
 def new_stack() -> Stack:
@@ -29,13 +42,13 @@ def workspaces_by_user(template: Template) -> dict:
 def two_workspaces() -> Template:
     stack = new_stack()
     Tags.of(stack).add("team", "platform")
-    alice = Workspace(stack, "Alice", **IDS,
+    alice = Workspace(stack, "Alice", **ids(stack),
         user_name="alice",
         running_mode=RunningMode.AUTO_STOP,
         auto_stop_timeout=Duration.hours(2),
     )
     Tags.of(alice).add("cost-center", "42")
-    Workspace(stack, "Bob", **IDS,
+    Workspace(stack, "Bob", **ids(stack),
         user_name="bob",
         running_mode=RunningMode.ALWAYS_ON,
         removal_policy=RemovalPolicy.DESTROY,
@@ -96,14 +109,47 @@ def test_one_provider_serves_both_workspaces():
 
 
 def test_a_validation_error_reaches_python_naming_the_prop():
-    with pytest.raises(RuntimeError, match=re.escape('Invalid bundleId "wsb-123"')):
-        Workspace(new_stack(), "Bad", directory_id="d-1234567890", bundle_id="wsb-123", user_name="alice")
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=re.escape('Invalid bundle.bundleId "wsb-123"')):
+        Workspace(stack, "Bad", directory=ids(stack)["directory"], bundle=WorkspaceBundle.from_bundle_id("wsb-123"), user_name="alice")
+    with pytest.raises(RuntimeError, match=re.escape('Invalid directoryId "dir-123"')):
+        WorkspacesDirectory.from_directory_id(stack, "BadDirectory", "dir-123")
 
 
 def test_the_auto_stop_rule_reaches_python_naming_the_prop():
+    stack = new_stack()
     with pytest.raises(RuntimeError, match=re.escape("Invalid autoStopTimeout")):
-        Workspace(new_stack(), "Bad", **IDS, user_name="alice",
+        Workspace(stack, "Bad", **ids(stack), user_name="alice",
                   running_mode=RunningMode.ALWAYS_ON, auto_stop_timeout=Duration.hours(2))
+
+
+def test_a_directory_registered_in_python_and_a_bundle_by_name():
+    stack = new_stack()
+    directory = WorkspacesDirectory(stack, "Registered", directory_id="d-2234567890",
+        selfservice_permissions=SelfservicePermissions(increase_volume_size=True),
+        enable_internet_access=False,
+    )
+    ws = Workspace(stack, "Carol", directory=directory, user_name="carol",
+        bundle=WorkspaceBundle.from_name("Standard with Windows 10 (Server 2022 based)", BundleOwner.AMAZON))
+    template = Template.from_stack(stack)
+    [(directory_id, registration)] = template.find_resources("AWS::WorkSpaces::Directory").items()
+    assert registration["Properties"]["DirectoryId"] == "d-2234567890"
+    assert registration["Properties"]["SelfservicePermissions"]["IncreaseVolumeSize"] == "ENABLED"
+    [carol] = template.find_resources("Custom::Workspace").values()
+    assert carol["Properties"]["BundleName"] == "Standard with Windows 10 (Server 2022 based)"
+    assert carol["Properties"]["BundleOwner"] == "AMAZON"
+    assert "BundleId" not in carol["Properties"]
+    assert directory_id in carol["DependsOn"]
+    assert stack.resolve(ws.bundle_id)["Fn::GetAtt"][1] == "BundleId"
+
+
+def test_from_user_name_looks_the_workspace_up_at_deploy_time():
+    stack = new_stack()
+    bob = Workspace.from_user_name(stack, "Bob", directory=ids(stack)["directory"], user_name="bob")
+    template = Template.from_stack(stack)
+    [(logical_id, lookup)] = template.find_resources("Custom::WorkspaceLookup").items()
+    assert lookup["Properties"]["UserName"] == "bob"
+    assert stack.resolve(bob.workspace_id) == {"Fn::GetAtt": [logical_id, "WorkspaceId"]}
 
 
 def test_the_installed_package_carries_the_handler_bundles():

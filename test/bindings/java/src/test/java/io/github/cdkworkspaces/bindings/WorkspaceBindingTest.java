@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cdkworkspaces.BundleOwner;
 import io.github.cdkworkspaces.DisruptionPolicy;
+import io.github.cdkworkspaces.IWorkspacesDirectory;
 import io.github.cdkworkspaces.RunningMode;
+import io.github.cdkworkspaces.SelfservicePermissions;
 import io.github.cdkworkspaces.Workspace;
+import io.github.cdkworkspaces.WorkspaceBundle;
+import io.github.cdkworkspaces.WorkspacesDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,17 +62,18 @@ class WorkspaceBindingTest {
     private static Template twoWorkspaces() {
         Stack stack = newStack();
         Tags.of(stack).add("team", "platform");
+        IWorkspacesDirectory directory = WorkspacesDirectory.fromDirectoryId(stack, "Directory", "d-1234567890");
         Workspace alice = Workspace.Builder.create(stack, "Alice")
-                .directoryId("d-1234567890")
-                .bundleId("wsb-12345678")
+                .directory(directory)
+                .bundle(WorkspaceBundle.fromBundleId("wsb-12345678"))
                 .userName("alice")
                 .runningMode(RunningMode.AUTO_STOP)
                 .autoStopTimeout(Duration.hours(2))
                 .build();
         Tags.of(alice).add("cost-center", "42");
         Workspace.Builder.create(stack, "Bob")
-                .directoryId("d-1234567890")
-                .bundleId("wsb-12345678")
+                .directory(directory)
+                .bundle(WorkspaceBundle.fromBundleId("wsb-12345678"))
                 .userName("bob")
                 .runningMode(RunningMode.ALWAYS_ON)
                 .removalPolicy(RemovalPolicy.DESTROY)
@@ -141,12 +147,43 @@ class WorkspaceBindingTest {
     @Test
     void aValidationErrorReachesJavaNamingTheProp() {
         Stack stack = newStack();
+        IWorkspacesDirectory directory = WorkspacesDirectory.fromDirectoryId(stack, "Directory", "d-1234567890");
         JsiiException error = assertThrows(JsiiException.class, () -> Workspace.Builder.create(stack, "Bad")
-                .directoryId("d-1234567890")
-                .bundleId("wsb-123")
+                .directory(directory)
+                .bundle(WorkspaceBundle.fromBundleId("wsb-123"))
                 .userName("alice")
                 .build());
-        assertTrue(error.getMessage().contains("Invalid bundleId \"wsb-123\""), error.getMessage());
+        assertTrue(error.getMessage().contains("Invalid bundle.bundleId \"wsb-123\""), error.getMessage());
+    }
+
+    @Test
+    void aBundleByNameAndOwner() {
+        Stack stack = newStack();
+        Workspace.Builder.create(stack, "Carol")
+                .directory(WorkspacesDirectory.fromDirectoryId(stack, "Directory", "d-1234567890"))
+                .bundle(WorkspaceBundle.fromName("Standard with Windows 10 (Server 2022 based)", BundleOwner.AMAZON))
+                .userName("carol")
+                .build();
+        Template.fromStack(stack).hasResourceProperties("Custom::Workspace", Map.of(
+                "BundleName", "Standard with Windows 10 (Server 2022 based)",
+                "BundleOwner", "AMAZON",
+                "BundleId", Match.absent()));
+    }
+
+    /**
+     * Registering a directory needs aws-cdk-lib's CfnDirectory, which is new in the floor, 2.274.0,
+     * and missing from the newest aws-cdk-lib on Maven Central that floor-stand-in.sh stands in
+     * (2.263.0). When Maven Central has the floor and the stand-in goes, this fails: then assert
+     * the registration's template here instead (test/bindings/python shows what to assert).
+     */
+    @Test
+    void registeringADirectoryWaitsForTheFloorOnMavenCentral() {
+        Stack stack = newStack();
+        JsiiException error = assertThrows(JsiiException.class, () -> WorkspacesDirectory.Builder.create(stack, "Registered")
+                .directoryId("d-2234567890")
+                .selfservicePermissions(SelfservicePermissions.builder().increaseVolumeSize(true).build())
+                .build());
+        assertTrue(error.getMessage().contains("CfnDirectory is not a constructor"), error.getMessage());
     }
 
     @Test

@@ -1,0 +1,352 @@
+import { ArnFormat, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnDirectory } from 'aws-cdk-lib/aws-workspaces';
+import { Construct } from 'constructs';
+import { validationError } from './private/errors';
+import * as rules from './private/rules';
+
+/**
+ * A directory registered with Amazon WorkSpaces, declared in this app or imported.
+ */
+export interface IWorkspacesDirectory extends IResource {
+  /**
+   * The directory's id, such as `d-1234567890`.
+   *
+   * @attribute
+   */
+  readonly directoryId: string;
+
+  /**
+   * The directory's ARN in WorkSpaces (`arn:aws:workspaces:region:account:directory/d-...`).
+   *
+   * @attribute
+   */
+  readonly directoryArn: string;
+}
+
+/**
+ * What users may do with their own WorkSpaces from the WorkSpaces client.
+ */
+export interface SelfservicePermissions {
+  /**
+   * Whether users may restart their WorkSpace.
+   *
+   * @default true
+   */
+  readonly restartWorkspace?: boolean;
+
+  /**
+   * Whether users may grow the volumes of their WorkSpace (billed at once).
+   *
+   * @default false
+   */
+  readonly increaseVolumeSize?: boolean;
+
+  /**
+   * Whether users may change the compute type of their WorkSpace (billed at once).
+   *
+   * @default false
+   */
+  readonly changeComputeType?: boolean;
+
+  /**
+   * Whether users may switch the running mode of their WorkSpace (billed at once).
+   *
+   * @default false
+   */
+  readonly switchRunningMode?: boolean;
+
+  /**
+   * Whether users may rebuild their WorkSpace, which restores the root volume and loses what
+   * the user volume gained since its last snapshot.
+   *
+   * @default false
+   */
+  readonly rebuildWorkspace?: boolean;
+}
+
+/**
+ * The kinds of client device that may connect to the directory's WorkSpaces.
+ */
+export enum DeviceType {
+  /** Windows clients. */
+  WINDOWS = 'DeviceTypeWindows',
+  /** macOS clients. */
+  OSX = 'DeviceTypeOsx',
+  /** Linux clients. */
+  LINUX = 'DeviceTypeLinux',
+  /** iPadOS and iOS clients. */
+  IOS = 'DeviceTypeIos',
+  /** Android clients. */
+  ANDROID = 'DeviceTypeAndroid',
+  /** Chromebooks. */
+  CHROME_OS = 'DeviceTypeChromeOs',
+  /** Web browsers (WorkSpaces Web Access). */
+  WEB = 'DeviceTypeWeb',
+  /** PCoIP zero clients. */
+  ZERO_CLIENT = 'DeviceTypeZeroClient',
+  /** Amazon WorkSpaces Thin Client devices. */
+  WORKSPACES_THIN_CLIENT = 'DeviceTypeWorkSpacesThinClient',
+}
+
+/**
+ * Whether the directory's WorkSpaces run on shared or dedicated hardware.
+ */
+export enum Tenancy {
+  /** Shared hardware. */
+  SHARED = 'SHARED',
+  /** Dedicated hardware, for bring-your-own-license Windows images. */
+  DEDICATED = 'DEDICATED',
+}
+
+/**
+ * Properties of a `WorkspacesDirectory`.
+ */
+export interface WorkspacesDirectoryProps {
+  /**
+   * The AWS Directory Service directory to register: an AWS Managed Microsoft AD or an AD
+   * Connector, such as `d-1234567890`. It must be Active.
+   */
+  readonly directoryId: string;
+
+  /**
+   * The VPC of the subnets that WorkSpaces use.
+   *
+   * @default - the directory's own subnets
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The two subnets, in different Availability Zones, that the directory's WorkSpaces are
+   * placed in. Only with `vpc`.
+   *
+   * @default - the VPC's private subnets (there must be exactly two, in different Availability Zones)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * What users may do with their own WorkSpaces.
+   *
+   * @default - restart only
+   */
+  readonly selfservicePermissions?: SelfservicePermissions;
+
+  /**
+   * Whether users may use the WorkSpaces self-service features of the directory (such as
+   * resetting their password from the client login screen).
+   *
+   * @default false
+   */
+  readonly enableSelfService?: boolean;
+
+  /**
+   * The organizational unit that new WorkSpaces' computer accounts are put in, such as
+   * `OU=WorkSpaces,DC=corp,DC=example,DC=com`.
+   *
+   * @default - the directory's default (the Computers container)
+   */
+  readonly defaultOu?: string;
+
+  /**
+   * A security group, in the VPC, that WorkSpaces created from now on get besides the
+   * directory's own.
+   *
+   * @default - none
+   */
+  readonly customSecurityGroup?: ec2.ISecurityGroup;
+
+  /**
+   * Whether new WorkSpaces get a public IP address, for internet access without a NAT gateway.
+   *
+   * @default false
+   */
+  readonly enableInternetAccess?: boolean;
+
+  /**
+   * Whether the service applies Windows updates to AUTO_STOP WorkSpaces in its maintenance
+   * window (it starts them for it).
+   *
+   * @default true
+   */
+  readonly enableMaintenanceMode?: boolean;
+
+  /**
+   * Whether users are local administrators of their WorkSpaces.
+   *
+   * @default false
+   */
+  readonly userEnabledAsLocalAdministrator?: boolean;
+
+  /**
+   * The IAM role that the directory's WorkSpaces run with (an instance profile role).
+   *
+   * @default - none
+   */
+  readonly instanceRole?: iam.IRole;
+
+  /**
+   * The IP access control groups (ids such as `wsipg-12345678`) that limit where users connect from.
+   *
+   * @default - none: any address
+   */
+  readonly ipGroupIds?: string[];
+
+  /**
+   * The kinds of client device allowed to connect; every other kind is denied.
+   *
+   * @default - the service's defaults
+   */
+  readonly allowedDeviceTypes?: DeviceType[];
+
+  /**
+   * Whether the WorkSpaces run on shared or dedicated hardware. Changing it replaces the
+   * registration.
+   *
+   * @default - the service's default, Tenancy.SHARED
+   */
+  readonly tenancy?: Tenancy;
+
+  /**
+   * What happens to the registration when it is removed from the stack.
+   *
+   * The WorkSpaces of a directory outlive their stack by default (a `Workspace`'s default
+   * removal policy), and a directory cannot be deregistered while it has WorkSpaces, so the
+   * registration is kept too; with `RemovalPolicy.DESTROY` the directory is deregistered.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An AWS Managed Microsoft AD or AD Connector, registered with Amazon WorkSpaces so that
+ * WorkSpaces can be created for its users (`AWS::WorkSpaces::Directory`).
+ *
+ * A `Workspace` of this directory in the same app is created after the registration.
+ *
+ * @resource AWS::WorkSpaces::Directory
+ */
+export class WorkspacesDirectory extends Resource implements IWorkspacesDirectory {
+  /**
+   * A directory registered with WorkSpaces elsewhere (the console, another stack).
+   *
+   * Nothing checks at synth time that it is registered: the provider checks before it creates
+   * anything, and fails in seconds when it is not.
+   *
+   * @param scope the scope of the imported directory
+   * @param id its construct id
+   * @param directoryId the directory's id, such as `d-1234567890`
+   */
+  public static fromDirectoryId(scope: Construct, id: string, directoryId: string): IWorkspacesDirectory {
+    checkDirectoryId(scope, directoryId, scope.node.path ? `${scope.node.path}/${id}` : id);
+    class Import extends Resource implements IWorkspacesDirectory {
+      public readonly directoryId = directoryId;
+      public readonly directoryArn = directoryArnOf(scope, directoryId);
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly directoryId: string;
+  public readonly directoryArn: string;
+
+  /**
+   * The subnets the directory's WorkSpaces are placed in, when given.
+   */
+  public readonly subnetIds?: string[];
+
+  private readonly resource: CfnDirectory;
+
+  constructor(scope: Construct, id: string, props: WorkspacesDirectoryProps) {
+    super(scope, id);
+    checkDirectoryId(this, props.directoryId);
+    if (props.vpcSubnets !== undefined && props.vpc === undefined) {
+      throw validationError(this, 'Invalid vpcSubnets: it selects subnets of `vpc`, which is not given; give the VPC too');
+    }
+    this.subnetIds = props.vpc ? this.selectTwoSubnets(props.vpc, props.vpcSubnets) : undefined;
+    if (props.ipGroupIds) {
+      for (const groupId of props.ipGroupIds) {
+        if (!Token.isUnresolved(groupId) && !/^wsipg-[0-9a-z]{8,63}$/.test(groupId)) {
+          throw validationError(this, `Invalid ipGroupIds ${JSON.stringify(groupId)}: must match ^wsipg-[0-9a-z]{8,63}$ `
+            + '(an IP access control group id such as "wsipg-12345678")');
+        }
+      }
+    }
+
+    const permissions = props.selfservicePermissions ?? {};
+    const enabled = (value: boolean | undefined, byDefault: boolean) => ((value ?? byDefault) ? 'ENABLED' : 'DISABLED');
+    this.resource = new CfnDirectory(this, 'Resource', {
+      subnetIds: this.subnetIds,
+      enableSelfService: props.enableSelfService ?? false,
+      selfservicePermissions: {
+        restartWorkspace: enabled(permissions.restartWorkspace, true),
+        increaseVolumeSize: enabled(permissions.increaseVolumeSize, false),
+        changeComputeType: enabled(permissions.changeComputeType, false),
+        switchRunningMode: enabled(permissions.switchRunningMode, false),
+        rebuildWorkspace: enabled(permissions.rebuildWorkspace, false),
+      },
+      workspaceCreationProperties: {
+        defaultOu: props.defaultOu,
+        customSecurityGroupId: props.customSecurityGroup?.securityGroupId,
+        enableInternetAccess: props.enableInternetAccess ?? false,
+        enableMaintenanceMode: props.enableMaintenanceMode ?? true,
+        userEnabledAsLocalAdministrator: props.userEnabledAsLocalAdministrator ?? false,
+        instanceIamRoleArn: props.instanceRole?.roleArn,
+      },
+      ipGroupIds: props.ipGroupIds,
+      workspaceAccessProperties: props.allowedDeviceTypes ? accessProperties(props.allowedDeviceTypes) : undefined,
+      tenancy: props.tenancy,
+    });
+    // RegisterWorkspaceDirectory names the Directory Service directory by its id; CfnDirectory
+    // (aws-cdk-lib 2.274) has no property for it, so it is written as the API names it.
+    this.resource.addPropertyOverride('DirectoryId', props.directoryId);
+    this.resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+
+    // The id is known at synth time, so that the WorkSpaces of this directory keep a literal
+    // id (and the per-app check of one WorkSpace per user per directory); they depend on this
+    // construct instead, so they are created after the registration.
+    this.directoryId = props.directoryId;
+    this.directoryArn = directoryArnOf(this, props.directoryId);
+  }
+
+  private selectTwoSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): string[] {
+    const subnets = vpc.selectSubnets(selection).subnets;
+    const zones = subnets.map((s) => s.availabilityZone);
+    const shown = subnets.map((s) => `${s.subnetId} (${s.availabilityZone})`).join(', ');
+    const rule = 'WorkSpaces need exactly two subnets, in different Availability Zones; select them with vpcSubnets '
+      + '(for example { subnetType: SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [two of them] })';
+    if (subnets.length !== 2) {
+      throw validationError(this, `Invalid vpcSubnets: it selects ${subnets.length} subnets${subnets.length > 0 ? ` (${shown})` : ''}: ${rule}`);
+    }
+    if (!zones.some((z) => Token.isUnresolved(z)) && zones[0] === zones[1]) {
+      throw validationError(this, `Invalid vpcSubnets: both subnets (${shown}) are in ${zones[0]}: ${rule}`);
+    }
+    return subnets.map((s) => s.subnetId);
+  }
+}
+
+function accessProperties(allowed: readonly DeviceType[]): CfnDirectory.WorkspaceAccessPropertiesProperty {
+  const all = Object.values(DeviceType) as DeviceType[];
+  const toProp = (type: DeviceType) => type.charAt(0).toLowerCase() + type.slice(1);
+  return Object.fromEntries(all.map((type) => [toProp(type), allowed.includes(type) ? 'ALLOW' : 'DENY'])) as CfnDirectory.WorkspaceAccessPropertiesProperty;
+}
+
+function checkDirectoryId(scope: Construct, directoryId: string, path?: string): void {
+  if (Token.isUnresolved(directoryId)) {
+    return;
+  }
+  try {
+    rules.checkDirectoryId('directoryId', directoryId);
+  } catch (e) {
+    throw e instanceof rules.InputError ? validationError(scope, e.message, path) : e;
+  }
+}
+
+function directoryArnOf(scope: Construct, directoryId: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'workspaces',
+    resource: 'directory',
+    resourceName: directoryId,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}

@@ -1,4 +1,6 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
+import { fleetIsComplete, fleetOnEvent } from './fleet';
+import { FLEET_RESOURCE_TYPE } from './fleet-properties';
 import { describeOwner, ownershipMarking, parseOwnership, Reader, relationOf } from './ownership';
 import {
   afterTimeout,
@@ -59,14 +61,17 @@ export interface WorkspaceIsCompleteEvent extends WorkspaceResourceEvent {
 
 export interface OnEventResult {
   readonly PhysicalResourceId: string;
-  /** When the request started, so that every poll can enforce the resource's timeout. */
-  readonly Data: { readonly StartedAt: string };
+  /**
+   * When the request started, so that every poll can enforce the resource's timeout (and, for a
+   * fleet, what its onEvent found: see lambda/fleet.ts).
+   */
+  readonly Data: { readonly StartedAt: string; readonly [key: string]: string };
 }
 
 export interface IsCompleteResult {
   readonly IsComplete: boolean;
   /** Only with IsComplete true: the framework fails a resource that returns Data otherwise. */
-  readonly Data?: WorkspaceAttributes;
+  readonly Data?: WorkspaceAttributes | Record<string, string>;
 }
 
 /** What the construct exposes with GetAtt. Never absent, so that a GetAtt never fails. */
@@ -98,7 +103,7 @@ export const LOOK_AGAIN_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_0
 const RESERVE_MS = 60_000;
 
 /** HandlerDeps resolved for one invocation, with what the invocation had left when it began. */
-type ResolvedDeps = Required<HandlerDeps> & { readonly startRemainingMs: number };
+export type ResolvedDeps = Required<HandlerDeps> & { readonly startRemainingMs: number };
 
 /**
  * The last refusal the service gave each request (by stack, resource, request and WorkSpace),
@@ -107,10 +112,10 @@ type ResolvedDeps = Required<HandlerDeps> & { readonly startRemainingMs: number 
  * (polled every 30 seconds) keeps it; a new one has none, and the message then has none. No
  * decision depends on it: a refusal that persists is recognised within the poll that got it.
  */
-const lastRefusals = new Map<string, string>();
+export const lastRefusals = new Map<string, string>();
 const MAX_REMEMBERED_REFUSALS = 100;
 
-function rememberRefusal(key: string, refusal: string): void {
+export function rememberRefusal(key: string, refusal: string): void {
   lastRefusals.delete(key);
   lastRefusals.set(key, refusal);
   if (lastRefusals.size > MAX_REMEMBERED_REFUSALS) {
@@ -131,6 +136,10 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
 
   let physicalResourceId: string;
   try {
+    // One provider serves both resource types: a fleet's request is one request for many WorkSpaces.
+    if (event.ResourceType === FLEET_RESOURCE_TYPE) {
+      return await fleetOnEvent(event, resolved, startedAt);
+    }
     switch (event.RequestType) {
       case 'Create': {
         const desired = parseProperties(event.ResourceProperties);
@@ -210,8 +219,12 @@ function hasImmutableSettings(workspace: Workspace, desired: DesiredWorkspace): 
  * step towards the desired state, or fails with what went wrong.
  */
 export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerDeps = {}): Promise<IsCompleteResult> {
-  const { api, now, log } = resolveDeps(deps);
+  const resolved = resolveDeps(deps);
+  const { api, now, log } = resolved;
   log(`isComplete: ${JSON.stringify(redact(event))}`);
+  if (event.ResourceType === FLEET_RESOURCE_TYPE) {
+    return fleetIsComplete(event, resolved);
+  }
   const workspaceId = event.PhysicalResourceId;
   const elapsedSeconds = secondsSince(event.Data?.StartedAt, now(), log);
 
@@ -290,7 +303,7 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
  * `computeType` must stop paying for the larger one). Volumes and protocols have no such
  * default to go back to (a volume cannot shrink; a protocol stays as it is), so they stay.
  */
-async function withRemovedDefaults(
+export async function withRemovedDefaults(
   api: WorkspacesApi,
   desired: DesiredWorkspace,
   oldProperties: unknown,
@@ -313,7 +326,7 @@ async function withRemovedDefaults(
  * own retries: nothing is lost, since every poll observes again, so the next poll tries again.
  * The resource's timeout still bounds it. Any other error fails the request.
  */
-function tryAtNextPoll(error: unknown, context: {
+export function tryAtNextPoll(error: unknown, context: {
   readonly log: (message: string) => void;
   readonly elapsedSeconds: number | undefined;
   readonly timeoutSeconds: number;
@@ -440,7 +453,7 @@ async function createOrAdopt(deps: ResolvedDeps, desired: DesiredWorkspace, read
  * as long as the slowest one so far (at first: all the calls this invocation made before), and
  * is made only when it ends with RESERVE_MS left for the answer.
  */
-async function lookAgain(deps: ResolvedDeps, desired: DesiredWorkspace, reader: Reader): Promise<string | undefined> {
+export async function lookAgain(deps: ResolvedDeps, desired: DesiredWorkspace, reader: Reader): Promise<string | undefined> {
   const { api, log, sleep, remainingMs } = deps;
   let lookMs = Math.max(0, deps.startRemainingMs - remainingMs());
   for (const delay of LOOK_AGAIN_DELAYS_MS) {
@@ -484,7 +497,7 @@ const NOT_ADOPTABLE_STATES: ReadonlySet<string> = new Set(['ERROR', 'SUSPENDED',
  *
  * @throws Error, before any change, when the user has a WorkSpace that this resource may not take
  */
-async function takeExisting(
+export async function takeExisting(
   api: WorkspacesApi,
   desired: DesiredWorkspace,
   reader: Reader,
@@ -564,14 +577,14 @@ function immutableDifferences(workspace: Workspace, desired: DesiredWorkspace): 
 }
 
 /** What a Delete does with a WorkSpace, from its ownership tag. */
-type DeleteVerdict = { readonly kind: 'terminate' } | { readonly kind: 'release' | 'leave'; readonly reason: string };
+export type DeleteVerdict = { readonly kind: 'terminate' } | { readonly kind: 'release' | 'leave'; readonly reason: string };
 
 /**
  * Only a WorkSpace that a request of this resource created is ever terminated. One it adopted
  * existed before: it is released (the marking removed, the WorkSpace left running). One that is
  * not this resource's (taken by another, or released already) is left alone.
  */
-function deleteVerdict(event: WorkspaceResourceEvent, marking: string | undefined): DeleteVerdict {
+export function deleteVerdict(event: WorkspaceResourceEvent, marking: string | undefined): DeleteVerdict {
   const reader = readerOf(event, true);
   const relation = relationOf(reader, marking);
   if (relation !== 'this-request' && relation !== 'earlier-lifetime') {
@@ -697,7 +710,7 @@ async function takeStep(
   }
 }
 
-function refusedMessage(workspaceId: string, state: string, what: string, refusal: string, rateLimit: boolean, newWorkspace: boolean): string {
+export function refusedMessage(workspaceId: string, state: string, what: string, refusal: string, rateLimit: boolean, newWorkspace: boolean): string {
   const advice = rateLimit
     ? 'This is the service\'s limit on how often a WorkSpace may be changed (a larger compute type once in 6 hours, a smaller '
       + 'one once in 30 days, volumes once in 6 hours): deploy this change again once that time has passed, or declare what the '
@@ -722,7 +735,7 @@ function sameUserReplacementMessage(workspaceId: string, desired: DesiredWorkspa
     + bundleHint;
 }
 
-function attributesOf(workspaceId: string, workspace: Workspace | undefined): WorkspaceAttributes {
+export function attributesOf(workspaceId: string, workspace: Workspace | undefined): WorkspaceAttributes {
   return {
     WorkspaceId: workspace?.WorkspaceId ?? workspaceId,
     IpAddress: workspace?.IpAddress ?? '',
@@ -736,21 +749,21 @@ function attributesOf(workspaceId: string, workspace: Workspace | undefined): Wo
  * The resource and request an event is for. A Delete needs no RequestId (it never marks), and
  * a hand-written Create without one could not tell its own retries from an earlier lifetime.
  */
-function readerOf(event: WorkspaceResourceEvent, optionalRequestId = false): Reader {
+export function readerOf(event: WorkspaceResourceEvent, optionalRequestId = false): Reader {
   if (!event.RequestId && !optionalRequestId) {
     throw new Error(`${event.RequestType} request without a RequestId: the ownership tag of a new WorkSpace names the request`);
   }
   return { stackId: event.StackId, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId ?? '' };
 }
 
-function requirePhysicalResourceId(event: WorkspaceResourceEvent): string {
+export function requirePhysicalResourceId(event: WorkspaceResourceEvent): string {
   if (!event.PhysicalResourceId) {
     throw new Error(`${event.RequestType} request without a PhysicalResourceId`);
   }
   return event.PhysicalResourceId;
 }
 
-function secondsSince(startedAt: unknown, now: Date, log: (message: string) => void): number | undefined {
+export function secondsSince(startedAt: unknown, now: Date, log: (message: string) => void): number | undefined {
   const start = typeof startedAt === 'string' ? Date.parse(startedAt) : NaN;
   if (Number.isNaN(start)) {
     log('No valid Data.StartedAt in the event: the timeout is not enforced');
@@ -760,7 +773,7 @@ function secondsSince(startedAt: unknown, now: Date, log: (message: string) => v
 }
 
 /** The ResponseURL is a presigned URL: anyone holding it can answer for the resource. */
-function redact(event: WorkspaceResourceEvent): WorkspaceResourceEvent {
+export function redact(event: WorkspaceResourceEvent): WorkspaceResourceEvent {
   return event.ResponseURL === undefined ? event : { ...event, ResponseURL: '(hidden)' };
 }
 
@@ -769,11 +782,11 @@ export function endSentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-function errorMessage(e: unknown): string {
+export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function resolveDeps(deps: HandlerDeps, maxAttempts?: number): ResolvedDeps {
+export function resolveDeps(deps: HandlerDeps, maxAttempts?: number): ResolvedDeps {
   // Outside Lambda (tests, scripts) there is no invocation deadline: the 5-minute Lambda timeout.
   const remainingMs = deps.remainingMs ?? (() => 300_000);
   return {

@@ -21,7 +21,7 @@ export const MAX_REQUESTS_PER_SECOND = 50;
 const FLEET_KEYS = new Set([
   'ServiceToken', 'ServiceTimeout', 'DirectoryId', 'BundleId', 'BundleName', 'BundleOwner', 'RootVolumeEncryptionEnabled',
   'UserVolumeEncryptionEnabled', 'VolumeEncryptionKey', 'WorkspaceProperties', 'Tags', 'Users', 'TimeoutSeconds',
-  'AdoptExisting', 'DisruptionPolicy', 'RemovalPolicy', 'RequestsPerSecond',
+  'AdoptExisting', 'DisruptionPolicy', 'RemovalPolicy', 'RequestsPerSecond', 'ExportedUsers',
 ]);
 const USER_KEYS = new Set(['UserName', 'WorkspaceProperties', 'Tags']);
 
@@ -77,7 +77,17 @@ export function parseFleetProperties(raw: unknown): FleetSpec {
     AdoptExisting: props.AdoptExisting,
     DisruptionPolicy: props.DisruptionPolicy,
   });
-  const desired = (bundleId: string): DesiredWorkspace[] => users.map((user, i) => {
+  // Parsed once per bundle id: a poll of a large fleet asks for it more than once.
+  const parsed = new Map<string, DesiredWorkspace[]>();
+  const desired = (bundleId: string): DesiredWorkspace[] => {
+    let list = parsed.get(bundleId);
+    if (list === undefined) {
+      list = parseUsersOf(bundleId);
+      parsed.set(bundleId, list);
+    }
+    return list;
+  };
+  const parseUsersOf = (bundleId: string): DesiredWorkspace[] => users.map((user, i) => {
     try {
       return parseProperties(dropUndefined({
         ...common(bundleId),

@@ -104,7 +104,9 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
       const listing = added.length > 0 || removed.length > 0 || bundleChanged(event) ? await api.listDirectory(spec.directoryId) : [];
       checkReplacementSettings(spec, event, listing);
       const { bundleId, refusals } = await createMembers(deps, spec, added, readerOf(event), true, listing);
-      await removeMembers(deps, spec.directoryId, removed, spec.removalPolicy, event, listing, new Pacer(spec.requestsPerSecond));
+      // Removed users are left as they are here: under DESTROY, isComplete terminates what the
+      // fleet created for them once every other user is complete, so that a failed update (and
+      // its rollback, which adds them back) finds them untouched.
       log(`Fleet update of ${current}: ${added.length} users added, ${removed.length} removed (${spec.removalPolicy}); `
         + 'isComplete applies the changes in place');
       return { PhysicalResourceId: current, Data: dataOf(startedAt, bundleId, refusals) };
@@ -229,19 +231,18 @@ async function createMembers(
 /**
  * An Update that adds back a user this fleet has held before (removed and kept, or a rollback that
  * re-adds a user the failed update removed): the WorkSpace is still marked as this fleet's, by an
- * earlier request. It is taken back, marked as adopted by this request, since it existed before
- * this request: a later removal or rollback never terminates it.
+ * earlier request, and is taken back as it is. Its marking stays: what the fleet created it may
+ * still terminate under DESTROY, what it adopted it never does. (Under DESTROY a removed user's
+ * WorkSpace is terminated at the end of the request that removed them, so one is found here only
+ * after a failed request, or when the policy was RETAIN before.)
  */
 async function takeBack(api: WorkspacesApi, desired: DesiredWorkspace, reader: Reader, found: readonly Workspace[],
   log: (message: string) => void): Promise<string | undefined> {
   for (const workspace of found) {
     const marking = (await api.tags(workspace.WorkspaceId!))[OWNERSHIP_TAG_KEY];
     if (relationOf(reader, marking) === 'earlier-lifetime' && workspace.State !== 'TERMINATING') {
-      await api.createTags(workspace.WorkspaceId!, [{
-        Key: OWNERSHIP_TAG_KEY,
-        Value: ownershipMarking(reader.stackId, reader.logicalResourceId, reader.requestId, 'adopted'),
-      }]);
-      log(`${workspace.WorkspaceId}: user "${desired.userName}" is back in the fleet, which kept this WorkSpace: taken back`);
+      log(`${workspace.WorkspaceId}: user "${desired.userName}" is back in the fleet, which kept this WorkSpace: taken back, `
+        + `its marking (${parseOwnership(marking)!.kind} by this fleet) unchanged`);
       return workspace.WorkspaceId;
     }
   }
@@ -295,12 +296,13 @@ async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users:
 type Removal = 'terminate' | 'release' | 'keep' | 'leave';
 
 /**
- * A user removed from the fleet, by the policy and the WorkSpace's marking. Only what a request of
- * this fleet created is ever terminated, and only under DESTROY (which is what a Delete of the
- * fleet means: CloudFormation sends it only under DESTROY, or to roll back the Create that made
- * them). A WorkSpace the fleet adopted or took back existed before: it is released. Under the
- * retaining policies it is kept, still marked as this fleet's, so that adding the user back (or
- * rolling back the update that removed them) takes it back.
+ * A user removed from the fleet (or every user, on a Delete of the fleet), by the policy and the
+ * WorkSpace's marking. Only what a request of this fleet created is ever terminated, and only
+ * under DESTROY (which is what a Delete of the fleet means: CloudFormation sends it only under
+ * DESTROY, or to roll back the Create that made them). A WorkSpace the fleet adopted or took back
+ * existed before: a Delete releases it. Under the retaining policies a removed user's WorkSpace is
+ * kept, still marked as this fleet's, so that adding the user back (or rolling back the update
+ * that removed them) takes it back.
  */
 function removalOf(reader: Reader, marking: string | undefined, policy: UserRemovalPolicy): Removal {
   const relation = relationOf(reader, marking);
@@ -500,11 +502,12 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
 
     const failed = members.filter((m) => m.decision.kind === 'fail');
     const complete = members.filter((m) => m.decision.kind === 'complete');
-    const removed = await removedStillTerminating(api, event, listing, spec);
     if (failed.length > 0) {
       throw new Error(failureMessage(event, members.length, failed, complete.length));
     }
     const waiting = members.length - complete.length;
+    // Removed users' WorkSpaces go last, once every declared one is complete (DESTROY only).
+    const removed = waiting === 0 ? await removedStillTerminating(api, event, listing, spec, pacer) : 0;
     if (waiting > 0 || removed > 0) {
       log(`Fleet ${event.LogicalResourceId}: ${complete.length} of ${members.length} complete; `
         + `${countByReason(members)}${deferred > 0 ? `; ${deferred} steps wait for the next poll (request rate ${spec.requestsPerSecond}/s)` : ''}`
@@ -605,7 +608,13 @@ async function takeFleetStep(
  * Users removed by this Update whose WorkSpaces are being terminated (DESTROY): the request is
  * complete once they are gone. One whose termination was refused while it was busy is asked again.
  */
-async function removedStillTerminating(api: WorkspacesApi, event: WorkspaceIsCompleteEvent, listing: Workspace[], spec: FleetSpec): Promise<number> {
+async function removedStillTerminating(
+  api: WorkspacesApi,
+  event: WorkspaceIsCompleteEvent,
+  listing: Workspace[],
+  spec: FleetSpec,
+  pacer: Pacer,
+): Promise<number> {
   if (event.RequestType !== 'Update' || spec.removalPolicy !== 'DESTROY') {
     return 0;
   }
@@ -613,6 +622,7 @@ async function removedStillTerminating(api: WorkspacesApi, event: WorkspaceIsCom
   const removed = new Set(readFleetUserNames(event.OldResourceProperties).map(lower).filter((u) => !newNames.has(u)));
   const reader = readerOf(event, true);
   let terminating = 0;
+  const toTerminate: string[] = [];
   for (const workspace of listing) {
     if (!removed.has(lower(workspace.UserName ?? '')) || workspace.State === 'TERMINATED') {
       continue;
@@ -622,11 +632,13 @@ async function removedStillTerminating(api: WorkspacesApi, event: WorkspaceIsCom
       continue;
     }
     if (removalOf(reader, (await api.tags(workspace.WorkspaceId!))[OWNERSHIP_TAG_KEY], 'DESTROY') === 'terminate') {
-      await api.terminate(workspace.WorkspaceId!);
-      terminating++;
+      toTerminate.push(workspace.WorkspaceId!);
     }
   }
-  return terminating;
+  if (toTerminate.length > 0) {
+    await api.terminateMany(toTerminate, pacer, `users removed from fleet ${event.LogicalResourceId}`);
+  }
+  return terminating + toTerminate.length;
 }
 
 async function fleetDeleteComplete(event: WorkspaceIsCompleteEvent, deps: ResolvedDeps, elapsedSeconds: number | undefined): Promise<IsCompleteResult> {

@@ -4,6 +4,7 @@
 // layer (workspaces-api.ts) batches and paces the calls. Only the shape of the request is the
 // fleet's own: one CreateWorkspaces per 25 users, one observation of the whole directory per poll.
 import type { Workspace } from '@aws-sdk/client-workspaces';
+import { FleetSpec, parseFleetProperties, readFleetUserNames, userPropertiesOf, UserRemovalPolicy } from './fleet-properties';
 import {
   attributesOf,
   endSentence,
@@ -22,7 +23,6 @@ import {
   WorkspaceResourceEvent,
   withRemovedDefaults,
 } from './handler';
-import { FleetSpec, parseFleetProperties, readFleetUserNames, userPropertiesOf, UserRemovalPolicy } from './fleet-properties';
 import { ownershipMarking, parseOwnership, Reader, relationOf } from './ownership';
 import {
   ConnectionObservation,
@@ -39,6 +39,7 @@ import {
 import { preflight } from './preflight';
 import { DesiredWorkspace, previousTagKeys, replacementChanges } from './properties';
 import {
+  DEFAULT_REQUESTS_PER_SECOND,
   errorText,
   isRateLimitRefusal,
   isRetryLater,
@@ -49,7 +50,7 @@ import {
   sdkErrorOf,
   WorkspacesApi,
 } from './workspaces-api';
-import { OWNERSHIP_TAG_KEY } from '../src/private/rules';
+import { MAX_TIMEOUT_SECONDS, OWNERSHIP_TAG_KEY } from '../src/private/rules';
 
 /** A fleet's PhysicalResourceId names its directory: a new directory is a new fleet (a replacement). */
 const FLEET_ID_PREFIX = 'workspace-fleet:';
@@ -641,7 +642,11 @@ async function removedStillTerminating(
   return terminating + toTerminate.length;
 }
 
-async function fleetDeleteComplete(event: WorkspaceIsCompleteEvent, deps: ResolvedDeps, elapsedSeconds: number | undefined): Promise<IsCompleteResult> {
+async function fleetDeleteComplete(
+  event: WorkspaceIsCompleteEvent,
+  deps: ResolvedDeps,
+  elapsedSeconds: number | undefined,
+): Promise<IsCompleteResult> {
   const { api, log } = deps;
   const match = FLEET_ID_PATTERN.exec(event.PhysicalResourceId);
   if (match === null) {
@@ -666,7 +671,8 @@ async function fleetDeleteComplete(event: WorkspaceIsCompleteEvent, deps: Resolv
       }
     }
     if (again.length > 0) {
-      const outcomes = await api.terminateMany(again, new Pacer(readRate(event.ResourceProperties), () => deps.now().getTime(), deps.sleep), match[1]);
+      const pacer = new Pacer(readRate(event.ResourceProperties), () => deps.now().getTime(), deps.sleep);
+      const outcomes = await api.terminateMany(again, pacer, match[1]);
       log(`TerminateWorkspaces again for ${again.length}: ${summarize(outcomes)}`);
     }
     const left = waiting + again.length;
@@ -756,12 +762,12 @@ function groupByUser(listing: readonly Workspace[]): Map<string, Workspace[]> {
 
 function readRate(raw: unknown): number {
   const rate = Number((raw as Record<string, unknown> | undefined)?.RequestsPerSecond);
-  return Number.isFinite(rate) && rate > 0 ? rate : 2;
+  return Number.isFinite(rate) && rate > 0 ? rate : DEFAULT_REQUESTS_PER_SECOND;
 }
 
 function readTimeout(raw: unknown): number {
   const seconds = Number((raw as Record<string, unknown> | undefined)?.TimeoutSeconds);
-  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 3300) : 3300;
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, MAX_TIMEOUT_SECONDS) : MAX_TIMEOUT_SECONDS;
 }
 
 function lower(userName: string): string {

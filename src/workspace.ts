@@ -15,9 +15,6 @@ import { ComputeType } from './compute-type';
 import { DisruptionPolicy } from './disruption-policy';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
-import { Protocol } from './protocol';
-import { WorkspaceProvider } from './provider';
-import { RunningMode } from './running-mode';
 import {
   ALLOWED_REMOVAL_POLICIES,
   checkString,
@@ -25,6 +22,9 @@ import {
   claimUser,
   renderWorkspaceProperties,
 } from './private/workspace-settings';
+import { Protocol } from './protocol';
+import { WorkspaceProvider } from './provider';
+import { RunningMode } from './running-mode';
 import { IWorkspace, WorkspaceBase } from './workspace-base';
 
 /**

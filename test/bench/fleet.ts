@@ -129,7 +129,7 @@ export function fleetMarkdown(runs: readonly FleetBenchRun[], o: FleetBenchOptio
     fmt(r.calls),
     `${fmt(r.throttled)} (${fmt((100 * r.throttled) / Math.max(r.calls, 1), 1)}%)`,
     `${s(r.wallMs)} s`,
-    `${s(r.afterSettledMs)} s`,
+    r.ok ? `${s(r.afterSettledMs)} s` : '-',
     Object.entries(r.byOperation).map(([k, v]) => `${k} ${fmt(v)}`).join(', '),
   ]);
   const largest = Math.max(...runs.map((r) => r.users));

@@ -1,7 +1,6 @@
 // Fault scenarios of issue 14 (WorkspaceFleet), through the runner and the local endpoint with the
 // real bundled handlers, in compressed time (see fleet-helpers.ts). Each ends with the inventory
 // check, and each has its rollback beside it. Needs the bundle: `npx projen bundle` first.
-import { ComputeType, RunningMode } from '../../src';
 import {
   DESTROY,
   expectFleetInventory,
@@ -11,6 +10,7 @@ import {
   users,
 } from './fleet-helpers';
 import { countCalls, EMPTY_TEMPLATE } from './scenario-helpers';
+import { ComputeType, RunningMode } from '../../src';
 
 jest.setTimeout(120_000);
 

@@ -129,11 +129,22 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
   }
 }
 
-function dataOf(startedAt: string, bundleId: string, refusals: readonly string[]): OnEventResult['Data'] {
+/** A user whose WorkSpace could not be created or taken over, and why. */
+interface Refusal {
+  readonly userName: string;
+  readonly message: string;
+}
+
+/**
+ * onEvent's result. A request with refusals fails at its first poll, so CloudFormation never
+ * sees this Data (its 4 KB limit applies only to a success's): it may name every refused user.
+ */
+function dataOf(startedAt: string, bundleId: string, refusals: readonly Refusal[]): OnEventResult['Data'] {
   const data: Record<string, string> = { StartedAt: startedAt, BundleId: bundleId };
   if (refusals.length > 0) {
     data.RefusedCount = String(refusals.length);
-    data.Refused = refusals.slice(0, MAX_REPORTED_REFUSALS).map((r) => r.slice(0, 300)).join(' | ');
+    data.RefusedUsers = JSON.stringify(refusals.map((r) => r.userName));
+    data.Refused = refusals.slice(0, MAX_REPORTED_REFUSALS).map((r) => `user "${r.userName}": ${r.message}`.slice(0, 300)).join(' | ');
   }
   return data as OnEventResult['Data'];
 }
@@ -150,7 +161,7 @@ async function createMembers(
   reader: Reader,
   isUpdate: boolean,
   knownListing?: Workspace[],
-): Promise<{ bundleId: string; refusals: string[] }> {
+): Promise<{ bundleId: string; refusals: Refusal[] }> {
   const { api, log } = deps;
   const wanted = new Set(userNames.map(lower));
   const placeholder = spec.bundle.bundleId ?? 'wsb-00000000';
@@ -166,7 +177,7 @@ async function createMembers(
   const desired = spec.desired(bundleId).filter((d) => wanted.has(lower(d.userName)));
   const listing = knownListing ?? await api.listDirectory(spec.directoryId);
   const byUser = groupByUser(listing);
-  const refusals: string[] = [];
+  const refusals: Refusal[] = [];
   const pending: DesiredWorkspace[] = [];
   for (const d of desired) {
     const found = (byUser.get(lower(d.userName)) ?? []).filter((w) => w.State !== 'TERMINATED');
@@ -179,7 +190,7 @@ async function createMembers(
       if (isTemporary(e)) {
         throw e;
       }
-      refusals.push(`user "${d.userName}": ${errorMessage(e)}`);
+      refusals.push({ userName: d.userName, message: errorMessage(e) });
     }
   }
   if (pending.length === 0) {
@@ -198,7 +209,7 @@ async function createMembers(
         } else if (outcome.errorCode === RESOURCE_EXISTS_CODE) {
           exists.push(remaining[i]);
         } else {
-          refusals.push(`user "${remaining[i].userName}": CreateWorkspaces refused it: ${outcome.errorCode}: ${outcome.errorMessage}`);
+          refusals.push({ userName: remaining[i].userName, message: `CreateWorkspaces refused it: ${outcome.errorCode}: ${outcome.errorMessage}` });
         }
       }
       remaining = [];
@@ -256,7 +267,7 @@ async function takeBack(api: WorkspacesApi, desired: DesiredWorkspace, reader: R
  * for a while, so the directory is looked at again, within the invocation's time. Returns a
  * refusal line for each user still not found.
  */
-async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users: DesiredWorkspace[], reader: Reader): Promise<string[]> {
+async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users: DesiredWorkspace[], reader: Reader): Promise<Refusal[]> {
   const { api, log, sleep, remainingMs } = deps;
   let pending = users;
   let lookMs = Math.max(0, deps.startRemainingMs - remainingMs());
@@ -288,9 +299,12 @@ async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users:
     pending = still;
     lookMs = Math.max(lookMs, lookStart - remainingMs());
   }
-  return pending.map((d) => `user "${d.userName}": CreateWorkspaces answered ${RESOURCE_EXISTS_CODE} or failed, and no WorkSpace `
+  return pending.map((d) => ({
+    userName: d.userName,
+    message: `CreateWorkspaces answered ${RESOURCE_EXISTS_CODE} or failed, and no WorkSpace `
     + `of this request is visible for the user in directory ${directoryId}. Look at it in a few minutes: if its ownership tag `
-    + 'names this fleet, deploy again with adoptExisting: true to take it over, or terminate it.');
+    + 'names this fleet, deploy again with adoptExisting: true to take it over, or terminate it.',
+  }));
 }
 
 /** What happens to the WorkSpace of a user no longer in the fleet (or of every user, on Delete). */
@@ -429,13 +443,7 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
     return fleetDeleteComplete(event, deps, elapsedSeconds);
   }
   const spec = parseFleetProperties(event.ResourceProperties);
-  const refused = event.Data?.Refused;
-  if (typeof refused === 'string' && refused.length > 0) {
-    const count = Number(event.Data?.RefusedCount ?? 1);
-    throw new Error(`WorkSpace fleet ${event.LogicalResourceId}: the WorkSpaces of ${count} of ${spec.userNames.length} users `
-      + `could not be created or taken over: ${refused}${count > MAX_REPORTED_REFUSALS ? ` (and ${count - MAX_REPORTED_REFUSALS} more)` : ''}. `
-      + `${afterFleetFailure(event)}`);
-  }
+  const refusedUsers = new Set(readRefusedUsers(event.Data?.RefusedUsers).map(lower));
   const bundleId = String(event.Data?.BundleId || spec.bundle.bundleId || '');
   const newFleet = event.RequestType === 'Create'
     || fleetPhysicalId(spec.directoryId) !== (event.OldResourceProperties?.DirectoryId ? fleetPhysicalId(String(event.OldResourceProperties.DirectoryId)) : '');
@@ -446,7 +454,7 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
     const listing = await api.listDirectory(spec.directoryId);
     const byUser = groupByUser(listing);
     const members: Member[] = [];
-    for (const desired of spec.desired(bundleId)) {
+    for (const desired of spec.desired(bundleId).filter((d) => !refusedUsers.has(lower(d.userName)))) {
       const isNew = newFleet || !oldNames.has(lower(desired.userName));
       const workspace = (byUser.get(lower(desired.userName)) ?? []).find((w) => w.State !== 'TERMINATED');
       const workspaceId = workspace?.WorkspaceId ?? `(the WorkSpace of user "${desired.userName}")`;
@@ -483,11 +491,13 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
       }
     }
 
-    // The steps, paced, while this invocation has time for them.
+    // The steps, paced, while this invocation has time for them; none once the request has
+    // failed (the rollback would only have more to undo).
     const stepStart = Date.now();
     let deferred = 0;
+    const failing = refusedUsers.size > 0 || members.some((m) => m.decision.kind === 'fail');
     for (const m of members) {
-      if (m.decision.kind !== 'step') {
+      if (m.decision.kind !== 'step' || failing) {
         continue;
       }
       if (Date.now() - stepStart + pacer.delayMs() > STEP_BUDGET_MS) {
@@ -503,8 +513,21 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
 
     const failed = members.filter((m) => m.decision.kind === 'fail');
     const complete = members.filter((m) => m.decision.kind === 'complete');
-    if (failed.length > 0) {
-      throw new Error(failureMessage(event, members.length, failed, complete.length));
+    if (failed.length > 0 || refusedUsers.size > 0) {
+      // The rollback's Delete finds the fleet's WorkSpaces by listing the directory, so the
+      // request fails only once every WorkSpace it created is visible (the invisible window
+      // lasts seconds), or at the timeout.
+      const invisible = members.filter((m) => m.input.mayBeInvisible && m.input.workspace === undefined
+        && !refusedUsers.has(lower(m.desired.userName)));
+      const timedOut = elapsedSeconds !== undefined && elapsedSeconds > spec.timeoutSeconds;
+      if (invisible.length > 0 && !timedOut) {
+        log(`Fleet ${event.LogicalResourceId} has failed; it reports so once its ${invisible.length} new WorkSpaces not `
+          + 'visible yet are, so that the rollback finds them');
+        return { IsComplete: false };
+      }
+      throw new Error(refusedUsers.size > 0
+        ? refusalMessage(event, spec.userNames.length)
+        : failureMessage(event, members.length, failed, complete.length));
     }
     const waiting = members.length - complete.length;
     // Removed users' WorkSpaces go last, once every declared one is complete (DESTROY only).
@@ -712,6 +735,23 @@ function fleetAttributes(event: WorkspaceIsCompleteEvent, members: readonly Memb
     }
   });
   return data;
+}
+
+/** The users onEvent could not create or take over (see dataOf). */
+function readRefusedUsers(raw: unknown): string[] {
+  try {
+    const names = typeof raw === 'string' ? JSON.parse(raw) : [];
+    return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function refusalMessage(event: WorkspaceIsCompleteEvent, total: number): string {
+  const count = Number(event.Data?.RefusedCount ?? 1);
+  const more = count > MAX_REPORTED_REFUSALS ? ` (and ${count - MAX_REPORTED_REFUSALS} more)` : '';
+  return `WorkSpace fleet ${event.LogicalResourceId}: the WorkSpaces of ${count} of ${total} users could not be created or `
+    + `taken over: ${String(event.Data?.Refused ?? '')}${more}. ${afterFleetFailure(event)}`;
 }
 
 function failureMessage(event: WorkspaceIsCompleteEvent, total: number, failed: readonly Member[], complete: number): string {

@@ -39,6 +39,8 @@ export interface FleetBenchRun {
   readonly wallMs: number;
   /** From the moment the last WorkSpace was AVAILABLE (endpoint's timeline) to the end, simulated ms. */
   readonly afterSettledMs: number;
+  /** isComplete polls of the fleet (or of any WorkSpace) that began after that moment: 1 = within one interval. */
+  readonly pollsAfterSettled: number;
 }
 
 /** The bench's users as one fleet: the settings of benchStack's v1, in one construct. */
@@ -72,12 +74,20 @@ async function runOne(kind: FleetBenchRun['kind'], users: number, o: FleetBenchO
     // stack, which aws-cdk-lib enforces at synth: lifted here to measure the calls they would make.
     const unlimited = new App({ context: { [STACK_RESOURCE_LIMIT]: 0 } });
     const template = Template.fromStack(kind === 'WorkspaceFleet' ? fleetStack(users) : benchStack(users, 1, 'many', unlimited)).toJSON();
+    const handlers = loadBundledHandlers(() => undefined, { globals: clock });
+    const pollStarts: Array<{ at: number; logicalId: string }> = [];
     const stack = new LocalStack({
       stackName: `Bench${kind}`,
       pollIntervalMs: o.pollMs / o.speedUp,
       totalTimeoutMs: 3_600_000 / o.speedUp,
       cloudFormationSpeedUp: o.speedUp,
-      handlers: loadBundledHandlers(() => undefined, { globals: clock }),
+      handlers: {
+        onEvent: handlers.onEvent,
+        isComplete: (event, context) => {
+          pollStarts.push({ at: now(), logicalId: event.LogicalResourceId });
+          return handlers.isComplete(event, context);
+        },
+      },
     });
     const started = now();
     const result = await stack.deploy(template);
@@ -100,6 +110,9 @@ async function runOne(kind: FleetBenchRun['kind'], users: number, o: FleetBenchO
       byOperation,
       wallMs: done - started,
       afterSettledMs: done - settled,
+      // The most polls of one resource that began after the last WorkSpace was AVAILABLE.
+      pollsAfterSettled: Math.max(0, ...Object.values(pollStarts.filter((p) => p.at >= settled)
+        .reduce<Record<string, number>>((acc, p) => ({ ...acc, [p.logicalId]: (acc[p.logicalId] ?? 0) + 1 }), {}))),
     };
   } finally {
     await endpoint.stop();
@@ -129,7 +142,7 @@ export function fleetMarkdown(runs: readonly FleetBenchRun[], o: FleetBenchOptio
     fmt(r.calls),
     `${fmt(r.throttled)} (${fmt((100 * r.throttled) / Math.max(r.calls, 1), 1)}%)`,
     `${s(r.wallMs)} s`,
-    r.ok ? `${s(r.afterSettledMs)} s` : '-',
+    r.ok ? `${s(r.afterSettledMs)} s, ${r.pollsAfterSettled} poll${r.pollsAfterSettled === 1 ? '' : 's'} begun after` : '-',
     Object.entries(r.byOperation).map(([k, v]) => `${k} ${fmt(v)}`).join(', '),
   ]);
   const largest = Math.max(...runs.map((r) => r.users));
@@ -138,10 +151,11 @@ export function fleetMarkdown(runs: readonly FleetBenchRun[], o: FleetBenchOptio
   const verdicts: string[] = [];
   if (fleet && single) {
     const times = single.calls / Math.max(fleet.calls, 1);
-    verdicts.push(`${verdict(times >= 10 && fleet.ok && fleet.failed === 0 && fleet.afterSettledMs <= o.pollMs)} ${largest} users as one `
+    verdicts.push(`${verdict(times >= 10 && fleet.ok && fleet.failed === 0 && fleet.pollsAfterSettled <= 1)} ${largest} users as one `
       + `WorkspaceFleet behind ${o.rateLimitPerSecond} requests/s: ${fmt(fleet.calls)} calls against ${fmt(single.calls)} as `
       + `${largest} Workspace resources (${fmt(times, 1)}× fewer; target ≥ 10×), ${fleet.failed} failed (target 0), complete `
-      + `${s(fleet.afterSettledMs)} s after the last WorkSpace was AVAILABLE (target ≤ one ${s(o.pollMs)} s poll interval)`);
+      + `${s(fleet.afterSettledMs)} s after the last WorkSpace was AVAILABLE, by the ${fleet.pollsAfterSettled === 0 ? 'poll under way then' : 'first poll after'} `
+      + `(target: within one ${s(o.pollMs)} s poll interval, i.e. at most 1 poll begun after)`);
   }
   const markdown = [
     `### (c) One \`WorkspaceFleet\` against the same users as \`Workspace\` resources, behind ${o.rateLimitPerSecond} requests per second`,
@@ -154,7 +168,8 @@ export function fleetMarkdown(runs: readonly FleetBenchRun[], o: FleetBenchOptio
     + `the endpoint's token bucket of ${o.rateLimitPerSecond} requests per second (burst ${o.rateLimitPerSecond}), the SDK's `
     + 'backoff and the fleet\'s pacing all keep their proportions; the times above are simulated seconds. The handlers\' own '
     + `CPU time is multiplied by ${o.speedUp} as well, which inflates the wall times of the largest runs (a poll of 500 `
-    + 'WorkSpaces takes a fraction of a real second). Both sides run one copy of the handlers for every resource (the '
+    + 'WorkSpaces takes a fraction of a real second), so "within one poll interval" is judged by the polls that began '
+    + 'after the last WorkSpace was AVAILABLE: 1 (or 0, when the poll under way saw it) is within one interval. Both sides run one copy of the handlers for every resource (the '
     + 'runner\'s default): kinder to the `Workspace` side, whose WorkSpaces then share one adaptive rate limiter. The '
     + 'fleet lists the directory in pages of 25 per poll for all its users and creates 25 per call; each `Workspace` '
     + 'describes itself once per poll. 500 `Workspace` resources cannot be deployed as one stack at all: with the '

@@ -57,10 +57,11 @@ describe('500 users behind 5 requests per second and 10% server errors', () => {
     expect(countCalls(endpoint.callLog(), 'CreateWorkspaces')).toBe(20);
     // Every WorkSpace is AVAILABLE 10 s (invisible) + 300 s (PENDING) after its creation: the
     // poll running when the last one is (it reads the directory page by page), or else the first
-    // that begins after, completes the fleet: within one 30 s interval, plus the poll's own time.
+    // that begins after, completes the fleet: within one 30 s interval of the provisioning time.
+    // (Counted in polls, not in simulated seconds: the handlers' own CPU time is multiplied by
+    // the speed-up too, and depends on the machine's load.)
     const settled = Math.max(...endpoint.inventory().map((w) => w.CreatedAt)) + 310_000;
-    expect(pollStarts.filter((t) => t >= settled).length).toBeLessThanOrEqual(1);
-    expect(done - settled).toBeLessThan(2 * 30_000);
+    expect(pollStarts.filter((t) => t >= settled && t <= done).length).toBeLessThanOrEqual(1);
     // About 20 pages of DescribeWorkspaces per poll and 20 CreateWorkspaces, retries included: no call per WorkSpace.
     expect(endpoint.calls().total).toBeLessThan(500);
   });

@@ -45,6 +45,8 @@ export async function startFleetScenario(options: {
   readonly faults?: Partial<Faults>;
   readonly timing?: Partial<Timing>;
   readonly seed?: number;
+  /** The access key id each handler signs with, for an endpoint that authorizes calls (see LoadHandlersOptions). */
+  readonly accessKeyIds?: { readonly onEvent: string; readonly isComplete: string };
 } = {}): Promise<FleetScenario> {
   const speedUp = options.speedUp ?? 1000;
   const clock = fastClock(speedUp);
@@ -58,7 +60,7 @@ export async function startFleetScenario(options: {
   Object.assign(process.env, endpoint.env(), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   const handlerLog: string[] = [];
   const log = (line: string) => handlerLog.push(line);
-  const handlers = loadBundledHandlers(log, { globals: clock });
+  const handlers = loadBundledHandlers(log, { globals: clock, accessKeyIds: options.accessKeyIds });
   const pollStarts: number[] = [];
   const stack = new LocalStack({
     pollIntervalMs: POLL_MS / speedUp,

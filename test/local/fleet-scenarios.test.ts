@@ -10,6 +10,7 @@ import {
   users,
 } from './fleet-helpers';
 import { countCalls, EMPTY_TEMPLATE } from './scenario-helpers';
+import { handlerPolicies, iamAuthorizer } from '../iam/simulated-iam';
 import { ComputeType, RunningMode } from '../../src';
 
 jest.setTimeout(120_000);
@@ -191,4 +192,26 @@ test('the fleet\'s Create rolls back to nothing when onEvent is refused for one 
   expect(result.rolledBack).toBe(true);
   expect(endpoint.inventory()).toEqual([]);
   expect((await stack.deploy(EMPTY_TEMPLATE)).ok).toBe(true);
+});
+
+test('everything a fleet does is within what the provider\'s roles allow', async () => {
+  const keys = { onEvent: 'AKIAFLEETONEVENT', isComplete: 'AKIAFLEETISCOMPLETE' };
+  scenario = await startFleetScenario({ accessKeyIds: keys });
+  const { endpoint, stack } = scenario;
+  const v1 = synthFleet({ users: ['alice', 'bob', 'carol'], removalPolicy: DESTROY, tags: { team: 'desk' } });
+  const env = { stackId: stack.stackId, account: '123456789012', region: 'us-east-1' };
+  const policies = handlerPolicies(v1, env);
+  endpoint.authorize = iamAuthorizer(new Map([
+    [keys.onEvent, { env, policies: policies.onEvent }],
+    [keys.isComplete, { env, policies: policies.isComplete }],
+  ]));
+  expect((await stack.deploy(v1)).reason).toBeUndefined();
+  // Tags changed in place, one user removed (terminated by isComplete at the end), one added.
+  const v2 = synthFleet({ users: ['alice', 'bob', 'dave'], removalPolicy: DESTROY, tags: { team: 'sales' } });
+  expect((await stack.deploy(v2)).reason).toBeUndefined();
+  expectFleetInventory(endpoint, stack, v2);
+  expect((await stack.destroy()).ok).toBe(true);
+  expect(endpoint.inventory()).toEqual([]);
+  expect(endpoint.callLog().filter((c) => c.errorType === 'AccessDeniedException')).toEqual([]);
+  expect(countCalls(endpoint.callLog(), 'TerminateWorkspaces')).toBeGreaterThan(0);
 });

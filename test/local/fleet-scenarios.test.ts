@@ -10,8 +10,8 @@ import {
   users,
 } from './fleet-helpers';
 import { countCalls, EMPTY_TEMPLATE } from './scenario-helpers';
-import { handlerPolicies, iamAuthorizer } from '../iam/simulated-iam';
 import { ComputeType, RunningMode } from '../../src';
+import { handlerPolicies, iamAuthorizer } from '../iam/simulated-iam';
 
 jest.setTimeout(120_000);
 

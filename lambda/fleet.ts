@@ -55,6 +55,8 @@ import { MAX_TIMEOUT_SECONDS, OWNERSHIP_TAG_KEY } from '../src/private/rules';
 /** A fleet's PhysicalResourceId names its directory: a new directory is a new fleet (a replacement). */
 const FLEET_ID_PREFIX = 'workspace-fleet:';
 const FLEET_ID_PATTERN = /^workspace-fleet:(d-[0-9a-f]{8,63})$/;
+/** Stands for a bundle named, not yet resolved, while the users' settings are validated. */
+const PLACEHOLDER_BUNDLE_ID = 'wsb-00000000';
 /** How many users' refusals onEvent hands on to isComplete (the event and CloudFormation's answer are small). */
 const MAX_REPORTED_REFUSALS = 10;
 /** How many users a failure or timeout message names, before "and N more". */
@@ -103,8 +105,20 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
       const added = spec.userNames.filter((u) => !oldNames.has(lower(u)));
       const removed = readFleetUserNames(event.OldResourceProperties).filter((u) => !newNames.has(lower(u)));
       const listing = added.length > 0 || removed.length > 0 || bundleChanged(event) ? await api.listDirectory(spec.directoryId) : [];
-      checkReplacementSettings(spec, event, listing);
-      const { bundleId, refusals } = await createMembers(deps, spec, added, readerOf(event), true, listing);
+      // One pre-flight for the request: for the users it adds, and whenever the bundle changed or
+      // is named (its id is what every WorkSpace is compared with).
+      const needsPreflight = added.length > 0 || bundleChanged(event) || spec.bundle.bundleId === undefined;
+      const addedNames = new Set(added.map(lower));
+      const resolved = needsPreflight
+        ? (await preflight(api, {
+          directoryId: spec.directoryId,
+          bundle: spec.bundle,
+          workspaces: spec.desired(spec.bundle.bundleId ?? PLACEHOLDER_BUNDLE_ID).filter((d) => addedNames.has(lower(d.userName)))
+            .map((d) => ({ userName: d.userName, properties: d.properties })),
+        })).bundleId
+        : spec.bundle.bundleId!;
+      checkReplacementSettings(spec, resolved, event, listing);
+      const { bundleId, refusals } = await createMembers(deps, spec, added, readerOf(event), true, listing, resolved);
       // Removed users are left as they are here: under DESTROY, isComplete terminates what the
       // fleet created for them once every other user is complete, so that a failed update (and
       // its rollback, which adds them back) finds them untouched.
@@ -161,19 +175,19 @@ async function createMembers(
   reader: Reader,
   isUpdate: boolean,
   knownListing?: Workspace[],
+  resolvedBundleId?: string,
 ): Promise<{ bundleId: string; refusals: Refusal[] }> {
   const { api, log } = deps;
   const wanted = new Set(userNames.map(lower));
-  const placeholder = spec.bundle.bundleId ?? 'wsb-00000000';
-  const toCreate = spec.desired(placeholder).filter((d) => wanted.has(lower(d.userName)));
-  if (toCreate.length === 0) {
-    return { bundleId: spec.bundle.bundleId ?? '', refusals: [] };
-  }
-  const { bundleId } = await preflight(api, {
+  const toCreate = spec.desired(spec.bundle.bundleId ?? PLACEHOLDER_BUNDLE_ID).filter((d) => wanted.has(lower(d.userName)));
+  const bundleId = resolvedBundleId ?? (await preflight(api, {
     directoryId: spec.directoryId,
     bundle: spec.bundle,
     workspaces: toCreate.map((d) => ({ userName: d.userName, properties: d.properties })),
-  });
+  })).bundleId;
+  if (toCreate.length === 0) {
+    return { bundleId, refusals: [] };
+  }
   const desired = spec.desired(bundleId).filter((d) => wanted.has(lower(d.userName)));
   const listing = knownListing ?? await api.listDirectory(spec.directoryId);
   const byUser = groupByUser(listing);
@@ -382,23 +396,23 @@ const GONE: ReadonlySet<string> = new Set(['TERMINATING', 'TERMINATED']);
  * WorkSpace of the fleet already has the settings asked for (CloudFormation rolling back a
  * refused change).
  */
-function checkReplacementSettings(spec: FleetSpec, event: WorkspaceResourceEvent, listing: readonly Workspace[]): void {
-  const sample = spec.desired(spec.bundle.bundleId ?? 'wsb-00000000')[0];
+function checkReplacementSettings(spec: FleetSpec, bundleId: string, event: WorkspaceResourceEvent, listing: readonly Workspace[]): void {
+  const sample = spec.desired(bundleId)[0];
   const oldName = readFleetUserNames(event.OldResourceProperties)[0];
   const old = oldName === undefined ? undefined : userPropertiesOf(event.OldResourceProperties, oldName);
   if (sample === undefined || old === undefined) {
     return;
   }
   const changes = replacementChanges({ ...sample, userName: oldName }, { ...old, UserName: oldName })
-    .filter((c) => c !== 'UserName' && c !== 'DirectoryId');
-  if (bundleChanged(event) && spec.bundle.bundleId === undefined) {
-    changes.push('BundleName');
+    .filter((c) => c !== 'UserName' && c !== 'DirectoryId' && c !== 'BundleId');
+  if (bundleChanged(event)) {
+    changes.push('the bundle');
   }
   if (changes.length === 0) {
     return;
   }
   const byUser = groupByUser(listing);
-  const alreadyThere = spec.bundle.bundleId !== undefined && spec.desired(spec.bundle.bundleId).every((d) => {
+  const alreadyThere = spec.desired(bundleId).every((d) => {
     const w = (byUser.get(lower(d.userName)) ?? []).find((x) => !GONE.has(x.State ?? ''));
     return w === undefined || (w.BundleId === d.bundleId
       && (w.RootVolumeEncryptionEnabled ?? false) === d.rootVolumeEncryptionEnabled

@@ -215,3 +215,21 @@ test('everything a fleet does is within what the provider\'s roles allow', async
   expect(endpoint.callLog().filter((c) => c.errorType === 'AccessDeniedException')).toEqual([]);
   expect(countCalls(endpoint.callLog(), 'TerminateWorkspaces')).toBeGreaterThan(0);
 });
+
+test('a bundle change is refused before anything changes, and its rollback completes', async () => {
+  scenario = await startFleetScenario();
+  const { endpoint, stack } = scenario;
+  const v1 = synthFleet({ users: ['alice', 'bob'] });
+  expect((await stack.deploy(v1)).ok).toBe(true);
+  const before = endpoint.inventory();
+  const v2 = JSON.parse(JSON.stringify(v1));
+  Object.values<any>(v2.Resources).find((r) => r.Type === 'Custom::WorkspaceFleet').Properties.BundleId = 'wsb-23456789';
+  endpoint.resetCalls();
+  const result = await stack.deploy(v2);
+  expect(result.ok).toBe(false);
+  expect(result.reason).toMatch(/Cannot change the bundle of WorkSpace fleet \w+ in directory d-1234567890: it needs a new WorkSpace for every user/);
+  expect(result.rolledBack).toBe(true);
+  expect(countCalls(endpoint.callLog(), 'CreateWorkspaces', 'all') + countCalls(endpoint.callLog(), 'ModifyWorkspaceProperties', 'all')).toBe(0);
+  expectFleetInventory(endpoint, stack, v1);
+  expect(endpoint.inventory()).toEqual(before);
+});

@@ -288,7 +288,7 @@ class WorkspaceBindingTest {
                 .bundle(WorkspaceBundle.fromBundleId("wsb-12345678"))
                 .users(List.of("alice"))
                 .build();
-        JsiiException error = assertThrows(JsiiException.class, () -> fleet.addUser("ALICE"));
+        RuntimeException error = assertThrows(RuntimeException.class, () -> fleet.addUser("ALICE"));
         assertTrue(error.getMessage().contains("Desktops/Sales: Invalid userName \"ALICE\""), error.getMessage());
     }
 }

@@ -326,7 +326,7 @@ export async function withRemovedDefaults(
  * own retries: nothing is lost, since every poll observes again, so the next poll tries again.
  * The resource's timeout still bounds it. Any other error fails the request.
  */
-export function tryAtNextPoll(error: unknown, context: {
+function tryAtNextPoll(error: unknown, context: {
   readonly log: (message: string) => void;
   readonly elapsedSeconds: number | undefined;
   readonly timeoutSeconds: number;
@@ -453,7 +453,7 @@ async function createOrAdopt(deps: ResolvedDeps, desired: DesiredWorkspace, read
  * as long as the slowest one so far (at first: all the calls this invocation made before), and
  * is made only when it ends with RESERVE_MS left for the answer.
  */
-export async function lookAgain(deps: ResolvedDeps, desired: DesiredWorkspace, reader: Reader): Promise<string | undefined> {
+async function lookAgain(deps: ResolvedDeps, desired: DesiredWorkspace, reader: Reader): Promise<string | undefined> {
   const { api, log, sleep, remainingMs } = deps;
   let lookMs = Math.max(0, deps.startRemainingMs - remainingMs());
   for (const delay of LOOK_AGAIN_DELAYS_MS) {
@@ -577,14 +577,14 @@ function immutableDifferences(workspace: Workspace, desired: DesiredWorkspace): 
 }
 
 /** What a Delete does with a WorkSpace, from its ownership tag. */
-export type DeleteVerdict = { readonly kind: 'terminate' } | { readonly kind: 'release' | 'leave'; readonly reason: string };
+type DeleteVerdict = { readonly kind: 'terminate' } | { readonly kind: 'release' | 'leave'; readonly reason: string };
 
 /**
  * Only a WorkSpace that a request of this resource created is ever terminated. One it adopted
  * existed before: it is released (the marking removed, the WorkSpace left running). One that is
  * not this resource's (taken by another, or released already) is left alone.
  */
-export function deleteVerdict(event: WorkspaceResourceEvent, marking: string | undefined): DeleteVerdict {
+function deleteVerdict(event: WorkspaceResourceEvent, marking: string | undefined): DeleteVerdict {
   const reader = readerOf(event, true);
   const relation = relationOf(reader, marking);
   if (relation !== 'this-request' && relation !== 'earlier-lifetime') {
@@ -710,7 +710,7 @@ async function takeStep(
   }
 }
 
-export function refusedMessage(workspaceId: string, state: string, what: string, refusal: string, rateLimit: boolean, newWorkspace: boolean): string {
+function refusedMessage(workspaceId: string, state: string, what: string, refusal: string, rateLimit: boolean, newWorkspace: boolean): string {
   const advice = rateLimit
     ? 'This is the service\'s limit on how often a WorkSpace may be changed (a larger compute type once in 6 hours, a smaller '
       + 'one once in 30 days, volumes once in 6 hours): deploy this change again once that time has passed, or declare what the '
@@ -773,7 +773,7 @@ export function secondsSince(startedAt: unknown, now: Date, log: (message: strin
 }
 
 /** The ResponseURL is a presigned URL: anyone holding it can answer for the resource. */
-export function redact(event: WorkspaceResourceEvent): WorkspaceResourceEvent {
+function redact(event: WorkspaceResourceEvent): WorkspaceResourceEvent {
   return event.ResponseURL === undefined ? event : { ...event, ResponseURL: '(hidden)' };
 }
 
@@ -786,7 +786,7 @@ export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export function resolveDeps(deps: HandlerDeps, maxAttempts?: number): ResolvedDeps {
+function resolveDeps(deps: HandlerDeps, maxAttempts?: number): ResolvedDeps {
   // Outside Lambda (tests, scripts) there is no invocation deadline: the 5-minute Lambda timeout.
   const remainingMs = deps.remainingMs ?? (() => 300_000);
   return {

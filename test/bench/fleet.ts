@@ -158,7 +158,7 @@ export function fleetMarkdown(runs: readonly FleetBenchRun[], o: FleetBenchOptio
       + `(target: within one ${s(o.pollMs)} s poll interval, i.e. at most 1 poll begun after)`);
   }
   const markdown = [
-    `### (c) One \`WorkspaceFleet\` against the same users as \`Workspace\` resources, behind ${o.rateLimitPerSecond} requests per second`,
+    `### (d) One \`WorkspaceFleet\` against the same users as \`Workspace\` resources, behind ${o.rateLimitPerSecond} requests per second`,
     '',
     table(['users', 'as', 'result', 'calls (throttled ones included)', 'throttled', 'wall time (simulated)',
       'complete after the last WorkSpace was AVAILABLE', 'calls by operation'], rows),

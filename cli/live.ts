@@ -1,8 +1,8 @@
 // Reading a directory's WorkSpaces from the service, for both commands. The client and the
 // tag reading are the handler's own (its user agent, its retry strategy, its error naming), so
 // the command behaves against the service exactly as the provider does.
-import { paginateDescribeWorkspaces, Workspace } from '@aws-sdk/client-workspaces';
-import { createClient, WorkspacesApi, WorkspacesCallError } from '../lambda/workspaces-api';
+import type { Workspace } from '@aws-sdk/client-workspaces';
+import { createClient, WorkspacesApi } from '../lambda/workspaces-api';
 
 /** A WorkSpace as the service describes it, with its tags. */
 export interface LiveWorkspace {
@@ -26,18 +26,9 @@ export function createApi(): WorkspacesApi {
   return new WorkspacesApi(createClient(CLI_MAX_ATTEMPTS));
 }
 
-/** Every WorkSpace of the directory, all pages, whatever its state. */
+/** Every WorkSpace of the directory, all pages, whatever its state (the API layer's own listing). */
 export async function listDirectory(api: WorkspacesApi, directoryId: string, progress: Progress): Promise<Workspace[]> {
-  const found: Workspace[] = [];
-  try {
-    for await (const page of paginateDescribeWorkspaces({ client: api.client }, { DirectoryId: directoryId })) {
-      found.push(...(page.Workspaces ?? []));
-      progress(`DescribeWorkspaces: ${found.length} WorkSpaces of directory ${directoryId} so far`);
-    }
-  } catch (e) {
-    throw new WorkspacesCallError('DescribeWorkspaces', `directory ${directoryId}`, e);
-  }
-  return found;
+  return api.listDirectory(directoryId, (count) => progress(`DescribeWorkspaces: ${count} WorkSpaces of directory ${directoryId} so far`));
 }
 
 /** The tags of each WorkSpace, in the order given, a few requests at a time. */

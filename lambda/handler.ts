@@ -1,4 +1,6 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
+import { fleetIsComplete, fleetOnEvent } from './fleet';
+import { FLEET_RESOURCE_TYPE } from './fleet-properties';
 import { LOOKUP_RESOURCE_TYPE, onLookupEvent } from './lookup';
 import { describeOwner, ownershipMarking, parseOwnership, Reader, relationOf } from './ownership';
 import {
@@ -62,14 +64,17 @@ export interface WorkspaceIsCompleteEvent extends WorkspaceResourceEvent {
 
 export interface OnEventResult {
   readonly PhysicalResourceId: string;
-  /** When the request started, so that every poll can enforce the resource's timeout. */
-  readonly Data: { readonly StartedAt: string } & Record<string, string>;
+  /**
+   * When the request started, so that every poll can enforce the resource's timeout (and, for a
+   * fleet, what its onEvent found: see lambda/fleet.ts).
+   */
+  readonly Data: { readonly StartedAt: string; readonly [key: string]: string };
 }
 
 export interface IsCompleteResult {
   readonly IsComplete: boolean;
   /** Only with IsComplete true: the framework fails a resource that returns Data otherwise. */
-  readonly Data?: WorkspaceAttributes;
+  readonly Data?: WorkspaceAttributes | Record<string, string>;
 }
 
 /** What the construct exposes with GetAtt. Never absent, so that a GetAtt never fails. */
@@ -103,7 +108,7 @@ export const LOOK_AGAIN_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_0
 const RESERVE_MS = 60_000;
 
 /** HandlerDeps resolved for one invocation, with what the invocation had left when it began. */
-type ResolvedDeps = Required<HandlerDeps> & { readonly startRemainingMs: number };
+export type ResolvedDeps = Required<HandlerDeps> & { readonly startRemainingMs: number };
 
 /**
  * The last refusal the service gave each request (by stack, resource, request and WorkSpace),
@@ -112,10 +117,10 @@ type ResolvedDeps = Required<HandlerDeps> & { readonly startRemainingMs: number 
  * (polled every 30 seconds) keeps it; a new one has none, and the message then has none. No
  * decision depends on it: a refusal that persists is recognised within the poll that got it.
  */
-const lastRefusals = new Map<string, string>();
+export const lastRefusals = new Map<string, string>();
 const MAX_REMEMBERED_REFUSALS = 100;
 
-function rememberRefusal(key: string, refusal: string): void {
+export function rememberRefusal(key: string, refusal: string): void {
   lastRefusals.delete(key);
   lastRefusals.set(key, refusal);
   if (lastRefusals.size > MAX_REMEMBERED_REFUSALS) {
@@ -141,6 +146,10 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
 
   let physicalResourceId: string;
   try {
+    // One provider serves both resource types: a fleet's request is one request for many WorkSpaces.
+    if (event.ResourceType === FLEET_RESOURCE_TYPE) {
+      return await fleetOnEvent(event, resolved, startedAt);
+    }
     switch (event.RequestType) {
       case 'Create': {
         const desired = parseProperties(event.ResourceProperties);
@@ -222,11 +231,15 @@ function hasImmutableSettings(workspace: Workspace, desired: DesiredWorkspace): 
  * step towards the desired state, or fails with what went wrong.
  */
 export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerDeps = {}): Promise<IsCompleteResult> {
-  const { api, now, log } = resolveDeps(deps);
+  const resolved = resolveDeps(deps);
+  const { api, now, log } = resolved;
   log(`isComplete: ${JSON.stringify(redact(event))}`);
   if (event.ResourceType === LOOKUP_RESOURCE_TYPE) {
     // onEvent found it; the framework hands onEvent's Data on as the attributes.
     return { IsComplete: true };
+  }
+  if (event.ResourceType === FLEET_RESOURCE_TYPE) {
+    return fleetIsComplete(event, resolved);
   }
   const workspaceId = event.PhysicalResourceId;
   const elapsedSeconds = secondsSince(event.Data?.StartedAt, now(), log);
@@ -306,7 +319,7 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
  * `computeType` must stop paying for the larger one). Volumes and protocols have no such
  * default to go back to (a volume cannot shrink; a protocol stays as it is), so they stay.
  */
-async function withRemovedDefaults(
+export async function withRemovedDefaults(
   api: WorkspacesApi,
   workspace: Workspace | undefined,
   desired: DesiredWorkspace,
@@ -526,7 +539,7 @@ const NOT_ADOPTABLE_STATES: ReadonlySet<string> = new Set(['ERROR', 'SUSPENDED',
  *
  * @throws Error, before any change, when the user has a WorkSpace that this resource may not take
  */
-async function takeExisting(
+export async function takeExisting(
   api: WorkspacesApi,
   desired: DesiredWorkspace,
   reader: Reader,
@@ -764,7 +777,7 @@ function sameUserReplacementMessage(workspaceId: string, desired: DesiredWorkspa
     + bundleHint;
 }
 
-function attributesOf(workspaceId: string, workspace: Workspace | undefined): WorkspaceAttributes {
+export function attributesOf(workspaceId: string, workspace: Workspace | undefined): WorkspaceAttributes {
   return {
     WorkspaceId: workspace?.WorkspaceId ?? workspaceId,
     IpAddress: workspace?.IpAddress ?? '',
@@ -779,21 +792,21 @@ function attributesOf(workspaceId: string, workspace: Workspace | undefined): Wo
  * The resource and request an event is for. A Delete needs no RequestId (it never marks), and
  * a hand-written Create without one could not tell its own retries from an earlier lifetime.
  */
-function readerOf(event: WorkspaceResourceEvent, optionalRequestId = false): Reader {
+export function readerOf(event: WorkspaceResourceEvent, optionalRequestId = false): Reader {
   if (!event.RequestId && !optionalRequestId) {
     throw new Error(`${event.RequestType} request without a RequestId: the ownership tag of a new WorkSpace names the request`);
   }
   return { stackId: event.StackId, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId ?? '' };
 }
 
-function requirePhysicalResourceId(event: WorkspaceResourceEvent): string {
+export function requirePhysicalResourceId(event: WorkspaceResourceEvent): string {
   if (!event.PhysicalResourceId) {
     throw new Error(`${event.RequestType} request without a PhysicalResourceId`);
   }
   return event.PhysicalResourceId;
 }
 
-function secondsSince(startedAt: unknown, now: Date, log: (message: string) => void): number | undefined {
+export function secondsSince(startedAt: unknown, now: Date, log: (message: string) => void): number | undefined {
   const start = typeof startedAt === 'string' ? Date.parse(startedAt) : NaN;
   if (Number.isNaN(start)) {
     log('No valid Data.StartedAt in the event: the timeout is not enforced');
@@ -812,7 +825,7 @@ export function endSentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-function errorMessage(e: unknown): string {
+export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 

@@ -50,6 +50,18 @@ export class WorkspacesCallError extends Error {
 
 /** The most ids DescribeWorkspacesConnectionStatus takes in one call (the API reference). */
 export const CONNECTION_STATUS_BATCH = 25;
+/** The most WorkSpace requests CreateWorkspaces takes in one call (the API reference). */
+export const CREATE_BATCH = 25;
+/** The most ids DescribeWorkspaces takes in one call, and the most WorkSpaces in one of its pages (the API reference). */
+export const DESCRIBE_BATCH = 25;
+/**
+ * The rate at which the handlers send the calls that change a WorkSpace one at a time
+ * (ModifyWorkspaceProperties, TerminateWorkspaces, CreateTags, DeleteTags) when a fleet has many
+ * to make, in requests per second. The service publishes no per-call limits; this leaves most of
+ * an account's observed rate (a few requests per second) to the Describe calls, the console and
+ * other tools. A fleet may be told another (`requestsPerSecond`).
+ */
+export const DEFAULT_REQUESTS_PER_SECOND = 2;
 
 /** A request that the service answered, but refused in its FailedRequests. */
 export class FailedRequestError extends Error {
@@ -79,6 +91,79 @@ export class WorkspacesApi {
       }
       return found;
     });
+  }
+
+  /**
+   * Every WorkSpace of the directory, whatever its state, page by page (25 a page): what a whole
+   * fleet observes in one poll, and what the CLI lists. `onPage` hears the count so far.
+   */
+  async listDirectory(directoryId: string, onPage?: (countSoFar: number) => void): Promise<Workspace[]> {
+    return this.call('DescribeWorkspaces', `directory ${directoryId}`, async () => {
+      const found: Workspace[] = [];
+      for await (const page of paginateDescribeWorkspaces({ client: this.client }, { DirectoryId: directoryId })) {
+        found.push(...(page.Workspaces ?? []));
+        onPage?.(found.length);
+      }
+      return found;
+    });
+  }
+
+  /**
+   * These WorkSpaces, by id, in calls of DESCRIBE_BATCH ids. An id the service does not describe
+   * (not visible yet, or gone) is absent from the map.
+   */
+  async describeMany(workspaceIds: readonly string[]): Promise<Map<string, Workspace>> {
+    const found = new Map<string, Workspace>();
+    const ids = [...new Set(workspaceIds)];
+    for (let start = 0; start < ids.length; start += DESCRIBE_BATCH) {
+      const batch = ids.slice(start, start + DESCRIBE_BATCH);
+      const out = await this.call('DescribeWorkspaces', `WorkSpaces ${batch.join(', ')}`,
+        () => this.client.send(new DescribeWorkspacesCommand({ WorkspaceIds: batch })));
+      for (const workspace of out.Workspaces ?? []) {
+        if (workspace.WorkspaceId !== undefined && batch.includes(workspace.WorkspaceId)) {
+          found.set(workspace.WorkspaceId, workspace);
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Requests these WorkSpaces in calls of CREATE_BATCH. The answer has one entry per request, in
+   * the order given: the new id, or the service's refusal of that one request (the others of the
+   * same call go ahead, as the service treats each request of a call on its own).
+   *
+   * @throws WorkspacesCallError when a call fails as a whole (after the SDK's retries): the
+   * requests of the batches before it were made, and are in `partial` of the error
+   */
+  async createMany(requests: readonly WorkspaceRequest[]): Promise<CreateOutcome[]> {
+    const outcomes: CreateOutcome[] = [];
+    for (let start = 0; start < requests.length; start += CREATE_BATCH) {
+      const batch = requests.slice(start, start + CREATE_BATCH);
+      let out;
+      try {
+        out = await this.client.send(new CreateWorkspacesCommand({ Workspaces: [...batch] }));
+      } catch (e) {
+        const error = new WorkspacesCallError('CreateWorkspaces', `${batch.length} WorkSpaces of directory ${batch[0].DirectoryId} `
+          + `(users ${batch.map((r) => r.UserName).join(', ')})`, e);
+        throw Object.assign(error, { partial: outcomes, unsent: requests.slice(start) });
+      }
+      const lower = (name: string | undefined) => (name ?? '').toLowerCase();
+      for (const request of batch) {
+        const pending = out.PendingRequests?.find((p) => lower(p.UserName) === lower(request.UserName) && p.WorkspaceId);
+        const failed = out.FailedRequests?.find((f) => lower(f.WorkspaceRequest?.UserName) === lower(request.UserName));
+        if (pending?.WorkspaceId) {
+          outcomes.push({ request, workspaceId: pending.WorkspaceId });
+        } else {
+          outcomes.push({
+            request,
+            errorCode: failed?.ErrorCode ?? '(no error code)',
+            errorMessage: failed?.ErrorMessage ?? 'CreateWorkspaces returned neither an id nor a refusal for this request',
+          });
+        }
+      }
+    }
+    return outcomes;
   }
 
   /** The WorkSpace, or undefined when the service does not describe it (not yet, or no more). */
@@ -239,11 +324,81 @@ export class WorkspacesApi {
       + `${code || '(no error code)'}: ${failed.ErrorMessage ?? '(no error message)'}`, 'TerminateWorkspaces', code);
   }
 
+  /**
+   * Asks for these WorkSpaces to be terminated, 25 per call, each call when the pacer allows.
+   * Returns the outcome of each, in the order given. Safe to repeat.
+   *
+   * @throws FailedRequestError for a refusal that is not one to wait out
+   */
+  async terminateMany(workspaceIds: readonly string[], pacer: Pacer, what: string): Promise<TerminateOutcome[]> {
+    const outcomes: TerminateOutcome[] = [];
+    for (let start = 0; start < workspaceIds.length; start += CREATE_BATCH) {
+      const batch = workspaceIds.slice(start, start + CREATE_BATCH);
+      await pacer.take();
+      const out = await this.call('TerminateWorkspaces', `${batch.length} WorkSpaces of ${what}`, () => this.client.send(
+        new TerminateWorkspacesCommand({ TerminateWorkspaceRequests: batch.map((id) => ({ WorkspaceId: id })) })));
+      for (const workspaceId of batch) {
+        const failed = out.FailedRequests?.find((f) => f.WorkspaceId === workspaceId);
+        const code = failed?.ErrorCode ?? '';
+        if (!failed) {
+          outcomes.push('requested');
+        } else if (/not.?found/i.test(code)) {
+          outcomes.push('not-found');
+        } else if (isBusyCode(code)) {
+          outcomes.push('busy');
+        } else {
+          throw new FailedRequestError(`TerminateWorkspaces refused to terminate WorkSpace ${workspaceId}: `
+            + `${code || '(no error code)'}: ${failed.ErrorMessage ?? '(no error message)'}`, 'TerminateWorkspaces', code);
+        }
+      }
+    }
+    return outcomes;
+  }
+
   private async call<T>(call: string, target: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (e) {
       throw new WorkspacesCallError(call, target, e);
+    }
+  }
+}
+
+/** What CreateWorkspaces did with one request of a batch: its new id, or the service's refusal. */
+export type CreateOutcome =
+  | { readonly request: WorkspaceRequest; readonly workspaceId: string }
+  | { readonly request: WorkspaceRequest; readonly workspaceId?: undefined; readonly errorCode: string; readonly errorMessage: string };
+
+/**
+ * Paces calls to a steady rate: each `take()` resolves no sooner than 1/rate seconds after the
+ * previous one. A fleet's changes go through one pacer, so that a change for all its users
+ * spreads out instead of meeting the account's rate limit all at once; the SDK's adaptive retry
+ * remains for what throttling is left (other callers of the same account).
+ */
+export class Pacer {
+  private next = 0;
+
+  constructor(
+    readonly requestsPerSecond: number,
+    private readonly now: () => number = () => Date.now(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {
+    if (!(requestsPerSecond > 0)) {
+      throw new Error(`requestsPerSecond must be more than 0 (got ${requestsPerSecond})`);
+    }
+  }
+
+  /** When the next call may go, in ms from now, without waiting: 0 when at once. */
+  delayMs(): number {
+    return Math.max(0, this.next - this.now());
+  }
+
+  /** Waits for the next call's turn and takes it. */
+  async take(): Promise<void> {
+    const wait = this.delayMs();
+    this.next = Math.max(this.now(), this.next) + 1000 / this.requestsPerSecond;
+    if (wait > 0) {
+      await this.sleep(wait);
     }
   }
 }

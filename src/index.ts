@@ -7,3 +7,4 @@ export * from './workspace';
 export * from './workspace-base';
 export * from './bundle';
 export * from './directory';
+export * from './workspace-fleet';

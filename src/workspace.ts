@@ -5,19 +5,26 @@ import {
   Lazy,
   RemovalPolicy,
   Size,
-  SizeRoundingBehavior,
   TagManager,
   TagType,
   Token,
 } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { WorkspaceBundle } from './bundle';
 import { ComputeType } from './compute-type';
 import { IWorkspacesDirectory, WorkspacesDirectory } from './directory';
 import { DisruptionPolicy } from './disruption-policy';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
+import {
+  ALLOWED_REMOVAL_POLICIES,
+  checkBundle,
+  checkString,
+  checkTimeout,
+  claimUser,
+  renderWorkspaceProperties,
+} from './private/workspace-settings';
 import { Protocol } from './protocol';
 import { WorkspaceProvider } from './provider';
 import { RunningMode } from './running-mode';
@@ -426,133 +433,5 @@ export class Workspace extends WorkspaceBase implements ITaggable {
       }
     }
     return errors;
-  }
-}
-
-/** Apply a rule to a string prop unless it is a token, whose value is only known at deploy time. */
-function checkString(prop: string, value: string, rule: (prop: string, value: string) => void): void {
-  if (!Token.isUnresolved(value)) {
-    rule(prop, value);
-  }
-}
-
-function checkBundle(bundle: WorkspaceBundle): void {
-  if (bundle.bundleId !== undefined) {
-    checkString('bundle.bundleId', bundle.bundleId, rules.checkBundleId);
-  } else if (bundle.bundleName !== undefined && !Token.isUnresolved(bundle.bundleName) && bundle.bundleName.trim() === '') {
-    throw new rules.InputError('bundle.bundleName', bundle.bundleName, 'must be a bundle\'s name, not empty');
-  }
-}
-
-function checkTimeout(timeout: Duration): void {
-  if (timeout.isUnresolved()) {
-    return;
-  }
-  const seconds = timeout.toSeconds();
-  if (seconds < rules.MIN_TIMEOUT_SECONDS || seconds > rules.MAX_TIMEOUT_SECONDS) {
-    throw new rules.InputError('timeout', timeout.toHumanString(), rules.TIMEOUT_RULE);
-  }
-}
-
-const ALLOWED_REMOVAL_POLICIES: readonly RemovalPolicy[] = [
-  RemovalPolicy.DESTROY,
-  RemovalPolicy.RETAIN,
-  RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
-];
-
-/** The Workspaces of each app, by directory and user (lower case): a user has one WorkSpace per directory. */
-const usersByApp = new WeakMap<IConstruct, Map<string, string>>();
-
-/**
- * Refuses a second Workspace for the same user in the same directory anywhere in the app (in
- * this stack or another): the service compares user names without regard to case, and the
- * second CreateWorkspaces would fail only at deploy time.
- */
-function claimUser(workspace: Construct, directoryId: string, userName: string): void {
-  if (Token.isUnresolved(directoryId) || Token.isUnresolved(userName)) {
-    return;
-  }
-  const root = workspace.node.root;
-  let users = usersByApp.get(root);
-  if (users === undefined) {
-    users = new Map();
-    usersByApp.set(root, users);
-  }
-  const key = `${directoryId}/${userName.toLowerCase()}`;
-  const first = users.get(key);
-  if (first !== undefined) {
-    throw validationError(workspace, `Invalid userName "${userName}": user "${userName}" already has a Workspace `
-      + `in directory ${directoryId} in this app (${first}); a user can have only one WorkSpace per directory, and user names `
-      + 'are compared without regard to case. Remove one of them, or use another user or directory.');
-  }
-  users.set(key, workspace.node.path);
-}
-
-function renderWorkspaceProperties(props: WorkspaceProps): { [key: string]: unknown } {
-  const runningMode = props.runningMode ?? RunningMode.AUTO_STOP;
-  rules.checkRunningMode('runningMode', runningMode);
-
-  let autoStopMinutes: number | undefined;
-  if (props.autoStopTimeout !== undefined) {
-    autoStopMinutes = durationInWholeMinutes(props.autoStopTimeout);
-    if (!Token.isUnresolved(autoStopMinutes)) {
-      rules.checkAutoStopTimeout('autoStopTimeout', autoStopMinutes, runningMode);
-    }
-  } else if (runningMode === RunningMode.AUTO_STOP) {
-    autoStopMinutes = 60;
-  }
-
-  const computeTypeName = props.computeType?.name;
-  if (computeTypeName !== undefined) {
-    checkString('computeType', computeTypeName, rules.checkComputeTypeName);
-  }
-
-  const rootGib = props.rootVolumeSize && sizeInWholeGib('rootVolumeSize', props.rootVolumeSize);
-  const userGib = props.userVolumeSize && sizeInWholeGib('userVolumeSize', props.userVolumeSize);
-  const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
-  if (known(rootGib)) {
-    rules.checkRootVolumeSize('rootVolumeSize', rootGib);
-  }
-  if (known(userGib)) {
-    rules.checkUserVolumeSize('userVolumeSize', userGib);
-  }
-  if (known(rootGib) && known(userGib)) {
-    rules.checkVolumePair('rootVolumeSize/userVolumeSize', rootGib, userGib);
-  }
-
-  if (props.protocols !== undefined) {
-    rules.checkProtocols('protocols', props.protocols);
-  }
-
-  return {
-    RunningMode: runningMode,
-    RunningModeAutoStopTimeoutInMinutes: autoStopMinutes,
-    ComputeTypeName: computeTypeName,
-    RootVolumeSizeGib: rootGib,
-    UserVolumeSizeGib: userGib,
-    Protocols: props.protocols,
-  };
-}
-
-function durationInWholeMinutes(duration: Duration): number {
-  if (duration.isUnresolved()) {
-    return duration.toMinutes();
-  }
-  try {
-    return duration.toMinutes({ integral: true });
-  } catch {
-    throw new rules.InputError('autoStopTimeout', duration.toHumanString(),
-      'must be a whole number of hours, at least 1 hour (60, 120, 180 ... minutes)');
-  }
-}
-
-function sizeInWholeGib(prop: string, size: Size): number {
-  if (size.isUnresolved()) {
-    return size.toGibibytes();
-  }
-  try {
-    return size.toGibibytes({ rounding: SizeRoundingBehavior.FAIL });
-  } catch {
-    throw new rules.InputError(prop, `${size.toMebibytes({ rounding: SizeRoundingBehavior.NONE })} MiB`, 'must be a whole number of GiB');
   }
 }

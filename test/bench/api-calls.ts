@@ -19,8 +19,8 @@ const BUNDLE_ID = 'wsb-12345678';
 const PROVIDER_INTERVAL_S = 30;
 
 /** v1: AUTO_STOP 2 h, the bundle's compute type. v2: one tag changed, ALWAYS_ON, POWER. */
-export function benchStack(count: number, version: 1 | 2, userPrefix = 'user'): Stack {
-  const stack = new Stack(new App(), 'Bench');
+export function benchStack(count: number, version: 1 | 2, userPrefix = 'user', app: App = new App()): Stack {
+  const stack = new Stack(app, 'Bench');
   Tags.of(stack).add('team', 'platform');
   const directory = WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID);
   for (let i = 0; i < count; i++) {

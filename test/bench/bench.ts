@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { apiMarkdown, heldBackMarkdown, runHeldBack, runLifecycle, runThrottled } from './api-calls';
+import { fleetMarkdown, FleetBenchOptions, runFleetBench } from './fleet';
 import { handlerMarkdown, runHandler } from './handler';
 import { machine, progress } from './stats';
 import { runSynth, synthMarkdown } from './synth';
@@ -21,6 +22,7 @@ interface Config {
   readonly lifecycle: { pollMs: number; repetitions: number };
   readonly heldBack: { pollMs: number; connectedIntervals: number };
   readonly throttled: { workspaces: number; pollMs: number; invisibleMs: number; pendingMs: number; rateLimitPerSecond: number };
+  readonly fleet: FleetBenchOptions;
 }
 
 const FULL: Config = {
@@ -30,6 +32,8 @@ const FULL: Config = {
   heldBack: { pollMs: 25, connectedIntervals: 40 },
   // Real time: the Provider's own 30 s interval and 5 requests per real second.
   throttled: { workspaces: 100, pollMs: 30_000, invisibleMs: 5_000, pendingMs: 60_000, rateLimitPerSecond: 5 },
+  // Simulated time, 30 times faster than real: a real 30 s interval, 5 minutes of provisioning.
+  fleet: { counts: [100, 500], speedUp: 30, rateLimitPerSecond: 5, pollMs: 30_000, invisibleMs: 10_000, pendingMs: 300_000 },
 };
 
 const SMOKE: Config = {
@@ -39,6 +43,7 @@ const SMOKE: Config = {
   heldBack: { pollMs: 20, connectedIntervals: 20 },
   // The same load per rate limit as the full run (WorkSpaces / interval = 3.3 per second), ten times smaller.
   throttled: { workspaces: 10, pollMs: 3_000, invisibleMs: 500, pendingMs: 3_000, rateLimitPerSecond: 5 },
+  fleet: { counts: [20], speedUp: 300, rateLimitPerSecond: 5, pollMs: 30_000, invisibleMs: 10_000, pendingMs: 300_000 },
 };
 
 function parseArgs(argv: string[]): { smoke: boolean; parts: Part[] } {
@@ -90,8 +95,10 @@ async function main(): Promise<void> {
     const { markdown, verdicts: v } = apiMarkdown(life, throttled, shared);
     progress(`api held back: a connected user for ${config.heldBack.connectedIntervals} intervals`);
     const held = heldBackMarkdown(await runHeldBack(config.heldBack));
-    sections.push('## 3. API calls against the local endpoint', '', markdown, '', THROTTLE_NOTES, '', held.markdown, '', CFN_NOTES, '');
-    verdicts.push(...v, ...held.verdicts);
+    const fleet = fleetMarkdown(await runFleetBench(config.fleet), config.fleet);
+    sections.push('## 3. API calls against the local endpoint', '', markdown, '', THROTTLE_NOTES, '', held.markdown, '',
+      fleet.markdown, '', CFN_NOTES, '');
+    verdicts.push(...v, ...held.verdicts, ...fleet.verdicts);
   }
 
   const seconds = Math.round((Date.now() - started) / 1000);

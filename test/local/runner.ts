@@ -9,6 +9,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 
 export const WORKSPACE_TYPE = 'Custom::Workspace';
+export const FLEET_TYPE = 'Custom::WorkspaceFleet';
 const ASSETS = path.join(__dirname, '..', '..', 'assets', 'lambda');
 
 type Json = any;
@@ -376,10 +377,10 @@ export class LocalStack {
   }
 }
 
-/** The `Custom::Workspace` resources of a template. */
+/** The `Custom::Workspace` and `Custom::WorkspaceFleet` resources of a template. */
 export function workspacesOf(template: Json): DeclaredResource[] {
   return Object.entries<Json>(template.Resources ?? {})
-    .filter(([, r]) => r.Type === WORKSPACE_TYPE)
+    .filter(([, r]) => r.Type === WORKSPACE_TYPE || r.Type === FLEET_TYPE)
     .map(([logicalId, r]) => ({
       logicalId,
       type: r.Type,

@@ -231,3 +231,38 @@ func TestTheReadmeGoExampleRunsAsWritten(t *testing.T) {
 		t.Errorf("want 2 Custom::Workspace in the README example's template, got %d", n)
 	}
 }
+
+// A fleet, as a Go user declares it: the directory and the bundle as objects, per-user
+// overrides through AddUser, Tags_Of reaching every user, and one user's WorkSpace as IWorkspace.
+func TestAFleetRendersEveryUserAndExposesOne(t *testing.T) {
+	stack := newStack()
+	fleet := cdkworkspaces.NewWorkspaceFleet(stack, jsii.String("Sales"), &cdkworkspaces.WorkspaceFleetProps{
+		Directory:   cdkworkspaces.WorkspacesDirectory_FromDirectoryId(stack, jsii.String("Directory"), jsii.String("d-1234567890")),
+		Bundle:      cdkworkspaces.WorkspaceBundle_FromBundleId(jsii.String("wsb-12345678")),
+		Users:       jsii.Strings("alice", "bob"),
+		RunningMode: cdkworkspaces.RunningMode_ALWAYS_ON,
+	})
+	fleet.AddUser(jsii.String("carol"), &cdkworkspaces.WorkspaceFleetUserOptions{
+		ComputeType: cdkworkspaces.ComputeType_POWER(),
+		Tags:        &map[string]*string{"role": jsii.String("lead")},
+	})
+	awscdk.Tags_Of(fleet).Add(jsii.String("team"), jsii.String("sales"), nil)
+	carol := fleet.Workspace(jsii.String("carol"))
+	if carol.WorkspaceId() == nil {
+		t.Fatal("fleet.Workspace(carol) has no WorkspaceId")
+	}
+	template := assertions.Template_FromStack(stack, nil)
+	template.ResourceCountIs(jsii.String("Custom::WorkspaceFleet"), jsii.Number(1))
+	found := template.FindResources(jsii.String("Custom::WorkspaceFleet"), nil)
+	got := asJSON(t, found)
+	for _, want := range []string{
+		`"Users":[{"UserName":"alice"},{"UserName":"bob"},{"Tags":[{"Key":"role","Value":"lead"}],"UserName":"carol","WorkspaceProperties":{"ComputeTypeName":"POWER"}}]`,
+		`"Tags":[{"Key":"team","Value":"sales"}]`,
+		`"ExportedUsers":["carol"]`,
+		`"RunningMode":"ALWAYS_ON"`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the fleet's properties lack %s: %s", want, got)
+		}
+	}
+}

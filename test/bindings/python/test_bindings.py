@@ -13,11 +13,13 @@ from aws_cdk.assertions import Template
 
 from cdk_workspaces import (
     BundleOwner,
+    ComputeType,
     DisruptionPolicy,
     RunningMode,
     SelfservicePermissions,
     Workspace,
     WorkspaceBundle,
+    WorkspaceFleet,
     WorkspacesDirectory,
 )
 
@@ -183,3 +185,41 @@ def test_the_readme_python_example_runs_as_written(tmp_path, monkeypatch):
     # The example's own app.synth() wrote the cloud assembly (synth again returns that one).
     assembly = namespace["app"].synth()
     assert (pathlib.Path(assembly.directory) / "Desktops.template.json").is_file()
+
+
+def test_a_fleet_renders_every_user_and_exposes_one():
+    stack = new_stack()
+    fleet = WorkspaceFleet(stack, "Sales",
+        directory=WorkspacesDirectory.from_directory_id(stack, "Directory", "d-1234567890"),
+        bundle=WorkspaceBundle.from_bundle_id("wsb-12345678"),
+        users=["alice", "bob"],
+        running_mode=RunningMode.ALWAYS_ON,
+    )
+    fleet.add_user("carol", compute_type=ComputeType.POWER, tags={"role": "lead"})
+    Tags.of(fleet).add("team", "sales")
+    carol = fleet.workspace("carol")
+    assert carol.workspace_id
+
+    template = Template.from_stack(stack)
+    template.resource_count_is("Custom::WorkspaceFleet", 1)
+    (fleet_resource,) = template.find_resources("Custom::WorkspaceFleet").values()
+    props = fleet_resource["Properties"]
+    assert props["Users"] == [
+        {"UserName": "alice"},
+        {"UserName": "bob"},
+        {"UserName": "carol", "WorkspaceProperties": {"ComputeTypeName": "POWER"}, "Tags": [{"Key": "role", "Value": "lead"}]},
+    ]
+    assert props["Tags"] == [{"Key": "team", "Value": "sales"}]
+    assert props["ExportedUsers"] == ["carol"]
+    assert props["WorkspaceProperties"]["RunningMode"] == "ALWAYS_ON"
+
+
+def test_a_user_twice_reaches_python_naming_the_fleet():
+    stack = new_stack()
+    fleet = WorkspaceFleet(stack, "Sales",
+        directory=WorkspacesDirectory.from_directory_id(stack, "Directory", "d-1234567890"),
+        bundle=WorkspaceBundle.from_bundle_id("wsb-12345678"),
+        users=["alice"],
+    )
+    with pytest.raises(Exception, match=r'Desktops/Sales: Invalid userName "ALICE"'):
+        fleet.add_user("ALICE")

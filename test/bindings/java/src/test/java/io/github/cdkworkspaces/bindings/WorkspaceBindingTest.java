@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cdkworkspaces.BundleOwner;
+import io.github.cdkworkspaces.ComputeType;
 import io.github.cdkworkspaces.DisruptionPolicy;
+import io.github.cdkworkspaces.IWorkspace;
 import io.github.cdkworkspaces.IWorkspacesDirectory;
 import io.github.cdkworkspaces.RunningMode;
 import io.github.cdkworkspaces.SelfservicePermissions;
 import io.github.cdkworkspaces.Workspace;
 import io.github.cdkworkspaces.WorkspaceBundle;
+import io.github.cdkworkspaces.WorkspaceFleet;
+import io.github.cdkworkspaces.WorkspaceFleetUserOptions;
 import io.github.cdkworkspaces.WorkspacesDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -279,5 +283,47 @@ class WorkspaceBindingTest {
             end++;
         }
         return new String(header, offset, end - offset, StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void aFleetRendersEveryUserAndExposesOne() {
+        Stack stack = newStack();
+        WorkspaceFleet fleet = WorkspaceFleet.Builder.create(stack, "Sales")
+                .directory(WorkspacesDirectory.fromDirectoryId(stack, "Directory", "d-1234567890"))
+                .bundle(WorkspaceBundle.fromBundleId("wsb-12345678"))
+                .users(List.of("alice", "bob"))
+                .runningMode(RunningMode.ALWAYS_ON)
+                .build();
+        fleet.addUser("carol", WorkspaceFleetUserOptions.builder()
+                .computeType(ComputeType.POWER)
+                .tags(Map.of("role", "lead"))
+                .build());
+        Tags.of(fleet).add("team", "sales");
+        IWorkspace carol = fleet.workspace("carol");
+        assertTrue(carol.getWorkspaceId() != null);
+
+        Template template = Template.fromStack(stack);
+        template.resourceCountIs("Custom::WorkspaceFleet", 1);
+        template.hasResourceProperties("Custom::WorkspaceFleet", Map.of(
+                "Users", List.of(
+                        Map.of("UserName", "alice"),
+                        Map.of("UserName", "bob"),
+                        Map.of("UserName", "carol",
+                                "WorkspaceProperties", Map.of("ComputeTypeName", "POWER"),
+                                "Tags", List.of(tag("role", "lead")))),
+                "Tags", List.of(tag("team", "sales")),
+                "ExportedUsers", List.of("carol")));
+    }
+
+    @Test
+    void aUserTwiceReachesJavaNamingTheFleet() {
+        Stack stack = newStack();
+        WorkspaceFleet fleet = WorkspaceFleet.Builder.create(stack, "Sales")
+                .directory(WorkspacesDirectory.fromDirectoryId(stack, "Directory", "d-1234567890"))
+                .bundle(WorkspaceBundle.fromBundleId("wsb-12345678"))
+                .users(List.of("alice"))
+                .build();
+        RuntimeException error = assertThrows(RuntimeException.class, () -> fleet.addUser("ALICE"));
+        assertTrue(error.getMessage().contains("Desktops/Sales: Invalid userName \"ALICE\""), error.getMessage());
     }
 }

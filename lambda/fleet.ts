@@ -476,7 +476,7 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
       const tags = needsTags(workspace, isNew)
         ? await tagsOf(api, workspace!, desired, old, isNew && event.RequestType === 'Create' && !spec.adoptExisting)
         : undefined;
-      const effective = !isNew && tags !== undefined ? await withRemovedDefaults(api, desired, old, log) : desired;
+      const effective = !isNew && tags !== undefined ? await withRemovedDefaults(api, workspace, desired, old, log) : desired;
       const input: ReconcileInput = {
         workspaceId,
         desired: effective,

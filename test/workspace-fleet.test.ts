@@ -62,7 +62,7 @@ describe('WorkspaceFleet', () => {
   test('shares the stack\'s one provider with Workspace', () => {
     const { stack, directory } = fleetStack();
     new WorkspaceFleet(stack, 'Fleet', { directory, bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), users: ['alice'] });
-    new Workspace(stack, 'Bob', { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'bob' });
+    new Workspace(stack, 'Bob', { directory, bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'bob' });
     const template = Template.fromStack(stack);
     const tokens = [
       ...Object.values<any>(template.findResources('Custom::WorkspaceFleet')),
@@ -96,7 +96,7 @@ describe('WorkspaceFleet', () => {
     const { stack, directory } = fleetStack();
     const fleet = new WorkspaceFleet(stack, 'Fleet', { directory, bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), users: ['alice'] });
     expect(() => fleet.addUser('ALICE')).toThrow(/^Desks\/Fleet: Invalid userName "ALICE": user "ALICE" already has a Workspace in directory d-1234567890 in this app \(Desks\/Fleet \(user "alice"\)\)/);
-    expect(() => new Workspace(stack, 'Alice', { directoryId: 'd-1234567890', bundleId: 'wsb-12345678', userName: 'alice' }))
+    expect(() => new Workspace(stack, 'Alice', { directory, bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' }))
       .toThrow(/^Desks\/Alice: Invalid userName "alice".*\(Desks\/Fleet \(user "alice"\)\)/);
     expect(() => new WorkspaceFleet(new Stack(stack.node.root as App, 'Other'), 'Fleet', {
       directory, bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), users: ['Alice'],
@@ -120,7 +120,7 @@ describe('WorkspaceFleet', () => {
   test.each<[string, object, RegExp]>([
     ['a request rate of 0', { requestsPerSecond: 0 }, /Invalid requestsPerSecond 0 requests per second/],
     ['a timeout of 2 hours', { timeout: Duration.hours(2) }, /Invalid timeout "2 hours"/],
-    ['a bad bundle id', { bundle: WorkspaceBundle.fromBundleId('bundle-1') }, /Invalid bundle "bundle-1"/],
+    ['a bad bundle id', { bundle: WorkspaceBundle.fromBundleId('bundle-1') }, /Invalid bundle.bundleId "bundle-1"/],
   ])('refuses %s', (_what, props, error) => {
     const { stack, directory } = fleetStack();
     expect(() => new WorkspaceFleet(stack, 'Fleet', { directory, bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), ...props }))

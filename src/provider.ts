@@ -50,6 +50,7 @@ export class WorkspaceProvider extends Construct {
   private readonly directoryIds = new Set<string>();
   private readonly bundleIds = new Set<string>();
   private readonly createStatement: iam.PolicyStatement;
+  private directoryRegistrationAllowed = false;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -181,6 +182,47 @@ export class WorkspaceProvider extends Construct {
     this.isCompleteHandler = isComplete;
 
     addNagSuppressions(this, provider);
+  }
+
+  /**
+   * Let the handlers register directories with WorkSpaces, change their settings and
+   * deregister them (`WorkspacesDirectory`). Only stacks with such a directory get these.
+   */
+  public allowDirectoryRegistration(): void {
+    if (this.directoryRegistrationAllowed) {
+      return;
+    }
+    this.directoryRegistrationAllowed = true;
+    const anyDirectory = Stack.of(this).formatArn({ service: 'workspaces', resource: 'directory', resourceName: '*' });
+    // onEvent registers and deregisters; isComplete waits, applies the settings, and deregisters
+    // a registration that was still under way when the Delete came.
+    const register = new iam.PolicyStatement({
+      actions: ['workspaces:RegisterWorkspaceDirectory', 'workspaces:DeregisterWorkspaceDirectory'],
+      resources: [anyDirectory],
+    });
+    this.onEventHandler.addToRolePolicy(register);
+    this.isCompleteHandler.addToRolePolicy(register);
+    this.isCompleteHandler.addToRolePolicy(new iam.PolicyStatement({
+      actions: [
+        'workspaces:DescribeWorkspaceDirectories',
+        'workspaces:ModifySelfservicePermissions',
+        'workspaces:ModifyWorkspaceCreationProperties',
+        'workspaces:ModifyWorkspaceAccessProperties',
+        'workspaces:AssociateIpGroups',
+        'workspaces:DisassociateIpGroups',
+      ],
+      resources: ['*'],
+    }));
+    // Registering and deregistering authorize WorkSpaces as an application of the directory with
+    // the caller's rights: the Directory Service administration guide ("Directory Service API
+    // permissions") names ds:AuthorizeApplication and ds:UnauthorizeApplication as the
+    // non-public actions that AWS applications need in their policies.
+    const directoryService = new iam.PolicyStatement({
+      actions: ['ds:AuthorizeApplication', 'ds:UnauthorizeApplication'],
+      resources: ['*'],
+    });
+    this.onEventHandler.addToRolePolicy(directoryService);
+    this.isCompleteHandler.addToRolePolicy(directoryService);
   }
 
   /**

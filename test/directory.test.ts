@@ -20,13 +20,16 @@ function vpcIn(stack: Stack, zones: string[], subnetIds: string[]): ec2.IVpc {
 }
 
 function directoryResource(stack: Stack): { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string } {
-  const all = Object.values(Template.fromStack(stack).findResources('AWS::WorkSpaces::Directory'));
+  const all = Object.values(Template.fromStack(stack).findResources('Custom::WorkspacesDirectory'));
   expect(all).toHaveLength(1);
   return all[0] as { Properties: Record<string, unknown> };
 }
 
+/** The registration's properties, without the provider's service token. */
 function directoryProperties(stack: Stack): Record<string, unknown> {
-  return directoryResource(stack).Properties;
+  const { ServiceToken, ...properties } = directoryResource(stack).Properties;
+  expect(ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^cdkworkspacesWorkspaceProvider/), 'Arn'] });
+  return properties;
 }
 
 describe('WorkspacesDirectory: the template', () => {
@@ -199,7 +202,7 @@ describe('Workspace with a directory and a bundle', () => {
     const directory = new WorkspacesDirectory(stack, 'Directory', { directoryId: DIRECTORY_ID });
     new Workspace(stack, 'Alice', { directory, bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
     const template = Template.fromStack(stack);
-    const [directoryLogicalId] = Object.keys(template.findResources('AWS::WorkSpaces::Directory'));
+    const [directoryLogicalId] = Object.keys(template.findResources('Custom::WorkspacesDirectory'));
     template.hasResource('Custom::Workspace', { DependsOn: Match.arrayWith([directoryLogicalId]) });
   });
 
@@ -284,7 +287,7 @@ describe('Workspace.fromUserName', () => {
     const lookups = template.findResources('Custom::WorkspaceLookup');
     const [logicalId] = Object.keys(lookups);
     expect(lookups[logicalId].Properties).toMatchObject({ DirectoryId: DIRECTORY_ID, UserName: 'bob' });
-    expect(lookups[logicalId].DependsOn).toEqual([Object.keys(template.findResources('AWS::WorkSpaces::Directory'))[0]]);
+    expect(lookups[logicalId].DependsOn).toEqual([Object.keys(template.findResources('Custom::WorkspacesDirectory'))[0]]);
     expect(stack.resolve(ws.workspaceId)).toEqual({ 'Fn::GetAtt': [logicalId, 'WorkspaceId'] });
     // One provider per stack serves the lookups too.
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);

@@ -9,6 +9,7 @@ import {
   ModifyWorkspaceAccessPropertiesCommand,
   ModifyWorkspaceCreationPropertiesCommand,
   RegisterWorkspaceDirectoryCommand,
+  SelfservicePermissions,
   WorkspaceDirectory,
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
@@ -22,7 +23,7 @@ const workspaces = mockClient(WorkSpacesClient);
 beforeEach(() => workspaces.reset());
 
 const DIRECTORY_ID = 'd-9067783251';
-const PERMISSIONS = { RestartWorkspace: 'ENABLED', IncreaseVolumeSize: 'DISABLED', ChangeComputeType: 'DISABLED', SwitchRunningMode: 'DISABLED', RebuildWorkspace: 'DISABLED' };
+const PERMISSIONS: SelfservicePermissions = { RestartWorkspace: 'ENABLED', IncreaseVolumeSize: 'DISABLED', ChangeComputeType: 'DISABLED', SwitchRunningMode: 'DISABLED', RebuildWorkspace: 'DISABLED' };
 // As CloudFormation passes them: booleans as strings.
 const PROPS = {
   ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
@@ -116,7 +117,7 @@ describe('Create', () => {
 });
 
 describe('Update', () => {
-  const changed = { ...PROPS, SelfservicePermissions: { ...PERMISSIONS, RebuildWorkspace: 'ENABLED' }, IpGroupIds: [] };
+  const changed = { ...PROPS, SelfservicePermissions: { ...PERMISSIONS, RebuildWorkspace: 'ENABLED' } as SelfservicePermissions, IpGroupIds: [] };
 
   test('settings change in place; a group no longer declared is disassociated', async () => {
     described(REGISTERED);

@@ -308,3 +308,50 @@ describe('Workspace.fromUserName', () => {
       .toThrow(/^Desks\/Nobody: Invalid userName "": must be 1 to 63 characters long/);
   });
 });
+
+describe('WorkspacesDirectory: the provider\'s permissions', () => {
+  const DIRECTORY_ACTIONS = [
+    'workspaces:RegisterWorkspaceDirectory',
+    'workspaces:DeregisterWorkspaceDirectory',
+    'workspaces:ModifySelfservicePermissions',
+    'workspaces:ModifyWorkspaceCreationProperties',
+    'workspaces:ModifyWorkspaceAccessProperties',
+    'workspaces:AssociateIpGroups',
+    'workspaces:DisassociateIpGroups',
+    'ds:AuthorizeApplication',
+    'ds:UnauthorizeApplication',
+  ];
+
+  function actionsOf(stack: Stack): string[] {
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as any[];
+    return policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => s.Effect === 'Allow')
+      .flatMap((s: any) => [s.Action].flat());
+  }
+
+  test('a stack with a WorkspacesDirectory: its handlers may register, modify and deregister directories', () => {
+    const stack = newStack();
+    new WorkspacesDirectory(stack, 'Directory', { directoryId: DIRECTORY_ID });
+    new WorkspacesDirectory(stack, 'Other', { directoryId: 'd-2234567890' });
+    const actions = actionsOf(stack);
+    for (const action of DIRECTORY_ACTIONS) {
+      expect(actions).toContain(action);
+    }
+    // Once per stack, however many directories.
+    expect(actions.filter((a) => a === 'workspaces:ModifySelfservicePermissions')).toHaveLength(1);
+  });
+
+  test('a stack with WorkSpaces of an imported directory gets none of them', () => {
+    const stack = newStack();
+    new Workspace(stack, 'Alice', {
+      directory: WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID),
+      bundle: WorkspaceBundle.fromBundleId('wsb-12345678'),
+      userName: 'alice',
+    });
+    const actions = actionsOf(stack);
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of DIRECTORY_ACTIONS) {
+      expect(actions).not.toContain(action);
+    }
+  });
+});

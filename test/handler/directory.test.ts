@@ -95,8 +95,14 @@ describe('Create', () => {
     workspaces.reset();
     described({ ...REGISTERED, SelfservicePermissions: { ...PERMISSIONS, RestartWorkspace: 'DISABLED' }, ipGroupIds: [] });
     const done = await isComplete(polled(event('Create'), DIRECTORY_ID), deps());
-    expect(done).toEqual({ IsComplete: true, Data: expect.objectContaining({ DirectoryId: DIRECTORY_ID, RegistrationCode: 'SLiad+ABCDEF', State: 'REGISTERED' }) });
-    expect(workspaces).toHaveReceivedCommandWith(ModifySelfservicePermissionsCommand, { ResourceId: DIRECTORY_ID, SelfservicePermissions: PERMISSIONS });
+    expect(done).toEqual({
+      IsComplete: true,
+      Data: expect.objectContaining({ DirectoryId: DIRECTORY_ID, RegistrationCode: 'SLiad+ABCDEF', State: 'REGISTERED' }),
+    });
+    expect(workspaces).toHaveReceivedCommandWith(ModifySelfservicePermissionsCommand, {
+      ResourceId: DIRECTORY_ID,
+      SelfservicePermissions: PERMISSIONS,
+    });
     expect(workspaces).not.toHaveReceivedCommand(ModifyWorkspaceCreationPropertiesCommand);
     expect(workspaces).not.toHaveReceivedCommand(ModifyWorkspaceAccessPropertiesCommand);
     expect(workspaces).toHaveReceivedCommandWith(AssociateIpGroupsCommand, { DirectoryId: DIRECTORY_ID, GroupIds: ['wsipg-12345678'] });

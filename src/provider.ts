@@ -50,7 +50,7 @@ export class WorkspaceProvider extends Construct {
   private readonly directoryIds = new Set<string>();
   private readonly bundleIds = new Set<string>();
   private readonly createStatement: iam.PolicyStatement;
-  private directoryRegistrationAllowed = false;
+  private registerStatement?: iam.PolicyStatement;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -185,23 +185,28 @@ export class WorkspaceProvider extends Construct {
   }
 
   /**
-   * Let the handlers register directories with WorkSpaces, change their settings and
-   * deregister them (`WorkspacesDirectory`). Only stacks with such a directory get these.
+   * Let the handlers register this directory with WorkSpaces, change its settings and
+   * deregister it (`WorkspacesDirectory`). Only stacks with such a directory get these.
+   *
+   * @param directoryId the directory's id
    */
-  public allowDirectoryRegistration(): void {
-    if (this.directoryRegistrationAllowed) {
+  public allowDirectoryRegistration(directoryId: string): void {
+    const directoryArn = Stack.of(this).formatArn({ service: 'workspaces', resource: 'directory', resourceName: directoryId });
+    if (this.registerStatement) {
+      this.registerStatement.addResources(directoryArn);
       return;
     }
-    this.directoryRegistrationAllowed = true;
-    const anyDirectory = Stack.of(this).formatArn({ service: 'workspaces', resource: 'directory', resourceName: '*' });
     // onEvent registers and deregisters; isComplete waits, applies the settings, and deregisters
-    // a registration that was still under way when the Delete came.
-    const register = new iam.PolicyStatement({
+    // a registration that was still under way when the Delete came. Each on the directories
+    // this stack declares only.
+    this.registerStatement = new iam.PolicyStatement({
       actions: ['workspaces:RegisterWorkspaceDirectory', 'workspaces:DeregisterWorkspaceDirectory'],
-      resources: [anyDirectory],
+      resources: [directoryArn],
     });
-    this.onEventHandler.addToRolePolicy(register);
-    this.isCompleteHandler.addToRolePolicy(register);
+    this.onEventHandler.addToRolePolicy(this.registerStatement);
+    this.isCompleteHandler.addToRolePolicy(this.registerStatement);
+    // DescribeWorkspaceDirectories is a List action ('*'). The Modify and IP group actions are
+    // on '*' too: an IP group's ARN is not known to the construct.
     this.isCompleteHandler.addToRolePolicy(new iam.PolicyStatement({
       actions: [
         'workspaces:DescribeWorkspaceDirectories',

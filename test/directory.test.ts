@@ -337,8 +337,17 @@ describe('WorkspacesDirectory: the provider\'s permissions', () => {
     for (const action of DIRECTORY_ACTIONS) {
       expect(actions).toContain(action);
     }
-    // Once per stack, however many directories.
+    // Once per stack, however many directories; registration only of the declared ones.
     expect(actions.filter((a) => a === 'workspaces:ModifySelfservicePermissions')).toHaveLength(1);
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as any[];
+    const register = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => [s.Action].flat().includes('workspaces:RegisterWorkspaceDirectory'));
+    expect(register.length).toBe(2);
+    for (const statement of register) {
+      expect(JSON.stringify(statement.Resource)).toContain(':directory/d-1234567890');
+      expect(JSON.stringify(statement.Resource)).toContain(':directory/d-2234567890');
+      expect(JSON.stringify(statement.Resource)).not.toContain('directory/*');
+    }
   });
 
   test('a stack with WorkSpaces of an imported directory gets none of them', () => {

@@ -200,8 +200,9 @@ export interface WorkspacesDirectoryProps {
   readonly allowedDeviceTypes?: DeviceType[];
 
   /**
-   * Whether the WorkSpaces run on shared or dedicated hardware. Changing it replaces the
-   * registration.
+   * Whether the WorkSpaces run on shared or dedicated hardware. Changing it would need a new
+   * registration: the update fails before changing anything, saying what to do (as it does for
+   * `directoryId` and the subnets).
    *
    * @default - the service's default, Tenancy.SHARED
    */

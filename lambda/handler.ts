@@ -1,4 +1,5 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
+import { DIRECTORY_RESOURCE_TYPE, directoryIsComplete, directoryOnEvent } from './directory';
 import { fleetIsComplete, fleetOnEvent } from './fleet';
 import { FLEET_RESOURCE_TYPE } from './fleet-properties';
 import { LOOKUP_RESOURCE_TYPE, onLookupEvent } from './lookup';
@@ -150,6 +151,9 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
     if (event.ResourceType === FLEET_RESOURCE_TYPE) {
       return await fleetOnEvent(event, resolved, startedAt);
     }
+    if (event.ResourceType === DIRECTORY_RESOURCE_TYPE) {
+      return { PhysicalResourceId: await directoryOnEvent(api, event, log), Data: { StartedAt: startedAt } };
+    }
     switch (event.RequestType) {
       case 'Create': {
         const desired = parseProperties(event.ResourceProperties);
@@ -240,6 +244,9 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
   }
   if (event.ResourceType === FLEET_RESOURCE_TYPE) {
     return fleetIsComplete(event, resolved);
+  }
+  if (event.ResourceType === DIRECTORY_RESOURCE_TYPE) {
+    return directoryIsComplete(api, event, secondsSince(event.Data?.StartedAt, now(), log), log);
   }
   const workspaceId = event.PhysicalResourceId;
   const elapsedSeconds = secondsSince(event.Data?.StartedAt, now(), log);

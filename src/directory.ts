@@ -1,10 +1,10 @@
-import { ArnFormat, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CfnDirectory } from 'aws-cdk-lib/aws-workspaces';
 import { Construct } from 'constructs';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
+import { WorkspaceProvider } from './provider';
 
 /**
  * A directory registered with Amazon WorkSpaces, declared in this app or imported.
@@ -200,8 +200,9 @@ export interface WorkspacesDirectoryProps {
   readonly allowedDeviceTypes?: DeviceType[];
 
   /**
-   * Whether the WorkSpaces run on shared or dedicated hardware. Changing it replaces the
-   * registration.
+   * Whether the WorkSpaces run on shared or dedicated hardware. Changing it would need a new
+   * registration: the update fails before changing anything, saying what to do (as it does for
+   * `directoryId` and the subnets).
    *
    * @default - the service's default, Tenancy.SHARED
    */
@@ -221,11 +222,14 @@ export interface WorkspacesDirectoryProps {
 
 /**
  * An AWS Managed Microsoft AD or AD Connector, registered with Amazon WorkSpaces so that
- * WorkSpaces can be created for its users (`AWS::WorkSpaces::Directory`).
+ * WorkSpaces can be created for its users.
+ *
+ * It is a custom resource (`Custom::WorkspacesDirectory`, served by the stack's
+ * `WorkspaceProvider`): CloudFormation's `AWS::WorkSpaces::Directory` has no property that names
+ * an existing directory by id, so it cannot register one. A directory that is registered already
+ * when the resource is created is adopted, and never deregistered by it.
  *
  * A `Workspace` of this directory in the same app is created after the registration.
- *
- * @resource AWS::WorkSpaces::Directory
  */
 export class WorkspacesDirectory extends Resource implements IWorkspacesDirectory {
   /**
@@ -255,8 +259,6 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
    */
   public readonly subnetIds?: string[];
 
-  private readonly resource: CfnDirectory;
-
   constructor(scope: Construct, id: string, props: WorkspacesDirectoryProps) {
     super(scope, id);
     checkDirectoryId(this, props.directoryId);
@@ -275,32 +277,39 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
 
     const permissions = props.selfservicePermissions ?? {};
     const enabled = (value: boolean | undefined, byDefault: boolean) => ((value ?? byDefault) ? 'ENABLED' : 'DISABLED');
-    this.resource = new CfnDirectory(this, 'Resource', {
-      subnetIds: this.subnetIds,
-      enableSelfService: props.enableSelfService ?? false,
-      selfservicePermissions: {
-        restartWorkspace: enabled(permissions.restartWorkspace, true),
-        increaseVolumeSize: enabled(permissions.increaseVolumeSize, false),
-        changeComputeType: enabled(permissions.changeComputeType, false),
-        switchRunningMode: enabled(permissions.switchRunningMode, false),
-        rebuildWorkspace: enabled(permissions.rebuildWorkspace, false),
+    const provider = WorkspaceProvider.getOrCreate(this);
+    provider.allowDirectoryRegistration(props.directoryId);
+    // A custom resource, not AWS::WorkSpaces::Directory: that type has no property naming an
+    // existing Directory Service directory by id, so CloudFormation cannot register one. The
+    // properties are the API's (RegisterWorkspaceDirectory and the Modify* actions).
+    new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::WorkspacesDirectory',
+      properties: {
+        DirectoryId: props.directoryId,
+        SubnetIds: this.subnetIds,
+        EnableSelfService: props.enableSelfService ?? false,
+        Tenancy: props.tenancy,
+        SelfservicePermissions: {
+          RestartWorkspace: enabled(permissions.restartWorkspace, true),
+          IncreaseVolumeSize: enabled(permissions.increaseVolumeSize, false),
+          ChangeComputeType: enabled(permissions.changeComputeType, false),
+          SwitchRunningMode: enabled(permissions.switchRunningMode, false),
+          RebuildWorkspace: enabled(permissions.rebuildWorkspace, false),
+        },
+        WorkspaceCreationProperties: {
+          DefaultOu: props.defaultOu,
+          CustomSecurityGroupId: props.customSecurityGroup?.securityGroupId,
+          EnableInternetAccess: props.enableInternetAccess ?? false,
+          EnableMaintenanceMode: props.enableMaintenanceMode ?? true,
+          UserEnabledAsLocalAdministrator: props.userEnabledAsLocalAdministrator ?? false,
+          InstanceIamRoleArn: props.instanceRole?.roleArn,
+        },
+        IpGroupIds: props.ipGroupIds,
+        WorkspaceAccessProperties: props.allowedDeviceTypes ? accessProperties(props.allowedDeviceTypes) : undefined,
       },
-      workspaceCreationProperties: {
-        defaultOu: props.defaultOu,
-        customSecurityGroupId: props.customSecurityGroup?.securityGroupId,
-        enableInternetAccess: props.enableInternetAccess ?? false,
-        enableMaintenanceMode: props.enableMaintenanceMode ?? true,
-        userEnabledAsLocalAdministrator: props.userEnabledAsLocalAdministrator ?? false,
-        instanceIamRoleArn: props.instanceRole?.roleArn,
-      },
-      ipGroupIds: props.ipGroupIds,
-      workspaceAccessProperties: props.allowedDeviceTypes ? accessProperties(props.allowedDeviceTypes) : undefined,
-      tenancy: props.tenancy,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    // RegisterWorkspaceDirectory names the Directory Service directory by its id; CfnDirectory
-    // (aws-cdk-lib 2.274) has no property for it, so it is written as the API names it.
-    this.resource.addPropertyOverride('DirectoryId', props.directoryId);
-    this.resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
 
     // The id is known at synth time, so that the WorkSpaces of this directory keep a literal
     // id (and the per-app check of one WorkSpace per user per directory); they depend on this
@@ -325,10 +334,9 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
   }
 }
 
-function accessProperties(allowed: readonly DeviceType[]): CfnDirectory.WorkspaceAccessPropertiesProperty {
+function accessProperties(allowed: readonly DeviceType[]): Record<string, string> {
   const all = Object.values(DeviceType) as DeviceType[];
-  const toProp = (type: DeviceType) => type.charAt(0).toLowerCase() + type.slice(1);
-  return Object.fromEntries(all.map((type) => [toProp(type), allowed.includes(type) ? 'ALLOW' : 'DENY'])) as CfnDirectory.WorkspaceAccessPropertiesProperty;
+  return Object.fromEntries(all.map((type) => [type, allowed.includes(type) ? 'ALLOW' : 'DENY']));
 }
 
 function checkDirectoryId(scope: Construct, directoryId: string, path?: string): void {

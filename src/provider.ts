@@ -50,6 +50,7 @@ export class WorkspaceProvider extends Construct {
   private readonly directoryIds = new Set<string>();
   private readonly bundleIds = new Set<string>();
   private readonly createStatement: iam.PolicyStatement;
+  private registerStatement?: iam.PolicyStatement;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -181,6 +182,52 @@ export class WorkspaceProvider extends Construct {
     this.isCompleteHandler = isComplete;
 
     addNagSuppressions(this, provider);
+  }
+
+  /**
+   * Let the handlers register this directory with WorkSpaces, change its settings and
+   * deregister it (`WorkspacesDirectory`). Only stacks with such a directory get these.
+   *
+   * @param directoryId the directory's id
+   */
+  public allowDirectoryRegistration(directoryId: string): void {
+    const directoryArn = Stack.of(this).formatArn({ service: 'workspaces', resource: 'directory', resourceName: directoryId });
+    if (this.registerStatement) {
+      this.registerStatement.addResources(directoryArn);
+      return;
+    }
+    // onEvent registers and deregisters; isComplete waits, applies the settings, and deregisters
+    // a registration that was still under way when the Delete came. Each on the directories
+    // this stack declares only.
+    this.registerStatement = new iam.PolicyStatement({
+      actions: ['workspaces:RegisterWorkspaceDirectory', 'workspaces:DeregisterWorkspaceDirectory'],
+      resources: [directoryArn],
+    });
+    this.onEventHandler.addToRolePolicy(this.registerStatement);
+    this.isCompleteHandler.addToRolePolicy(this.registerStatement);
+    // DescribeWorkspaceDirectories is a List action ('*'). The Modify and IP group actions are
+    // on '*' too: an IP group's ARN is not known to the construct.
+    this.isCompleteHandler.addToRolePolicy(new iam.PolicyStatement({
+      actions: [
+        'workspaces:DescribeWorkspaceDirectories',
+        'workspaces:ModifySelfservicePermissions',
+        'workspaces:ModifyWorkspaceCreationProperties',
+        'workspaces:ModifyWorkspaceAccessProperties',
+        'workspaces:AssociateIpGroups',
+        'workspaces:DisassociateIpGroups',
+      ],
+      resources: ['*'],
+    }));
+    // Registering and deregistering authorize WorkSpaces as an application of the directory with
+    // the caller's rights: the Directory Service administration guide ("Directory Service API
+    // permissions") names ds:AuthorizeApplication and ds:UnauthorizeApplication as the
+    // non-public actions that AWS applications need in their policies.
+    const directoryService = new iam.PolicyStatement({
+      actions: ['ds:AuthorizeApplication', 'ds:UnauthorizeApplication'],
+      resources: ['*'],
+    });
+    this.onEventHandler.addToRolePolicy(directoryService);
+    this.isCompleteHandler.addToRolePolicy(directoryService);
   }
 
   /**

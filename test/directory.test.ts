@@ -20,13 +20,16 @@ function vpcIn(stack: Stack, zones: string[], subnetIds: string[]): ec2.IVpc {
 }
 
 function directoryResource(stack: Stack): { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string } {
-  const all = Object.values(Template.fromStack(stack).findResources('AWS::WorkSpaces::Directory'));
+  const all = Object.values(Template.fromStack(stack).findResources('Custom::WorkspacesDirectory'));
   expect(all).toHaveLength(1);
   return all[0] as { Properties: Record<string, unknown> };
 }
 
+/** The registration's properties, without the provider's service token. */
 function directoryProperties(stack: Stack): Record<string, unknown> {
-  return directoryResource(stack).Properties;
+  const { ServiceToken, ...properties } = directoryResource(stack).Properties;
+  expect(ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^cdkworkspacesWorkspaceProvider/), 'Arn'] });
+  return properties;
 }
 
 describe('WorkspacesDirectory: the template', () => {
@@ -199,7 +202,7 @@ describe('Workspace with a directory and a bundle', () => {
     const directory = new WorkspacesDirectory(stack, 'Directory', { directoryId: DIRECTORY_ID });
     new Workspace(stack, 'Alice', { directory, bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
     const template = Template.fromStack(stack);
-    const [directoryLogicalId] = Object.keys(template.findResources('AWS::WorkSpaces::Directory'));
+    const [directoryLogicalId] = Object.keys(template.findResources('Custom::WorkspacesDirectory'));
     template.hasResource('Custom::Workspace', { DependsOn: Match.arrayWith([directoryLogicalId]) });
   });
 
@@ -284,7 +287,7 @@ describe('Workspace.fromUserName', () => {
     const lookups = template.findResources('Custom::WorkspaceLookup');
     const [logicalId] = Object.keys(lookups);
     expect(lookups[logicalId].Properties).toMatchObject({ DirectoryId: DIRECTORY_ID, UserName: 'bob' });
-    expect(lookups[logicalId].DependsOn).toEqual([Object.keys(template.findResources('AWS::WorkSpaces::Directory'))[0]]);
+    expect(lookups[logicalId].DependsOn).toEqual([Object.keys(template.findResources('Custom::WorkspacesDirectory'))[0]]);
     expect(stack.resolve(ws.workspaceId)).toEqual({ 'Fn::GetAtt': [logicalId, 'WorkspaceId'] });
     // One provider per stack serves the lookups too.
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
@@ -303,5 +306,61 @@ describe('Workspace.fromUserName', () => {
     const stack = newStack();
     expect(() => Workspace.fromUserName(stack, 'Nobody', { directory: WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID), userName: '' }))
       .toThrow(/^Desks\/Nobody: Invalid userName "": must be 1 to 63 characters long/);
+  });
+});
+
+describe('WorkspacesDirectory: the provider\'s permissions', () => {
+  const DIRECTORY_ACTIONS = [
+    'workspaces:RegisterWorkspaceDirectory',
+    'workspaces:DeregisterWorkspaceDirectory',
+    'workspaces:ModifySelfservicePermissions',
+    'workspaces:ModifyWorkspaceCreationProperties',
+    'workspaces:ModifyWorkspaceAccessProperties',
+    'workspaces:AssociateIpGroups',
+    'workspaces:DisassociateIpGroups',
+    'ds:AuthorizeApplication',
+    'ds:UnauthorizeApplication',
+  ];
+
+  function actionsOf(stack: Stack): string[] {
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as any[];
+    return policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => s.Effect === 'Allow')
+      .flatMap((s: any) => [s.Action].flat());
+  }
+
+  test('a stack with a WorkspacesDirectory: its handlers may register, modify and deregister directories', () => {
+    const stack = newStack();
+    new WorkspacesDirectory(stack, 'Directory', { directoryId: DIRECTORY_ID });
+    new WorkspacesDirectory(stack, 'Other', { directoryId: 'd-2234567890' });
+    const actions = actionsOf(stack);
+    for (const action of DIRECTORY_ACTIONS) {
+      expect(actions).toContain(action);
+    }
+    // Once per stack, however many directories; registration only of the declared ones.
+    expect(actions.filter((a) => a === 'workspaces:ModifySelfservicePermissions')).toHaveLength(1);
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as any[];
+    const register = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => [s.Action].flat().includes('workspaces:RegisterWorkspaceDirectory'));
+    expect(register.length).toBe(2);
+    for (const statement of register) {
+      expect(JSON.stringify(statement.Resource)).toContain(':directory/d-1234567890');
+      expect(JSON.stringify(statement.Resource)).toContain(':directory/d-2234567890');
+      expect(JSON.stringify(statement.Resource)).not.toContain('directory/*');
+    }
+  });
+
+  test('a stack with WorkSpaces of an imported directory gets none of them', () => {
+    const stack = newStack();
+    new Workspace(stack, 'Alice', {
+      directory: WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID),
+      bundle: WorkspaceBundle.fromBundleId('wsb-12345678'),
+      userName: 'alice',
+    });
+    const actions = actionsOf(stack);
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of DIRECTORY_ACTIONS) {
+      expect(actions).not.toContain(action);
+    }
   });
 });

@@ -7,7 +7,7 @@ import * as nag2 from 'cdk-nag';
 import * as nag3 from 'cdk-nag3';
 import { IConstruct } from 'constructs';
 import { directory } from './directories';
-import { RunningMode, Workspace, WorkspaceProvider, WorkspaceBundle } from '../src';
+import { RunningMode, Workspace, WorkspaceProvider, WorkspaceBundle, WorkspacesDirectory } from '../src';
 
 // The same tests prove the floor (`npm test`) and the newest aws-cdk-lib (`npx projen test:cdk-latest`).
 
@@ -16,7 +16,8 @@ const ENV = { account: '111122223333', region: 'eu-west-1' };
 
 /**
  * A stack that uses every part of the library: two WorkSpaces (one encrypted with a customer
- * managed key, with another bundle), an imported one, grants, an alarm and both kinds of event rule.
+ * managed key, with another bundle), an imported one, a registered directory, grants, an alarm
+ * and both kinds of event rule.
  */
 function representativeStack(app: App, env: Env): Stack {
   const stack = new Stack(app, 'Desktops', { env });
@@ -32,6 +33,7 @@ function representativeStack(app: App, env: Env): Stack {
     removalPolicy: RemovalPolicy.DESTROY,
   });
   const imported = Workspace.fromWorkspaceId(stack, 'Carol', 'ws-abcd12345');
+  new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890' });
 
   const helpdesk = new iam.Role(stack, 'Helpdesk', { assumedBy: new iam.AccountRootPrincipal() });
   alice.grantReboot(helpdesk);

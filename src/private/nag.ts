@@ -33,7 +33,8 @@ const HANDLER_SUPPRESSIONS: { [cfnType: string]: NagSuppression[] } = {
   'AWS::IAM::Policy': [{
     id: 'AwsSolutions-IAM5',
     reason: 'workspaces:DescribeWorkspaces, DescribeTags, CreateTags and DeleteTags support no resource-level '
-      + 'permissions ("*"); a WorkSpace\'s id is unknown before CreateWorkspaces makes it (workspace/*); '
+      + 'permissions ("*"), nor do the ds application actions that registering a directory needs; a directory\'s '
+      + 'settings and IP groups are changed on "*" (an IP group\'s ARN is unknown to the construct); a WorkSpace\'s id is unknown before CreateWorkspaces makes it (workspace/*); '
       + 'Amazon\'s public bundles have no account in their ARN (workspacebundle in any account)',
     applies_to: [
       'Resource::*',

@@ -182,20 +182,18 @@ func TestABundleByNameAndOwner(t *testing.T) {
 	}
 }
 
-// Registering a directory needs aws-cdk-lib's CfnDirectory, new in the floor (2.274.0) and missing
-// from aws-cdk-go 2.270.0, which go.mod stands in for it. When the Go module proxy has the floor
-// and the replace goes, this fails: then assert the registration's template here instead
-// (test/bindings/python shows what to assert).
-func TestRegisteringADirectoryWaitsForTheFloorOnTheGoProxy(t *testing.T) {
-	message := panicMessage(func() {
-		cdkworkspaces.NewWorkspacesDirectory(newStack(), jsii.String("Registered"), &cdkworkspaces.WorkspacesDirectoryProps{
-			DirectoryId:            jsii.String("d-2234567890"),
-			SelfservicePermissions: &cdkworkspaces.SelfservicePermissions{IncreaseVolumeSize: jsii.Bool(true)},
-		})
+// Registering a directory is a custom resource of the library's provider, so it works with the
+// stand-in aws-cdk-go too (CloudFormation's AWS::WorkSpaces::Directory cannot register one by id).
+func TestADirectoryRegisteredInGo(t *testing.T) {
+	stack := newStack()
+	cdkworkspaces.NewWorkspacesDirectory(stack, jsii.String("Registered"), &cdkworkspaces.WorkspacesDirectoryProps{
+		DirectoryId:            jsii.String("d-2234567890"),
+		SelfservicePermissions: &cdkworkspaces.SelfservicePermissions{IncreaseVolumeSize: jsii.Bool(true)},
 	})
-	if !strings.Contains(message, "CfnDirectory is not a constructor") {
-		t.Errorf("want the stand-in's missing CfnDirectory, got %q", message)
-	}
+	assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("Custom::WorkspacesDirectory"), map[string]any{
+		"DirectoryId":            "d-2234567890",
+		"SelfservicePermissions": assertions.Match_ObjectLike(&map[string]any{"IncreaseVolumeSize": "ENABLED"}),
+	})
 }
 
 // The README's Go example, run as written: copied into a program of this module, run with

@@ -134,7 +134,7 @@ def test_a_directory_registered_in_python_and_a_bundle_by_name():
     ws = Workspace(stack, "Carol", directory=directory, user_name="carol",
         bundle=WorkspaceBundle.from_name("Standard with Windows 10 (Server 2022 based)", BundleOwner.AMAZON))
     template = Template.from_stack(stack)
-    [(directory_id, registration)] = template.find_resources("AWS::WorkSpaces::Directory").items()
+    [(directory_id, registration)] = template.find_resources("Custom::WorkspacesDirectory").items()
     assert registration["Properties"]["DirectoryId"] == "d-2234567890"
     assert registration["Properties"]["SelfservicePermissions"]["IncreaseVolumeSize"] == "ENABLED"
     [carol] = template.find_resources("Custom::Workspace").values()

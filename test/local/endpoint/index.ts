@@ -52,6 +52,11 @@ export const OPERATIONS = [
   'DescribeWorkspaceDirectories',
   'DescribeWorkspaceBundles',
   'DescribeWorkspacesConnectionStatus',
+  'RegisterWorkspaceDirectory',
+  'DeregisterWorkspaceDirectory',
+  'ModifySelfservicePermissions',
+  'ModifyWorkspaceCreationProperties',
+  'ModifyWorkspaceAccessProperties',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -358,6 +363,11 @@ export class LocalWorkspaces {
       case 'RebootWorkspaces': return m.rebootWorkspaces(body);
       case 'RebuildWorkspaces': return m.rebuildWorkspaces(body);
       case 'DescribeWorkspaceDirectories': return m.describeWorkspaceDirectories(body);
+      case 'RegisterWorkspaceDirectory': return m.registerWorkspaceDirectory(body);
+      case 'DeregisterWorkspaceDirectory': return m.deregisterWorkspaceDirectory(body);
+      case 'ModifySelfservicePermissions': return m.modifySelfservicePermissions(body);
+      case 'ModifyWorkspaceCreationProperties': return m.modifyWorkspaceCreationProperties(body);
+      case 'ModifyWorkspaceAccessProperties': return m.modifyWorkspaceAccessProperties(body);
       case 'DescribeWorkspaceBundles': return m.describeWorkspaceBundles(body);
       case 'DescribeWorkspacesConnectionStatus': return m.describeWorkspacesConnectionStatus(body);
     }

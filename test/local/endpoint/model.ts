@@ -262,6 +262,8 @@ export class WorkspacesModel {
   private readonly workspaces = new Map<string, WsRecord>();
   private readonly directories = new Map<string, WorkspaceDirectory & { users?: string[] }>();
   private readonly bundles = new Map<string, BundleRecord>();
+  /** A registration or deregistration under way: the state it reaches, and when (on the endpoint's clock). */
+  private readonly directoryTransitions = new Map<string, { to: string; at: number }>();
   private seq = 0;
   private forcedErrors = 0;
 
@@ -399,6 +401,7 @@ export class WorkspacesModel {
       checkTags(r.Tags, 'Tags');
       if ((r.Tags?.length ?? 0) > MAX_TAGS) throw invalid(`A WorkSpace can have at most ${MAX_TAGS} tags.`);
     }
+    this.settleDirectories();
     const failed: any[] = [];
     const pending: Workspace[] = [];
     const claimed = new Set<string>();
@@ -766,7 +769,85 @@ export class WorkspacesModel {
     return { TagList: [...ws.tags].map(([Key, Value]) => ({ Key, Value })) };
   }
 
+  /**
+   * RegisterWorkspaceDirectory of a directory seeded as not registered (State DEREGISTERED: one
+   * that exists in Directory Service): REGISTERING, then REGISTERED after `pendingMs`.
+   */
+  registerWorkspaceDirectory(body: any): any {
+    checkString(body.DirectoryId, 'DirectoryId', { required: true, pattern: DIR_ID });
+    if (body.SubnetIds !== undefined && (!Array.isArray(body.SubnetIds) || body.SubnetIds.length !== 2)) {
+      throw invalid('SubnetIds must contain exactly 2 subnets in different Availability Zones.');
+    }
+    if (body.Tenancy !== undefined && !['SHARED', 'DEDICATED'].includes(body.Tenancy)) throw invalid(`Invalid Tenancy ${body.Tenancy}.`);
+    const dir = this.registeredOrNot(body.DirectoryId);
+    if (dir.State !== 'DEREGISTERED') {
+      throw new ApiError('InvalidResourceStateException', `The directory ${body.DirectoryId} is ${dir.State}; only a directory that is not registered can be registered.`);
+    }
+    dir.State = 'REGISTERING';
+    if (body.SubnetIds) dir.SubnetIds = [...body.SubnetIds];
+    dir.Tenancy = body.Tenancy ?? 'SHARED';
+    dir.SelfservicePermissions = { RestartWorkspace: 'ENABLED', IncreaseVolumeSize: 'DISABLED', ChangeComputeType: 'DISABLED', SwitchRunningMode: 'DISABLED', RebuildWorkspace: 'DISABLED' };
+    this.directoryTransitions.set(body.DirectoryId, { to: 'REGISTERED', at: this.clock() + this.timing.pendingMs });
+    return {};
+  }
+
+  /** DeregisterWorkspaceDirectory: DEREGISTERING, then DEREGISTERED after `terminatingMs`; refused while the directory has WorkSpaces. */
+  deregisterWorkspaceDirectory(body: any): any {
+    checkString(body.DirectoryId, 'DirectoryId', { required: true, pattern: DIR_ID });
+    const dir = this.registered(body.DirectoryId);
+    if (this.all().some((ws) => ws.directoryId === body.DirectoryId && ws.phase.state !== 'TERMINATED')) {
+      throw new ApiError('InvalidResourceStateException', `The directory ${body.DirectoryId} cannot be deregistered while it has WorkSpaces.`);
+    }
+    dir.State = 'DEREGISTERING';
+    this.directoryTransitions.set(body.DirectoryId, { to: 'DEREGISTERED', at: this.clock() + this.timing.terminatingMs });
+    return {};
+  }
+
+  modifySelfservicePermissions(body: any): any {
+    const dir = this.registered(body.ResourceId);
+    dir.SelfservicePermissions = { ...dir.SelfservicePermissions, ...body.SelfservicePermissions };
+    return {};
+  }
+
+  modifyWorkspaceCreationProperties(body: any): any {
+    const dir = this.registered(body.ResourceId);
+    dir.WorkspaceCreationProperties = { ...dir.WorkspaceCreationProperties, ...body.WorkspaceCreationProperties };
+    return {};
+  }
+
+  modifyWorkspaceAccessProperties(body: any): any {
+    const dir = this.registered(body.ResourceId);
+    dir.WorkspaceAccessProperties = { ...dir.WorkspaceAccessProperties, ...body.WorkspaceAccessProperties };
+    return {};
+  }
+
+  private registeredOrNot(directoryId: unknown): WorkspaceDirectory {
+    checkString(directoryId, 'DirectoryId', { required: true, pattern: DIR_ID });
+    this.settleDirectories();
+    const dir = this.directories.get(directoryId as string);
+    if (!dir) throw new ApiError('ResourceNotFoundException', `The specified directory ${directoryId} could not be found in the specified region.`);
+    return dir;
+  }
+
+  private registered(directoryId: unknown): WorkspaceDirectory {
+    const dir = this.registeredOrNot(directoryId);
+    if (dir.State !== 'REGISTERED') {
+      throw new ApiError('InvalidResourceStateException', `The directory ${directoryId} is ${dir.State}; it must be REGISTERED.`);
+    }
+    return dir;
+  }
+
+  private settleDirectories(): void {
+    for (const [id, transition] of this.directoryTransitions) {
+      if (this.clock() >= transition.at) {
+        this.directories.get(id)!.State = transition.to as WorkspaceDirectory['State'];
+        this.directoryTransitions.delete(id);
+      }
+    }
+  }
+
   describeWorkspaceDirectories(body: any): any {
+    this.settleDirectories();
     const ids: string[] | undefined = body.DirectoryIds ?? undefined;
     if (ids !== undefined) {
       if (!Array.isArray(ids) || ids.length < 1 || ids.length > MAX_PER_REQUEST) throw invalid(`DirectoryIds must contain between 1 and ${MAX_PER_REQUEST} items.`);

@@ -1,9 +1,10 @@
 import { awscdk, javascript } from 'projen';
 
 // The floor for users: the lowest aws-cdk-lib we build and test against (`test:cdk-latest`
-// proves the newest one beside it). 2.274.0 is the first release with
-// aws_workspaces.CfnDirectory (AWS::WorkSpaces::Directory), which a directory construct wraps
-// (DESIGN: where CloudFormation has a resource, the L2 wraps the L1). It also has the two other things the library relies on: a Provider framework whose
+// proves the newest one beside it). 2.274.0 was chosen as the first release with
+// aws_workspaces.CfnDirectory, for a directory L2 over it; but AWS::WorkSpaces::Directory cannot
+// register an existing directory by id, so WorkspacesDirectory is a custom resource and no
+// longer needs it. The floor stays until the lowest release with the rest is found: a Provider framework whose
 // functions take their runtime from the region facts, nodejs24.x in every region including
 // cn-north-1 and cn-northwest-1 (2.177.0 used nodejs20.x, and nodejs18.x in China, both
 // deprecated by Lambda), and CustomResource.serviceTimeout. Validations.of().acknowledge,

@@ -2,7 +2,7 @@
 // user, through the very parser of Custom::Workspace (so every rule is applied the same way), from
 // the fleet's defaults and each user's overrides.
 import type { BundleSpec } from './preflight';
-import { DesiredWorkspace, parseProperties } from './properties';
+import { asObject, DesiredWorkspace, dropUndefined, isObject, optionalString, parseProperties, requiredString } from './properties';
 import { DEFAULT_REQUESTS_PER_SECOND } from './workspaces-api';
 import { checkBundleId, checkDirectoryId, checkUserName, InputError } from '../src/private/rules';
 
@@ -247,36 +247,4 @@ function mergeTags(fleet: unknown, user: unknown): Array<{ Key: string; Value: s
     byKey.set(String(tag.Key), tag as { Key: string; Value: string });
   }
   return [...byKey.values()];
-}
-
-function requiredString(prop: string, raw: unknown): string {
-  if (typeof raw !== 'string') {
-    throw new InputError(prop, raw, raw === undefined ? 'is required' : 'must be a string');
-  }
-  return raw;
-}
-
-function optionalString(prop: string, raw: unknown): string | undefined {
-  if (raw === undefined) {
-    return undefined;
-  }
-  if (typeof raw !== 'string') {
-    throw new InputError(prop, raw, 'must be a string');
-  }
-  return raw;
-}
-
-function asObject(prop: string, raw: unknown): Record<string, unknown> {
-  if (!isObject(raw)) {
-    throw new InputError(prop, raw, 'must be an object');
-  }
-  return raw;
-}
-
-function isObject(raw: unknown): raw is Record<string, unknown> {
-  return typeof raw === 'object' && raw !== null && !Array.isArray(raw);
-}
-
-function dropUndefined<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }

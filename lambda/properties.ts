@@ -379,7 +379,7 @@ function optionalNumber(prop: string, raw: unknown): number | undefined {
   throw new InputError(prop, raw, 'must be a number');
 }
 
-function requiredString(prop: string, raw: unknown): string {
+export function requiredString(prop: string, raw: unknown): string {
   if (raw === undefined) {
     throw new InputError(prop, raw, 'is required');
   }
@@ -387,7 +387,7 @@ function requiredString(prop: string, raw: unknown): string {
   return value ?? '';
 }
 
-function optionalString(prop: string, raw: unknown): string | undefined {
+export function optionalString(prop: string, raw: unknown): string | undefined {
   if (raw === undefined) {
     return undefined;
   }
@@ -405,17 +405,17 @@ function rejectUnknownKeys(prefix: string, obj: Record<string, unknown>, known: 
   }
 }
 
-function asObject(prop: string, raw: unknown): Record<string, unknown> {
+export function asObject(prop: string, raw: unknown): Record<string, unknown> {
   if (!isObject(raw)) {
     throw new InputError(prop, raw, 'must be an object');
   }
   return raw;
 }
 
-function isObject(raw: unknown): raw is Record<string, unknown> {
+export function isObject(raw: unknown): raw is Record<string, unknown> {
   return typeof raw === 'object' && raw !== null && !Array.isArray(raw);
 }
 
-function dropUndefined<T extends object>(obj: T): T {
+export function dropUndefined<T extends object>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }

@@ -4,7 +4,10 @@
 // layer (workspaces-api.ts) batches and paces the calls. Only the shape of the request is the
 // fleet's own: one CreateWorkspaces per 25 users, one observation of the whole directory per poll.
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { FleetSpec, parseFleetProperties, readFleetUserNames, userPropertiesOf, UserRemovalPolicy } from './fleet-properties';
+import { fleetDeleteComplete, fleetDeleteOnEvent } from './fleet-delete';
+import { FleetId, fleetTags, firstGeneration, formatFleetId, formatFleetTag, membership, NONE, ObservedMember, parseFleetId } from './fleet-generations';
+import { GONE, groupByUser, lower, observeMembers, TAG_READS_PER_SECOND } from './fleet-members';
+import { FleetSpec, parseFleetProperties, readFleetUserNames, userPropertiesOf } from './fleet-properties';
 import {
   attributesOf,
   endSentence,
@@ -39,7 +42,6 @@ import {
 import { preflight } from './preflight';
 import { DesiredWorkspace, previousTagKeys, replacementChanges } from './properties';
 import {
-  DEFAULT_REQUESTS_PER_SECOND,
   errorText,
   isRateLimitRefusal,
   isRetryLater,
@@ -50,11 +52,8 @@ import {
   sdkErrorOf,
   WorkspacesApi,
 } from './workspaces-api';
-import { MAX_TIMEOUT_SECONDS, OWNERSHIP_TAG_KEY } from '../src/private/rules';
+import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from '../src/private/rules';
 
-/** A fleet's PhysicalResourceId names its directory: a new directory is a new fleet (a replacement). */
-const FLEET_ID_PREFIX = 'workspace-fleet:';
-const FLEET_ID_PATTERN = /^workspace-fleet:(d-[0-9a-f]{8,63})$/;
 /** Stands for a bundle named, not yet resolved, while the users' settings are validated. */
 const PLACEHOLDER_BUNDLE_ID = 'wsb-00000000';
 /** How many users' refusals onEvent hands on to isComplete (the event and CloudFormation's answer are small). */
@@ -66,10 +65,6 @@ const MAX_NAMED = 10;
  * observation and the answer. What does not fit waits for the next poll (30 s later).
  */
 const STEP_BUDGET_MS = 120_000;
-
-export function fleetPhysicalId(directoryId: string): string {
-  return `${FLEET_ID_PREFIX}${directoryId}`;
-}
 
 /**
  * onEvent of a fleet. Create: pre-flight, then every user's WorkSpace is created (25 per call) or
@@ -86,61 +81,114 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
   switch (event.RequestType) {
     case 'Create': {
       const spec = parseFleetProperties(event.ResourceProperties);
-      const { bundleId, refusals } = await createMembers(deps, spec, spec.userNames, readerOf(event), false);
-      return { PhysicalResourceId: fleetPhysicalId(spec.directoryId), Data: dataOf(startedAt, bundleId, refusals) };
+      const reader = readerOf(event);
+      const id = firstGeneration(spec.directoryId, reader.requestId);
+      const { bundleId, refusals } = await createMembers(deps, spec, spec.userNames, reader, id.lifetime, false);
+      return { PhysicalResourceId: formatFleetId(id), Data: dataOf(startedAt, bundleId, refusals) };
     }
     case 'Update': {
-      const current = requirePhysicalResourceId(event);
+      const currentId = requirePhysicalResourceId(event);
+      const current = parseFleetId(currentId);
       const spec = parseFleetProperties(event.ResourceProperties);
-      const physicalResourceId = fleetPhysicalId(spec.directoryId);
-      if (physicalResourceId !== current) {
-        // Another directory: a new fleet there; CloudFormation then deletes the old one (or keeps
-        // it, as its UpdateReplacePolicy says).
-        log(`Fleet moves from ${current} to directory ${spec.directoryId}: a new fleet there`);
-        const { bundleId, refusals } = await createMembers(deps, spec, spec.userNames, readerOf(event), false);
-        return { PhysicalResourceId: physicalResourceId, Data: dataOf(startedAt, bundleId, refusals) };
+      const reader = readerOf(event);
+      if (current === undefined || current.directoryId !== spec.directoryId) {
+        // Another directory: a new lifetime there; CloudFormation deletes the old id (or keeps it,
+        // as its UpdateReplacePolicy says) only once the whole stack update succeeded.
+        const id = firstGeneration(spec.directoryId, reader.requestId);
+        log(`Fleet moves from ${currentId} to directory ${spec.directoryId}: a new fleet there`);
+        const { bundleId, refusals } = await createMembers(deps, spec, spec.userNames, reader, id.lifetime, false);
+        return { PhysicalResourceId: formatFleetId(id), Data: dataOf(startedAt, bundleId, refusals) };
       }
-      const oldNames = new Set(readFleetUserNames(event.OldResourceProperties).map(lower));
+      const oldNames = readFleetUserNames(event.OldResourceProperties);
+      const oldSet = new Set(oldNames.map(lower));
       const newNames = new Set(spec.userNames.map(lower));
-      const added = spec.userNames.filter((u) => !oldNames.has(lower(u)));
-      const removed = readFleetUserNames(event.OldResourceProperties).filter((u) => !newNames.has(lower(u)));
-      const listing = added.length > 0 || removed.length > 0 || bundleChanged(event) ? await api.listDirectory(spec.directoryId) : [];
-      // One pre-flight for the request: for the users it adds, and whenever the bundle changed or
-      // is named (its id is what every WorkSpace is compared with).
-      const needsPreflight = added.length > 0 || bundleChanged(event) || spec.bundle.bundleId === undefined;
-      const addedNames = new Set(added.map(lower));
-      const resolved = needsPreflight
-        ? (await preflight(api, {
-          directoryId: spec.directoryId,
-          bundle: spec.bundle,
-          workspaces: spec.desired(spec.bundle.bundleId ?? PLACEHOLDER_BUNDLE_ID).filter((d) => addedNames.has(lower(d.userName)))
-            .map((d) => ({ userName: d.userName, properties: d.properties })),
-        })).bundleId
-        : spec.bundle.bundleId!;
-      checkReplacementSettings(spec, resolved, event, listing);
-      const { bundleId, refusals } = await createMembers(deps, spec, added, readerOf(event), true, listing, resolved);
-      // Removed users are left as they are here: under DESTROY, isComplete terminates what the
-      // fleet created for them once every other user is complete, so that a failed update (and
-      // its rollback, which adds them back) finds them untouched.
-      log(`Fleet update of ${current}: ${added.length} users added, ${removed.length} removed (${spec.removalPolicy}); `
+      const added = spec.userNames.filter((u) => !oldSet.has(lower(u)));
+      const removed = oldNames.filter((u) => !newNames.has(lower(u)));
+      const named = spec.bundle.bundleId === undefined;
+      const listing = added.length > 0 || removed.length > 0 || bundleChanged(event) || named ? await api.listDirectory(spec.directoryId) : [];
+      const bundleId = await bundleOf(deps, spec, event, added, listing);
+      checkReplacementSettings(spec, bundleId, event, listing);
+      // Under DESTROY, an update that adds or removes users is a new generation (a new id): the
+      // removed users' WorkSpaces are only marked here, and released or terminated by the Delete
+      // of the old id, which CloudFormation sends once the whole stack update has succeeded.
+      const next = spec.removalPolicy === 'DESTROY' && (added.length > 0 || removed.length > 0)
+        ? await markGeneration(deps, current, reader, spec, removed, listing)
+        : current;
+      const { refusals } = await createMembers(deps, spec, added, reader, current.lifetime, true, listing, bundleId);
+      log(`Fleet update of ${currentId}: ${added.length} users added, ${removed.length} removed (${spec.removalPolicy}); `
         + 'isComplete applies the changes in place');
-      return { PhysicalResourceId: current, Data: dataOf(startedAt, bundleId, refusals) };
+      return { PhysicalResourceId: formatFleetId(next), Data: dataOf(startedAt, bundleId, refusals) };
     }
-    case 'Delete': {
-      const physicalResourceId = requirePhysicalResourceId(event);
-      const match = FLEET_ID_PATTERN.exec(physicalResourceId);
-      if (match === null) {
-        log(`${physicalResourceId} is not a fleet's id (its Create failed): nothing to delete`);
-        return { PhysicalResourceId: physicalResourceId, Data: { StartedAt: startedAt } };
-      }
-      const users = readFleetUserNames(event.ResourceProperties);
-      const listing = await api.listDirectory(match[1]);
-      await removeMembers(deps, match[1], users, 'DESTROY', event, listing, new Pacer(readRate(event.ResourceProperties)));
-      return { PhysicalResourceId: physicalResourceId, Data: { StartedAt: startedAt } };
-    }
+    case 'Delete':
+      return fleetDeleteOnEvent(event, deps, startedAt);
     default:
       throw new Error(`Unknown RequestType ${JSON.stringify((event as { RequestType: unknown }).RequestType)}`);
   }
+}
+
+/**
+ * The bundle id every WorkSpace is compared with. The pre-flight runs only where its answer can
+ * change the outcome: for users being added, or a bundle that changed. A bundle given by name that
+ * did not change is the one the members have, so a tags-only update or a rollback never fails
+ * because the name has since become ambiguous or been retired.
+ */
+async function bundleOf(deps: ResolvedDeps, spec: FleetSpec, event: WorkspaceResourceEvent, added: readonly string[],
+  listing: readonly Workspace[]): Promise<string> {
+  const addedNames = new Set(added.map(lower));
+  if (added.length === 0 && !bundleChanged(event)) {
+    if (spec.bundle.bundleId !== undefined) {
+      return spec.bundle.bundleId;
+    }
+    const declared = new Set(spec.userNames.map(lower));
+    const members = listing.filter((w) => declared.has(lower(w.UserName ?? '')) && !GONE.has(w.State ?? '') && w.BundleId !== undefined);
+    if (members.length > 0) {
+      return members[0].BundleId!;
+    }
+  }
+  return (await preflight(deps.api, {
+    directoryId: spec.directoryId,
+    bundle: spec.bundle,
+    workspaces: spec.desired(spec.bundle.bundleId ?? PLACEHOLDER_BUNDLE_ID).filter((d) => addedNames.has(lower(d.userName)))
+      .map((d) => ({ userName: d.userName, properties: d.properties })),
+  })).bundleId;
+}
+
+/**
+ * Makes this Update a new generation: picks its anchor (a member of the users it was built from:
+ * one kept if any, else one removed) and marks the removed users' WorkSpaces as removed by it.
+ * Nothing else changes: a rollback finds every WorkSpace as it was, and its Delete of the new id
+ * resets the anchor, which takes the force out of these marks.
+ */
+async function markGeneration(deps: ResolvedDeps, current: FleetId, reader: Reader, spec: FleetSpec, removed: readonly string[],
+  listing: readonly Workspace[]): Promise<FleetId> {
+  const { api, log } = deps;
+  const reads = new Pacer(TAG_READS_PER_SECOND, () => deps.now().getTime(), deps.sleep);
+  const live = listing.filter((w) => !GONE.has(w.State ?? ''));
+  const removedMembers = await observeMembers(api, live, removed, reader, current.lifetime, reads);
+  let anchor: ObservedMember | undefined;
+  const kept = spec.userNames.filter((u) => !removed.some((r) => lower(r) === lower(u)));
+  for (const userName of kept) {
+    // Usually the first kept user's WorkSpace: one tag read.
+    [anchor] = await observeMembers(api, live, [userName], reader, current.lifetime, reads);
+    if (anchor !== undefined) {
+      break;
+    }
+  }
+  const anchorWorkspace = anchor ?? removedMembers[0];
+  const generation = reader.requestId;
+  const next: FleetId = { ...current, generation, anchor: anchorWorkspace?.workspace.WorkspaceId ?? NONE };
+  const pacer = new Pacer(spec.requestsPerSecond, () => deps.now().getTime(), deps.sleep);
+  if (anchor !== undefined) {
+    await pacer.take();
+    await api.createTags(next.anchor, fleetTags(anchor.tags, { kind: 'anchor', lifetime: current.lifetime, generation }));
+  }
+  for (const m of removedMembers) {
+    await pacer.take();
+    await api.createTags(m.workspace.WorkspaceId!, fleetTags(m.tags, { kind: 'removing', lifetime: current.lifetime, generation, anchor: next.anchor }));
+  }
+  log(`Generation ${generation} of the fleet (anchor ${next.anchor}): ${removedMembers.length} removed users' WorkSpaces are `
+    + `released or terminated only once the whole stack update has succeeded (${removedMembers.map((m) => `${m.workspace.WorkspaceId} of "${m.userName}"`).join(', ') || 'none'})`);
+  return next;
 }
 
 /** A user whose WorkSpace could not be created or taken over, and why. */
@@ -158,7 +206,10 @@ function dataOf(startedAt: string, bundleId: string, refusals: readonly Refusal[
   if (refusals.length > 0) {
     data.RefusedCount = String(refusals.length);
     data.RefusedUsers = JSON.stringify(refusals.map((r) => r.userName));
-    data.Refused = refusals.slice(0, MAX_REPORTED_REFUSALS).map((r) => `user "${r.userName}": ${r.message}`.slice(0, 300)).join(' | ');
+    // The first in full (it says what to do), the others shortened: the message has to fit
+    // CloudFormation's status reason.
+    data.Refused = refusals.slice(0, MAX_REPORTED_REFUSALS)
+      .map((r, i) => `user "${r.userName}": ${r.message}`.slice(0, i === 0 ? 1_500 : 300)).join(' | ');
   }
   return data as OnEventResult['Data'];
 }
@@ -173,8 +224,9 @@ async function createMembers(
   spec: FleetSpec,
   userNames: readonly string[],
   reader: Reader,
+  lifetime: string,
   isUpdate: boolean,
-  knownListing?: Workspace[],
+  knownListing?: readonly Workspace[],
   resolvedBundleId?: string,
 ): Promise<{ bundleId: string; refusals: Refusal[] }> {
   const { api, log } = deps;
@@ -196,8 +248,8 @@ async function createMembers(
   for (const d of desired) {
     const found = (byUser.get(lower(d.userName)) ?? []).filter((w) => w.State !== 'TERMINATED');
     try {
-      const taken = isUpdate ? await takeBack(api, d, reader, found, log) : undefined;
-      if (taken === undefined && await takeExisting(api, d, reader, found, log) === undefined) {
+      const taken = isUpdate ? await takeBack(api, d, reader, lifetime, found, log) : undefined;
+      if (taken === undefined && await takeExisting(api, d, reader, found, log, undefined, memberTag(lifetime)) === undefined) {
         pending.push(d);
       }
     } catch (e) {
@@ -211,12 +263,16 @@ async function createMembers(
     return { bundleId, refusals };
   }
   const marking = ownershipMarking(reader.stackId, reader.logicalResourceId, reader.requestId, 'created');
+  const requestOf = (d: DesiredWorkspace) => {
+    const request = creationRequest(d, marking);
+    return { ...request, Tags: [...(request.Tags ?? []), ...memberTag(lifetime)] };
+  };
   const exists: DesiredWorkspace[] = [];
   let requested = 0;
   let remaining = pending;
   for (let attempt = 0; remaining.length > 0; attempt++) {
     try {
-      const outcomes = await api.createMany(remaining.map((d) => creationRequest(d, marking)));
+      const outcomes = await api.createMany(remaining.map(requestOf));
       for (const [i, outcome] of outcomes.entries()) {
         if (outcome.workspaceId !== undefined) {
           requested++;
@@ -249,28 +305,44 @@ async function createMembers(
   }
   log(`Requested ${requested} WorkSpaces in calls of 25`);
   if (exists.length > 0) {
-    refusals.push(...await lookAgainForFleet(deps, spec.directoryId, exists, reader));
+    try {
+      refusals.push(...await lookAgainForFleet(deps, spec.directoryId, exists, reader, lifetime));
+    } catch (e) {
+      // Something may have been created: the fleet's id must reach CloudFormation (so that the
+      // rollback finds it), so this fails the request at isComplete's first poll, not here.
+      refusals.push(...exists.map((d) => ({ userName: d.userName, message: `its WorkSpace could not be looked for: ${errorMessage(e)}` })));
+    }
   }
   return { bundleId, refusals };
 }
 
+/** The fleet tag a new or adopted member carries: the lifetime it belongs to. */
+function memberTag(lifetime: string): Array<{ Key: string; Value: string }> {
+  return [{ Key: FLEET_TAG_KEY, Value: formatFleetTag({ kind: 'member', lifetime }) }];
+}
+
 /**
- * An Update that adds back a user this fleet has held before (removed and kept, or a rollback that
- * re-adds a user the failed update removed): the WorkSpace is still marked as this fleet's, by an
- * earlier request, and is taken back as it is. Its marking stays: what the fleet created it may
- * still terminate under DESTROY, what it adopted it never does. (Under DESTROY a removed user's
- * WorkSpace is terminated at the end of the request that removed them, so one is found here only
- * after a failed request, or when the policy was RETAIN before.)
+ * An Update that adds back a user this lifetime of the fleet has held before (removed and kept by
+ * the removal policy, or a rollback that re-adds a user the failed update marked as removed): the
+ * WorkSpace is still a member, and is taken back as it is, its ownership marking unchanged (what
+ * the fleet created it may still terminate under DESTROY, what it adopted it never does), and any
+ * removal mark on it cleared. A WorkSpace of an earlier lifetime is not taken back: the fleet
+ * declared again adopts it only with adoptExisting, as a Workspace would (takeExisting).
  */
-async function takeBack(api: WorkspacesApi, desired: DesiredWorkspace, reader: Reader, found: readonly Workspace[],
+async function takeBack(api: WorkspacesApi, desired: DesiredWorkspace, reader: Reader, lifetime: string, found: readonly Workspace[],
   log: (message: string) => void): Promise<string | undefined> {
-  for (const workspace of found) {
-    const marking = (await api.tags(workspace.WorkspaceId!))[OWNERSHIP_TAG_KEY];
-    if (relationOf(reader, marking) === 'earlier-lifetime' && workspace.State !== 'TERMINATING') {
-      log(`${workspace.WorkspaceId}: user "${desired.userName}" is back in the fleet, which kept this WorkSpace: taken back, `
-        + `its marking (${parseOwnership(marking)!.kind} by this fleet) unchanged`);
-      return workspace.WorkspaceId;
+  for (const workspace of found.filter((w) => !GONE.has(w.State ?? ''))) {
+    const tags = await api.tags(workspace.WorkspaceId!);
+    const tag = membership(reader, tags, lifetime);
+    if (tag === undefined || relationOf(reader, tags[OWNERSHIP_TAG_KEY]) !== 'earlier-lifetime') {
+      continue;
     }
+    if (tag.kind !== 'member' || (lifetime !== NONE && tags[FLEET_TAG_KEY] === undefined)) {
+      await api.createTags(workspace.WorkspaceId!, fleetTags(tags, { kind: 'member', lifetime }));
+    }
+    log(`${workspace.WorkspaceId}: user "${desired.userName}" is back in the fleet, which kept this WorkSpace: taken back, `
+      + `its marking (${parseOwnership(tags[OWNERSHIP_TAG_KEY])!.kind} by this fleet) unchanged`);
+    return workspace.WorkspaceId;
   }
   return undefined;
 }
@@ -281,7 +353,8 @@ async function takeBack(api: WorkspacesApi, desired: DesiredWorkspace, reader: R
  * for a while, so the directory is looked at again, within the invocation's time. Returns a
  * refusal line for each user still not found.
  */
-async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users: DesiredWorkspace[], reader: Reader): Promise<Refusal[]> {
+async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users: DesiredWorkspace[], reader: Reader,
+  lifetime: string): Promise<Refusal[]> {
   const { api, log, sleep, remainingMs } = deps;
   let pending = users;
   let lookMs = Math.max(0, deps.startRemainingMs - remainingMs());
@@ -306,7 +379,7 @@ async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users:
     const still: DesiredWorkspace[] = [];
     for (const d of pending) {
       const found = (byUser.get(lower(d.userName)) ?? []).filter((w) => w.State !== 'TERMINATED');
-      if (found.length === 0 || await takeExisting(api, d, reader, found, log) === undefined) {
+      if (found.length === 0 || await takeExisting(api, d, reader, found, log, undefined, memberTag(lifetime)) === undefined) {
         still.push(d);
       }
     }
@@ -321,74 +394,6 @@ async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users:
   }));
 }
 
-/** What happens to the WorkSpace of a user no longer in the fleet (or of every user, on Delete). */
-type Removal = 'terminate' | 'release' | 'keep' | 'leave';
-
-/**
- * A user removed from the fleet (or every user, on a Delete of the fleet), by the policy and the
- * WorkSpace's marking. Only what a request of this fleet created is ever terminated, and only
- * under DESTROY (which is what a Delete of the fleet means: CloudFormation sends it only under
- * DESTROY, or to roll back the Create that made them). A WorkSpace the fleet adopted or took back
- * existed before: a Delete releases it. Under the retaining policies a removed user's WorkSpace is
- * kept, still marked as this fleet's, so that adding the user back (or rolling back the update
- * that removed them) takes it back.
- */
-function removalOf(reader: Reader, marking: string | undefined, policy: UserRemovalPolicy): Removal {
-  const relation = relationOf(reader, marking);
-  if (relation !== 'this-request' && relation !== 'earlier-lifetime') {
-    return 'leave';
-  }
-  if (policy !== 'DESTROY') {
-    return 'keep';
-  }
-  return parseOwnership(marking)!.kind === 'adopted' ? 'release' : 'terminate';
-}
-
-async function removeMembers(
-  deps: ResolvedDeps,
-  directoryId: string,
-  userNames: readonly string[],
-  policy: UserRemovalPolicy,
-  event: WorkspaceResourceEvent,
-  listing: Workspace[],
-  pacer: Pacer,
-): Promise<void> {
-  const { api, log } = deps;
-  if (userNames.length === 0) {
-    return;
-  }
-  const reader = readerOf(event, true);
-  const byUser = groupByUser(listing);
-  const toTerminate: string[] = [];
-  for (const userName of userNames) {
-    for (const workspace of (byUser.get(lower(userName)) ?? []).filter((w) => !GONE.has(w.State ?? ''))) {
-      const workspaceId = workspace.WorkspaceId!;
-      const removal = removalOf(reader, (await api.tags(workspaceId))[OWNERSHIP_TAG_KEY], policy);
-      switch (removal) {
-        case 'terminate':
-          toTerminate.push(workspaceId);
-          break;
-        case 'release':
-          await pacer.take();
-          await api.deleteTags(workspaceId, [OWNERSHIP_TAG_KEY]);
-          log(`${workspaceId} (user "${userName}"): released, not terminated: the fleet adopted it, so it existed before`);
-          break;
-        case 'keep':
-          log(`${workspaceId} (user "${userName}"): kept (${policy}); still marked as this fleet's, so that adding the user back takes it back`);
-          break;
-        case 'leave':
-          log(`${workspaceId} (user "${userName}"): not this fleet's, left alone`);
-          break;
-      }
-    }
-  }
-  if (toTerminate.length > 0) {
-    const outcomes = await api.terminateMany(toTerminate, pacer, directoryId);
-    log(`${directoryId}: TerminateWorkspaces for ${toTerminate.length} WorkSpaces: ${summarize(outcomes)}`);
-  }
-}
-
-const GONE: ReadonlySet<string> = new Set(['TERMINATING', 'TERMINATED']);
 
 /**
  * A change of the bundle or of the volume encryption would need a new WorkSpace for every user,
@@ -459,8 +464,7 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
   const spec = parseFleetProperties(event.ResourceProperties);
   const refusedUsers = new Set(readRefusedUsers(event.Data?.RefusedUsers).map(lower));
   const bundleId = String(event.Data?.BundleId || spec.bundle.bundleId || '');
-  const newFleet = event.RequestType === 'Create'
-    || fleetPhysicalId(spec.directoryId) !== (event.OldResourceProperties?.DirectoryId ? fleetPhysicalId(String(event.OldResourceProperties.DirectoryId)) : '');
+  const newFleet = event.RequestType === 'Create' || event.OldResourceProperties?.DirectoryId !== spec.directoryId;
   const oldNames = new Set(readFleetUserNames(event.OldResourceProperties).map(lower));
   const refusalPrefix = [event.StackId, event.LogicalResourceId, event.RequestId ?? ''].join('|');
   const pacer = new Pacer(spec.requestsPerSecond, () => now().getTime(), deps.sleep);
@@ -544,12 +548,9 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
         : failureMessage(event, members.length, failed, complete.length));
     }
     const waiting = members.length - complete.length;
-    // Removed users' WorkSpaces go last, once every declared one is complete (DESTROY only).
-    const removed = waiting === 0 ? await removedStillTerminating(api, event, listing, spec, pacer) : 0;
-    if (waiting > 0 || removed > 0) {
+    if (waiting > 0) {
       log(`Fleet ${event.LogicalResourceId}: ${complete.length} of ${members.length} complete; `
-        + `${countByReason(members)}${deferred > 0 ? `; ${deferred} steps wait for the next poll (request rate ${spec.requestsPerSecond}/s)` : ''}`
-        + `${removed > 0 ? `; ${removed} removed WorkSpaces still terminating` : ''}`);
+        + `${countByReason(members)}${deferred > 0 ? `; ${deferred} steps wait for the next poll (request rate ${spec.requestsPerSecond}/s)` : ''}`);
       return { IsComplete: false };
     }
     for (const m of complete) {
@@ -643,96 +644,6 @@ async function takeFleetStep(
 }
 
 /**
- * Users removed by this Update whose WorkSpaces are being terminated (DESTROY): the request is
- * complete once they are gone. One whose termination was refused while it was busy is asked again.
- */
-async function removedStillTerminating(
-  api: WorkspacesApi,
-  event: WorkspaceIsCompleteEvent,
-  listing: Workspace[],
-  spec: FleetSpec,
-  pacer: Pacer,
-): Promise<number> {
-  if (event.RequestType !== 'Update' || spec.removalPolicy !== 'DESTROY') {
-    return 0;
-  }
-  const newNames = new Set(spec.userNames.map(lower));
-  const removed = new Set(readFleetUserNames(event.OldResourceProperties).map(lower).filter((u) => !newNames.has(u)));
-  const reader = readerOf(event, true);
-  let terminating = 0;
-  const toTerminate: string[] = [];
-  for (const workspace of listing) {
-    if (!removed.has(lower(workspace.UserName ?? '')) || workspace.State === 'TERMINATED') {
-      continue;
-    }
-    if (workspace.State === 'TERMINATING') {
-      terminating++;
-      continue;
-    }
-    if (removalOf(reader, (await api.tags(workspace.WorkspaceId!))[OWNERSHIP_TAG_KEY], 'DESTROY') === 'terminate') {
-      toTerminate.push(workspace.WorkspaceId!);
-    }
-  }
-  if (toTerminate.length > 0) {
-    await api.terminateMany(toTerminate, pacer, `users removed from fleet ${event.LogicalResourceId}`);
-  }
-  return terminating + toTerminate.length;
-}
-
-async function fleetDeleteComplete(
-  event: WorkspaceIsCompleteEvent,
-  deps: ResolvedDeps,
-  elapsedSeconds: number | undefined,
-): Promise<IsCompleteResult> {
-  const { api, log } = deps;
-  const match = FLEET_ID_PATTERN.exec(event.PhysicalResourceId);
-  if (match === null) {
-    return { IsComplete: true };
-  }
-  const users = new Set(readFleetUserNames(event.ResourceProperties).map(lower));
-  const reader = readerOf(event, true);
-  const timeoutSeconds = readTimeout(event.ResourceProperties);
-  try {
-    const listing = (await api.listDirectory(match[1])).filter((w) => users.has(lower(w.UserName ?? '')) && w.State !== 'TERMINATED');
-    let waiting = 0;
-    const again: string[] = [];
-    for (const workspace of listing) {
-      if (workspace.State === 'TERMINATING') {
-        waiting++;
-      } else if (removalOf(reader, (await api.tags(workspace.WorkspaceId!))[OWNERSHIP_TAG_KEY], 'DESTROY') === 'terminate') {
-        if (workspace.State === 'SUSPENDED') {
-          throw new Error(`WorkSpace ${workspace.WorkspaceId} (user "${workspace.UserName}") of fleet ${event.LogicalResourceId} is SUSPENDED, `
-            + 'and a suspended WorkSpace cannot be terminated. Resume it first, then delete again.');
-        }
-        again.push(workspace.WorkspaceId!);
-      }
-    }
-    if (again.length > 0) {
-      const pacer = new Pacer(readRate(event.ResourceProperties), () => deps.now().getTime(), deps.sleep);
-      const outcomes = await api.terminateMany(again, pacer, match[1]);
-      log(`TerminateWorkspaces again for ${again.length}: ${summarize(outcomes)}`);
-    }
-    const left = waiting + again.length;
-    if (left === 0) {
-      log(`Fleet ${event.LogicalResourceId}: every WorkSpace it created is gone`);
-      return { IsComplete: true };
-    }
-    if (elapsedSeconds !== undefined && elapsedSeconds > timeoutSeconds) {
-      throw new Error(`WorkSpace fleet ${event.LogicalResourceId}: ${left} WorkSpaces were not terminated within `
-        + `${formatSeconds(timeoutSeconds)} (TimeoutSeconds). Their termination may still be under way: delete again to wait for it.`);
-    }
-    log(`Fleet ${event.LogicalResourceId}: ${left} WorkSpaces still terminating`);
-    return { IsComplete: false };
-  } catch (e) {
-    if (!isTemporary(e) || (elapsedSeconds !== undefined && elapsedSeconds > timeoutSeconds)) {
-      throw e;
-    }
-    log(`${errorMessage(e)}: temporary, trying again at the next poll`);
-    return { IsComplete: false };
-  }
-}
-
-/**
  * What the fleet's GetAtt can read: `Count`, `BundleId`, and the id of each user the app asked
  * for with `fleet.workspace(userName)` (property `ExportedUsers`), as `WorkspaceId<i>`, in
  * the order of that list. Only those: CloudFormation takes at most 4 KB of attributes, which 500
@@ -796,35 +707,3 @@ function countByReason(members: readonly Member[]): string {
   }
   return [...counts.entries()].map(([k, n]) => `${n} ${k}`).join(', ');
 }
-
-function summarize(outcomes: readonly string[]): string {
-  const counts = new Map<string, number>();
-  for (const o of outcomes) {
-    counts.set(o, (counts.get(o) ?? 0) + 1);
-  }
-  return [...counts.entries()].map(([k, n]) => `${n} ${k}`).join(', ');
-}
-
-function groupByUser(listing: readonly Workspace[]): Map<string, Workspace[]> {
-  const byUser = new Map<string, Workspace[]>();
-  for (const workspace of listing) {
-    const key = lower(workspace.UserName ?? '');
-    byUser.set(key, [...(byUser.get(key) ?? []), workspace]);
-  }
-  return byUser;
-}
-
-function readRate(raw: unknown): number {
-  const rate = Number((raw as Record<string, unknown> | undefined)?.RequestsPerSecond);
-  return Number.isFinite(rate) && rate > 0 ? rate : DEFAULT_REQUESTS_PER_SECOND;
-}
-
-function readTimeout(raw: unknown): number {
-  const seconds = Number((raw as Record<string, unknown> | undefined)?.TimeoutSeconds);
-  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, MAX_TIMEOUT_SECONDS) : MAX_TIMEOUT_SECONDS;
-}
-
-function lower(userName: string): string {
-  return userName.toLowerCase();
-}
-

@@ -25,6 +25,7 @@ import {
   removedWorkspaceProperties,
   replacementChanges,
   withBundleId,
+  WorkspaceTag,
 } from './properties';
 import {
   errorText,
@@ -553,6 +554,7 @@ export async function takeExisting(
   found: readonly Workspace[],
   log: (message: string) => void,
   currentId?: string,
+  adoptionTags: readonly WorkspaceTag[] = [],
 ): Promise<string | undefined> {
   const existing = found.filter((w) => w.State !== 'TERMINATED' && w.WorkspaceId !== undefined);
   for (const workspace of existing) {
@@ -601,7 +603,7 @@ export async function takeExisting(
     await api.createTags(workspaceId, [{
       Key: OWNERSHIP_TAG_KEY,
       Value: ownershipMarking(reader.stackId, reader.logicalResourceId, reader.requestId, 'adopted'),
-    }]);
+    }, ...adoptionTags]);
     log(`Adopted ${workspaceId} (adoptExisting; it was managed by ${owner}): isComplete brings it to the declared `
       + 'properties and tags; a rollback of this request releases it and never terminates it');
     return workspaceId;
@@ -610,7 +612,7 @@ export async function takeExisting(
 }
 
 /** Each setting that only a new WorkSpace could change and that differs, as "bundle is X, declared Y". */
-function immutableDifferences(workspace: Workspace, desired: DesiredWorkspace): string[] {
+export function immutableDifferences(workspace: Workspace, desired: DesiredWorkspace): string[] {
   const differences: string[] = [];
   const differ = (what: string, have: unknown, want: unknown) => {
     if (have !== want) {

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { IsCompleteFunction } from './private/is-complete-function';
 import { addNagSuppressions } from './private/nag';
 import { OnEventFunction } from './private/on-event-function';
-import { OWNERSHIP_TAG_KEY } from './private/rules';
+import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from './private/rules';
 import { LIBRARY_VERSION_ENV, libraryVersion } from './private/version';
 
 /**
@@ -78,8 +78,10 @@ export class WorkspaceProvider extends Construct {
     // last part of its StackId), so one pattern confines both roles to this stack's WorkSpaces;
     // the provider is one per stack, so this stack is exactly what it serves.
     const thisStacksMarking = { [OWNERSHIP_TAG_KEY]: Fn.join('', [Fn.select(2, Fn.split('/', stack.stackId)), '/*']) };
+    // The ownership tag, and a fleet's membership tag beside it (always written with the
+    // ownership tag, whose value the condition below confines to this stack).
     const onlyTheOwnershipTag = {
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY] },
       // ForAllValues is also true of a request without tag keys.
       'Null': { 'aws:TagKeys': 'false' },
     };
@@ -155,7 +157,7 @@ export class WorkspaceProvider extends Construct {
       effect: iam.Effect.DENY,
       actions: ['workspaces:CreateTags', 'workspaces:DeleteTags'],
       resources: ['*'],
-      conditions: { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY] } },
+      conditions: { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY] } },
     }));
     isComplete.addToRolePolicy(new iam.PolicyStatement({
       actions: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces'],

@@ -50,6 +50,13 @@ export const PROTOCOLS = ['PCOIP', 'WSP'] as const;
 export const MAX_TAGS = 50;
 /** The tag that marks a WorkSpace as created by one custom resource; never user-managed. */
 export const OWNERSHIP_TAG_KEY = 'cdk-workspaces:owner';
+/**
+ * The tag that says which lifetime of a fleet a WorkSpace belongs to, and whether a generation of
+ * that fleet is about to release or terminate it (lambda/fleet-generations.ts); never user-managed.
+ */
+export const FLEET_TAG_KEY = 'cdk-workspaces:fleet';
+/** The tag keys cdk-workspaces writes itself, which no app may declare. */
+export const RESERVED_TAG_KEYS: readonly string[] = [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY];
 
 export function checkBundleId(prop: string, value: string): void {
   if (!BUNDLE_ID_PATTERN.test(value)) {
@@ -143,7 +150,7 @@ export function checkTagKey(prop: string, key: string): void {
   }
   // In any case: IAM compares the key of aws:ResourceTag/<key> without case, and the handlers'
   // roles are denied any tag change that names it.
-  if (key.toLowerCase() === OWNERSHIP_TAG_KEY) {
+  if (RESERVED_TAG_KEYS.includes(key.toLowerCase())) {
     throw new InputError(prop, key, 'this tag key is reserved by cdk-workspaces, in any case, to mark the WorkSpaces it owns');
   }
 }

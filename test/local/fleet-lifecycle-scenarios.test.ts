@@ -9,8 +9,9 @@ import {
   synthFleet,
   users,
 } from './fleet-helpers';
-import { countCalls } from './scenario-helpers';
+import { countCalls, EMPTY_TEMPLATE } from './scenario-helpers';
 import { RunningMode } from '../../src';
+import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 jest.setTimeout(120_000);
 
@@ -43,5 +44,117 @@ describe('the test clock', () => {
     expect(result.rolledBack).toBe(true);
     endpoint.authorize = undefined;
     expectFleetInventory(endpoint, stack, v1);
+  });
+});
+
+/** Each user's WorkSpace id, by user name. */
+const idsOf = (s: FleetScenario) => new Map(s.endpoint.inventory().map((w) => [w.UserName.toLowerCase(), w.WorkspaceId]));
+
+describe('removals happen in CloudFormation\'s cleanup phase', () => {
+  test('a removed user\'s WorkSpace is untouched when another resource of the deployment fails, and terminated once one succeeds', async () => {
+    scenario = await startFleetScenario({ faults: { forceErrorForUser: 'erin' } });
+    const { endpoint, stack } = scenario;
+    const v1 = synthFleet({ users: ['alice', 'bob', 'carol', 'dave'], removalPolicy: DESTROY });
+    expect((await stack.deploy(v1)).ok).toBe(true);
+    const before = idsOf(scenario);
+    const firstId = stack.resources.get('Fleet30813DF3')!.physicalId;
+
+    // carol and dave leave the fleet while erin's new Workspace goes to ERROR: the stack rolls back.
+    endpoint.resetCalls();
+    const failed = await stack.deploy(synthFleet({ users: ['alice', 'bob'], removalPolicy: DESTROY, workspaces: [{ userName: 'erin', removalPolicy: DESTROY }] }));
+    expect(failed.ok).toBe(false);
+    expect(failed.reason).toMatch(/Erin\w*: .*ERROR/);
+    expect(failed.rolledBack).toBe(true);
+    // The fleet's update succeeded with a new id; the rollback deleted that id, after the update back.
+    const fleetOps = failed.operations.filter((o) => o.logicalId === 'Fleet30813DF3');
+    expect(fleetOps.map((o) => [o.operation, o.ok])).toEqual([['Update', true], ['Delete', true]]);
+    expect(fleetOps[0].physicalId).not.toBe(firstId);
+    expect(idsOf(scenario)).toEqual(before);
+    expect(countCalls(endpoint.callLog(), 'TerminateWorkspaces', 'all')).toBe(1); // erin's, by the Workspace's rollback
+    expectFleetInventory(endpoint, stack, v1);
+    expect(stack.resources.get('Fleet30813DF3')!.physicalId).toBe(firstId);
+
+    // The same removal in a deployment that succeeds: carol and dave go in the cleanup, alice and bob stay.
+    endpoint.faults.forceErrorForUser = undefined;
+    const v2 = synthFleet({ users: ['alice', 'bob'], removalPolicy: DESTROY });
+    const result = await stack.deploy(v2);
+    expect(result.reason).toBeUndefined();
+    const cleanup = result.operations.filter((o) => o.operation === 'Delete');
+    expect(cleanup.map((o) => o.physicalId)).toEqual([firstId]);
+    expectFleetInventory(endpoint, stack, v2);
+    expect(idsOf(scenario).get('alice')).toBe(before.get('alice'));
+    expect((await stack.destroy()).ok).toBe(true);
+    expect(endpoint.inventory()).toEqual([]);
+  });
+
+  test('the fleet\'s own failure after a removal: its rollback terminates what it created and keeps every WorkSpace that existed', async () => {
+    scenario = await startFleetScenario({ faults: { forceErrorForUser: 'frank' } });
+    const { endpoint, stack } = scenario;
+    const v1 = synthFleet({ users: ['alice', 'bob', 'carol'], removalPolicy: DESTROY });
+    expect((await stack.deploy(v1)).ok).toBe(true);
+    const before = idsOf(scenario);
+    const failed = await stack.deploy(synthFleet({ users: ['alice', 'erin', 'frank'], removalPolicy: DESTROY }));
+    expect(failed.ok).toBe(false);
+    expect(failed.reason).toMatch(/user "frank"/);
+    expect(failed.rollbackFailure).toBeUndefined();
+    expect(idsOf(scenario)).toEqual(before);
+    expectFleetInventory(endpoint, stack, v1);
+  });
+
+  for (const operationOrder of ['template', 'reverse'] as const) {
+    test(`a user moved from the fleet to a Workspace in one deployment is refused, whatever the order (${operationOrder}), and keeps the WorkSpace`, async () => {
+      scenario = await startFleetScenario({ operationOrder });
+      const { endpoint, stack } = scenario;
+      const v1 = synthFleet({ users: ['alice', 'carol'], removalPolicy: DESTROY });
+      expect((await stack.deploy(v1)).ok).toBe(true);
+      const before = idsOf(scenario);
+      const moved = await stack.deploy(synthFleet({ users: ['alice'], removalPolicy: DESTROY, workspaces: [{ userName: 'carol', removalPolicy: DESTROY }] }));
+      expect(moved.ok).toBe(false);
+      expect(moved.reason).toMatch(/WorkSpace ws-\w+ of user "carol" .* already exists and is managed by another construct of this stack, logical id Fleet30813DF3/);
+      expect(moved.rolledBack).toBe(true);
+      expect(idsOf(scenario)).toEqual(before);
+      expectFleetInventory(endpoint, stack, v1);
+    });
+  }
+});
+
+describe('ownership per WorkSpace, as for a Workspace', () => {
+  test('a fleet declared again after its removal is refused without adoptExisting, its rollback terminates nothing it kept; with adoptExisting it adopts', async () => {
+    scenario = await startFleetScenario();
+    const { endpoint, stack } = scenario;
+    const v1 = synthFleet({ users: ['alice', 'bob'] });
+    expect((await stack.deploy(v1)).ok).toBe(true);
+    const before = idsOf(scenario);
+    expect((await stack.deploy(EMPTY_TEMPLATE)).ok).toBe(true);
+    expect(idsOf(scenario)).toEqual(before);
+
+    const again = await stack.deploy(v1);
+    expect(again.ok).toBe(false);
+    expect(again.reason).toMatch(/user "alice".* is managed by this resource in an earlier lifetime .* set adoptExisting: true/);
+    expect(again.rollbackFailure).toBeUndefined();
+    expect(idsOf(scenario)).toEqual(before);
+
+    const adopting = synthFleet({ users: ['alice', 'bob'], adoptExisting: true, removalPolicy: DESTROY });
+    expect((await stack.deploy(adopting)).reason).toBeUndefined();
+    expectFleetInventory(endpoint, stack, adopting);
+    expect(idsOf(scenario)).toEqual(before);
+    // Adopted: the fleet's Delete releases them, never terminates them.
+    expect((await stack.destroy()).ok).toBe(true);
+    expect(idsOf(scenario)).toEqual(before);
+    expect(endpoint.inventory().every((w) => w.Tags[OWNERSHIP_TAG_KEY] === undefined)).toBe(true);
+  });
+
+  test('a user kept by the default policy and taken back by a DESTROY update that fails elsewhere keeps the WorkSpace', async () => {
+    scenario = await startFleetScenario({ faults: { forceErrorForUser: 'erin' } });
+    const { endpoint, stack } = scenario;
+    expect((await stack.deploy(synthFleet({ users: ['alice', 'bob', 'carol'] }))).ok).toBe(true);
+    const before = idsOf(scenario);
+    const v2 = synthFleet({ users: ['alice', 'bob'] });
+    expect((await stack.deploy(v2)).ok).toBe(true);
+    const failed = await stack.deploy(synthFleet({ users: ['alice', 'bob', 'carol'], removalPolicy: DESTROY, workspaces: [{ userName: 'erin' }] }));
+    expect(failed.ok).toBe(false);
+    expect(failed.rolledBack).toBe(true);
+    expect(idsOf(scenario)).toEqual(before);
+    expectFleetInventory(endpoint, stack, v2, { kept: ['carol'] });
   });
 });

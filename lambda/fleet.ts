@@ -42,6 +42,7 @@ import {
 import { preflight } from './preflight';
 import { DesiredWorkspace, previousTagKeys, replacementChanges } from './properties';
 import {
+  CreateOutcome,
   errorText,
   isRateLimitRefusal,
   isRetryLater,
@@ -270,28 +271,32 @@ async function createMembers(
   const exists: DesiredWorkspace[] = [];
   let requested = 0;
   let remaining = pending;
+  const failures = new Map<DesiredWorkspace, string>();
+  // Every answered request keeps its outcome, whichever call of the request failed after it.
+  const settle = (sent: readonly DesiredWorkspace[], outcomes: readonly CreateOutcome[]) => {
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.workspaceId !== undefined) {
+        requested++;
+      } else if (outcome.errorCode === RESOURCE_EXISTS_CODE) {
+        exists.push(sent[i]);
+      } else {
+        refusals.push({ userName: sent[i].userName, message: `CreateWorkspaces refused it: ${outcome.errorCode}: ${outcome.errorMessage}` });
+      }
+    }
+  };
   for (let attempt = 0; remaining.length > 0; attempt++) {
     try {
-      const outcomes = await api.createMany(remaining.map(requestOf));
-      for (const [i, outcome] of outcomes.entries()) {
-        if (outcome.workspaceId !== undefined) {
-          requested++;
-        } else if (outcome.errorCode === RESOURCE_EXISTS_CODE) {
-          exists.push(remaining[i]);
-        } else {
-          refusals.push({ userName: remaining[i].userName, message: `CreateWorkspaces refused it: ${outcome.errorCode}: ${outcome.errorMessage}` });
-        }
-      }
+      settle(remaining, await api.createMany(remaining.map(requestOf)));
       remaining = [];
     } catch (e) {
-      const partial = (e as { partial?: unknown[] }).partial ?? [];
-      const sent = remaining.slice(0, partial.length);
-      requested += sent.length;
+      const partial = ((e as { partial?: CreateOutcome[] }).partial ?? []);
+      settle(remaining.slice(0, partial.length), partial);
       const unsent = remaining.slice(partial.length);
       if (!isTemporary(e) || attempt >= 1) {
         // Whether the failed call created anything is unknown: look for those users below, and
         // report the ones not found.
         exists.push(...unsent);
+        unsent.forEach((d) => failures.set(d, `CreateWorkspaces failed: ${errorText(sdkErrorOf(e))}`));
         log(`CreateWorkspaces failed for ${unsent.length} users: ${errorMessage(e)}; looking for what it may have created`);
         remaining = [];
       } else {
@@ -306,7 +311,7 @@ async function createMembers(
   log(`Requested ${requested} WorkSpaces in calls of 25`);
   if (exists.length > 0) {
     try {
-      refusals.push(...await lookAgainForFleet(deps, spec.directoryId, exists, reader, lifetime));
+      refusals.push(...await lookAgainForFleet(deps, spec.directoryId, exists, reader, lifetime, failures));
     } catch (e) {
       // Something may have been created: the fleet's id must reach CloudFormation (so that the
       // rollback finds it), so this fails the request at isComplete's first poll, not here.
@@ -354,7 +359,7 @@ async function takeBack(api: WorkspacesApi, desired: DesiredWorkspace, reader: R
  * refusal line for each user still not found.
  */
 async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users: DesiredWorkspace[], reader: Reader,
-  lifetime: string): Promise<Refusal[]> {
+  lifetime: string, failures: ReadonlyMap<DesiredWorkspace, string>): Promise<Refusal[]> {
   const { api, log, sleep, remainingMs } = deps;
   let pending = users;
   let lookMs = Math.max(0, deps.startRemainingMs - remainingMs());
@@ -388,7 +393,7 @@ async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users:
   }
   return pending.map((d) => ({
     userName: d.userName,
-    message: `CreateWorkspaces answered ${RESOURCE_EXISTS_CODE} or failed, and no WorkSpace `
+    message: `${failures.get(d) ?? `CreateWorkspaces answered ${RESOURCE_EXISTS_CODE}`}, and no WorkSpace `
     + `of this request is visible for the user in directory ${directoryId}. Look at it in a few minutes: if its ownership tag `
     + 'names this fleet, deploy again with adoptExisting: true to take it over, or terminate it.',
   }));

@@ -158,3 +158,26 @@ describe('ownership per WorkSpace, as for a Workspace', () => {
     expectFleetInventory(endpoint, stack, v2, { kept: ['carol'] });
   });
 });
+
+describe('batches keep every outcome', () => {
+  test('a refusal in the first call of 25 survives the failure of the second; the failure names each user, and the rollback leaves nothing', async () => {
+    scenario = await startFleetScenario();
+    const { endpoint, stack } = scenario;
+    const names = users(30);
+    // mallory is not a user of the directory: CreateWorkspaces refuses her request in the first call.
+    endpoint.addDirectory('d-abcdef0123', { users: names });
+    let creates = 0;
+    endpoint.authorize = async ({ operation }) => (operation === 'CreateWorkspaces' && ++creates === 2
+      ? 'User is not authorized to perform: workspaces:CreateWorkspaces' : undefined);
+    const template = JSON.parse(JSON.stringify(synthFleet({ users: ['mallory', ...names.slice(1)] })));
+    Object.values<any>(template.Resources).find((r) => r.Type === 'Custom::WorkspaceFleet').Properties.DirectoryId = 'd-abcdef0123';
+    const result = await stack.deploy(template);
+    expect(result.ok).toBe(false);
+    expect(result.reason).toMatch(/the WorkSpaces of 6 of 30 users could not be created or taken over: user "mallory": CreateWorkspaces refused it: ResourceNotFound\.User: /);
+    expect(result.reason).toMatch(/user "user025": CreateWorkspaces failed: \w+: User is not authorized/);
+    // It fails at the first poll, not at the fleet's timeout.
+    expect(result.operations.find((o) => o.operation === 'Create')!.polls).toBe(1);
+    expect(result.rolledBack).toBe(true);
+    expect(endpoint.inventory()).toEqual([]);
+  });
+});

@@ -66,6 +66,8 @@ const MAX_NAMED = 10;
  * observation and the answer. What does not fit waits for the next poll (30 s later).
  */
 const STEP_BUDGET_MS = 120_000;
+/** What a poll keeps of its invocation's time for its last calls and its answer (the Lambda timeout is 5 minutes). */
+const ANSWER_RESERVE_MS = 60_000;
 
 /**
  * onEvent of a fleet. Create: pre-flight, then every user's WorkSpace is created (25 per call) or
@@ -523,7 +525,9 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
       if (m.decision.kind !== 'step' || failing) {
         continue;
       }
-      if (Date.now() - stepStart + pacer.delayMs() > STEP_BUDGET_MS) {
+      // The invocation's own deadline too: a poll that began late (a slow observation, the
+      // SDK's retries under throttling) stops in time to answer, and the next poll goes on.
+      if (Date.now() - stepStart + pacer.delayMs() > STEP_BUDGET_MS || deps.remainingMs() - pacer.delayMs() < ANSWER_RESERVE_MS) {
         deferred++;
         continue;
       }

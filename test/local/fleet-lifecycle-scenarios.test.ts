@@ -38,9 +38,10 @@ describe('the test clock', () => {
     const result = await stack.deploy(synthFleet({ users: names, runningMode: RunningMode.ALWAYS_ON }));
     expect(result.ok).toBe(false);
     expect(result.reason).toMatch(/ModifyWorkspaceProperties.*failed for WorkSpace ws-\w+: AccessDeniedException: User is not authorized/);
-    // The refused call is not retried by the SDK, and the request fails at the first poll that took the step.
-    expect(countCalls(endpoint.callLog(), 'ModifyWorkspaceProperties', 'all')).toBe(1);
-    expect(result.operations.find((o) => o.operation === 'Update')!.polls).toBe(1);
+    // No refused call is retried by the SDK (at most one per user), and the request fails at the
+    // poll that took the step, not at the fleet's timeout (110 polls of 30 s).
+    expect(countCalls(endpoint.callLog(), 'ModifyWorkspaceProperties', 'all')).toBeLessThanOrEqual(3);
+    expect(result.operations.find((o) => o.operation === 'Update')!.polls).toBeLessThanOrEqual(2);
     expect(result.rolledBack).toBe(true);
     endpoint.authorize = undefined;
     expectFleetInventory(endpoint, stack, v1);
@@ -179,5 +180,23 @@ describe('batches keep every outcome', () => {
     expect(result.operations.find((o) => o.operation === 'Create')!.polls).toBe(1);
     expect(result.rolledBack).toBe(true);
     expect(endpoint.inventory()).toEqual([]);
+  });
+});
+
+describe('every wait ends', () => {
+  test('a removed user\'s SUSPENDED WorkSpace fails the cleanup at once, naming it and its state; the update stands', async () => {
+    scenario = await startFleetScenario();
+    const { endpoint, stack } = scenario;
+    const v1 = synthFleet({ users: ['alice', 'carol'], removalPolicy: DESTROY });
+    expect((await stack.deploy(v1)).ok).toBe(true);
+    const carol = idsOf(scenario).get('carol')!;
+    endpoint.setWorkspaceState(carol, 'SUSPENDED');
+    const result = await stack.deploy(synthFleet({ users: ['alice'], removalPolicy: DESTROY }));
+    expect(result.ok).toBe(false);
+    expect(result.rolledBack).toBe(false);
+    expect(result.reason).toMatch(new RegExp(`${carol} \\(user "carol", SUSPENDED\\) is SUSPENDED, and a suspended WorkSpace cannot be terminated`));
+    const cleanup = result.operations.find((o) => o.operation === 'Delete')!;
+    expect(cleanup.polls).toBeLessThanOrEqual(2);
+    expect(idsOf(scenario).get('carol')).toBe(carol);
   });
 });

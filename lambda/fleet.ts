@@ -363,6 +363,7 @@ async function takeBack(api: WorkspacesApi, desired: DesiredWorkspace, reader: R
 async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users: DesiredWorkspace[], reader: Reader,
   lifetime: string, failures: ReadonlyMap<DesiredWorkspace, string>): Promise<Refusal[]> {
   const { api, log, sleep, remainingMs } = deps;
+  const refused: Refusal[] = [];
   let pending = users;
   let lookMs = Math.max(0, deps.startRemainingMs - remainingMs());
   for (const delay of LOOK_AGAIN_DELAYS_MS) {
@@ -386,21 +387,29 @@ async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users:
     const still: DesiredWorkspace[] = [];
     for (const d of pending) {
       const found = (byUser.get(lower(d.userName)) ?? []).filter((w) => w.State !== 'TERMINATED');
-      if (found.length === 0 || await takeExisting(api, d, reader, found, log, undefined, memberTag(lifetime)) === undefined) {
-        still.push(d);
+      try {
+        if (found.length === 0 || await takeExisting(api, d, reader, found, log, undefined, memberTag(lifetime)) === undefined) {
+          still.push(d);
+        }
+      } catch (e) {
+        // The WorkSpace that appeared is not this request's to take (another's, or not adoptable).
+        if (isTemporary(e)) {
+          still.push(d);
+        } else {
+          refused.push({ userName: d.userName, message: errorMessage(e) });
+        }
       }
     }
     pending = still;
     lookMs = Math.max(lookMs, lookStart - remainingMs());
   }
-  return pending.map((d) => ({
+  return [...refused, ...pending.map((d) => ({
     userName: d.userName,
     message: `${failures.get(d) ?? `CreateWorkspaces answered ${RESOURCE_EXISTS_CODE}`}, and no WorkSpace `
     + `of this request is visible for the user in directory ${directoryId}. Look at it in a few minutes: if its ownership tag `
     + 'names this fleet, deploy again with adoptExisting: true to take it over, or terminate it.',
-  }));
+  }))];
 }
-
 
 /**
  * A change of the bundle or of the volume encryption would need a new WorkSpace for every user,

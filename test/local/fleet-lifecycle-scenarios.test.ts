@@ -200,3 +200,24 @@ describe('every wait ends', () => {
     expect(idsOf(scenario).get('carol')).toBe(carol);
   });
 });
+
+describe('nothing created is orphaned', () => {
+  test('another stack\'s WorkSpace appearing for one user while the others are created fails the fleet in isComplete; the rollback terminates what it created', async () => {
+    scenario = await startFleetScenario();
+    const { endpoint, stack } = scenario;
+    let other: string | undefined;
+    // Between the fleet's look at the directory and its CreateWorkspaces, another stack creates bob's.
+    endpoint.authorize = async ({ operation }) => {
+      if (operation === 'CreateWorkspaces' && other === undefined) {
+        other = endpoint.seedWorkspace({ UserName: 'bob', Tags: { [OWNERSHIP_TAG_KEY]: 'another-stack-uuid/Other/created/r-1' } }).WorkspaceId;
+      }
+      return undefined;
+    };
+    const result = await stack.deploy(synthFleet({ users: ['alice', 'bob', 'carol'], removalPolicy: DESTROY }));
+    expect(result.ok).toBe(false);
+    expect(result.reason).toMatch(/user "bob": WorkSpace ws-\w+ of user "bob" .* is managed by a resource of another stack/);
+    // onEvent answered with the fleet's id, so the rollback knew it and terminated alice's and carol's.
+    expect(result.operations.map((o) => [o.operation, o.ok])).toEqual([['Create', false], ['Delete', true]]);
+    expect(endpoint.inventory().map((w) => w.WorkspaceId)).toEqual([other]);
+  });
+});

@@ -343,7 +343,7 @@ export class LocalStack {
 
     let merged: Json;
     try {
-      const onEventResult = (await this.handlers.onEvent(event, lambdaContext(requestId, this.options.cloudFormationSpeedUp))) ?? {};
+      const onEventResult = (await this.handlers.onEvent(event, lambdaContext(requestId))) ?? {};
       const physicalId = onEventResult.PhysicalResourceId ?? event.PhysicalResourceId ?? requestId;
       if (operation === 'Delete' && physicalId !== event.PhysicalResourceId) {
         throw new Error('DELETE: cannot change the physical resource ID');
@@ -361,7 +361,7 @@ export class LocalStack {
     for (;;) {
       polls++;
       try {
-        const result = (await this.handlers.isComplete(merged, lambdaContext(requestId, this.options.cloudFormationSpeedUp))) ?? {};
+        const result = (await this.handlers.isComplete(merged, lambdaContext(requestId))) ?? {};
         if (result.IsComplete) {
           const data = { ...merged.Data, ...result.Data };
           progress({ phase: 'complete', physicalId: merged.PhysicalResourceId, state: data.State, polls });
@@ -459,16 +459,11 @@ function stringify(value: Json): Json {
 }
 
 /**
- * The Lambda context of one invocation: its remaining time runs down from the 5-minute timeout,
- * at CloudFormation's (the scenario's) speed, as the handler's own clock does.
+ * The Lambda context of one invocation. Its remaining time stays at the 5-minute timeout: in a
+ * compressed-time scenario the handler's own CPU time would count the speed-up times over.
  */
-function lambdaContext(requestId: string, speedUp = 1): Json {
-  const start = Date.now();
-  return {
-    awsRequestId: requestId,
-    logStreamName: `2026/01/01/[$LATEST]${requestId}`,
-    getRemainingTimeInMillis: () => Math.max(0, 300_000 - (Date.now() - start) * speedUp),
-  };
+function lambdaContext(requestId: string): Json {
+  return { awsRequestId: requestId, logStreamName: `2026/01/01/[$LATEST]${requestId}`, getRemainingTimeInMillis: () => 300_000 };
 }
 
 function uuid(): string {

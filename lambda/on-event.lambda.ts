@@ -1,4 +1,4 @@
-import { onEvent, OnEventResult, WorkspaceResourceEvent } from './handler';
+import { onEvent, OnEventResult, WorkspaceResourceEvent } from './resources/workspace/handler';
 
 /** The onEvent handler of the stack's WorkSpaces Provider. */
 export const handler = (

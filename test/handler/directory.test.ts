@@ -16,8 +16,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { deps, STACK_ID, STARTED_AT } from './events';
-import { DIRECTORY_RESOURCE_TYPE } from '../../lambda/directory';
-import { isComplete, onEvent, WorkspaceResourceEvent } from '../../lambda/handler';
+import { DIRECTORY_RESOURCE_TYPE } from '../../lambda/resources/directory/directory';
+import { isComplete, onEvent, WorkspaceResourceEvent } from '../../lambda/resources/workspace/handler';
 
 const workspaces = mockClient(WorkSpacesClient);
 beforeEach(() => workspaces.reset());

@@ -13,7 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { AVAILABLE_WORKSPACE, CREATE, DELETE, deps, NEW_WORKSPACE_ID, OWNER, polled, PROPS, serverError, throttled, UPDATE, WORKSPACE_ID, answerPreflight } from './events';
-import { isComplete } from '../../lambda/handler';
+import { isComplete } from '../../lambda/resources/workspace/handler';
 import { handler } from '../../lambda/is-complete.lambda';
 
 const workspaces = mockClient(WorkSpacesClient);

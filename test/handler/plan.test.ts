@@ -1,6 +1,6 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { creationRequest, nextStep, NextStep, nextVolumeStep, planDelete, planReconcile, ReconcileInput, volumePairAccepted } from '../../lambda/plan';
-import { DesiredWorkspace } from '../../lambda/properties';
+import { creationRequest, nextStep, NextStep, nextVolumeStep, planDelete, planReconcile, ReconcileInput, volumePairAccepted } from '../../lambda/plan/plan';
+import { DesiredWorkspace } from '../../lambda/parse/properties';
 
 const DESIRED: DesiredWorkspace = {
   directoryId: 'd-1234567890',

@@ -85,11 +85,11 @@ import {
   onEvent,
   WorkspaceIsCompleteEvent,
   WorkspaceResourceEvent,
-} from '../../lambda/handler';
-import { ownershipMarking } from '../../lambda/ownership';
-import { creationRequest } from '../../lambda/plan';
-import { parseProperties } from '../../lambda/properties';
-import { sdkErrorOf, WorkspacesApi } from '../../lambda/workspaces-api';
+} from '../../lambda/resources/workspace/handler';
+import { ownershipMarking } from '../../lambda/core/ownership';
+import { creationRequest } from '../../lambda/plan/plan';
+import { parseProperties } from '../../lambda/parse/properties';
+import { sdkErrorOf, WorkspacesApi } from '../../lambda/api/workspaces-api';
 import { OWNERSHIP_TAG_KEY, WORKSPACE_ID_PATTERN } from '../../src/private/rules';
 import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';
 

@@ -3,8 +3,8 @@
 // bundle), so a wrong directory or bundle fails in seconds with nothing created. Describe calls
 // only: nothing here changes anything.
 import type { WorkspaceBundle } from '@aws-sdk/client-workspaces';
-import { DesiredProperties } from './properties';
-import { WorkspacesApi } from './workspaces-api';
+import { DesiredProperties } from '../parse/properties';
+import { WorkspacesApi } from '../api/workspaces-api';
 
 /** The bundle as the wire names it: `BundleId`, or `BundleName` with an optional `BundleOwner`. */
 export interface BundleSpec {

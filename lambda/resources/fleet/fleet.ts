@@ -22,8 +22,8 @@ import {
   WorkspaceIsCompleteEvent,
   WorkspaceResourceEvent,
   withRemovedDefaults,
-} from './handler';
-import { ownershipMarking, parseOwnership, Reader, relationOf } from './ownership';
+} from '../workspace/handler';
+import { ownershipMarking, parseOwnership, Reader, relationOf } from '../../core/ownership';
 import {
   ConnectionObservation,
   creationRequest,
@@ -35,9 +35,9 @@ import {
   ReconcileInput,
   refusalPersists,
   Step,
-} from './plan';
-import { preflight } from './preflight';
-import { DesiredWorkspace, previousTagKeys, replacementChanges } from './properties';
+} from '../../plan/plan';
+import { preflight } from '../../preflight/preflight';
+import { DesiredWorkspace, previousTagKeys, replacementChanges } from '../../parse/properties';
 import {
   DEFAULT_REQUESTS_PER_SECOND,
   errorText,
@@ -49,8 +49,8 @@ import {
   RESOURCE_EXISTS_CODE,
   sdkErrorOf,
   WorkspacesApi,
-} from './workspaces-api';
-import { MAX_TIMEOUT_SECONDS, OWNERSHIP_TAG_KEY } from '../src/private/rules';
+} from '../../api/workspaces-api';
+import { MAX_TIMEOUT_SECONDS, OWNERSHIP_TAG_KEY } from '../../../src/private/rules';
 
 /** A fleet's PhysicalResourceId names its directory: a new directory is a new fleet (a replacement). */
 const FLEET_ID_PREFIX = 'workspace-fleet:';

@@ -1,6 +1,6 @@
 import type { Workspace, WorkspaceProperties, WorkspaceRequest } from '@aws-sdk/client-workspaces';
-import type { DesiredWorkspace, WorkspaceTag } from './properties';
-import { OWNERSHIP_TAG_KEY } from '../src/private/rules';
+import type { DesiredWorkspace, WorkspaceTag } from '../parse/properties';
+import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 // The plan is pure: given what the template wants and what the service reports, it decides the
 // one next thing to do. Progress lives in the service, never in the event, so every poll

@@ -1,9 +1,9 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { DIRECTORY_RESOURCE_TYPE, directoryIsComplete, directoryOnEvent } from './directory';
-import { fleetIsComplete, fleetOnEvent } from './fleet';
-import { FLEET_RESOURCE_TYPE } from './fleet-properties';
-import { LOOKUP_RESOURCE_TYPE, onLookupEvent } from './lookup';
-import { describeOwner, ownershipMarking, parseOwnership, Reader, relationOf } from './ownership';
+import { DIRECTORY_RESOURCE_TYPE, directoryIsComplete, directoryOnEvent } from '../directory/directory';
+import { fleetIsComplete, fleetOnEvent } from '../fleet/fleet';
+import { FLEET_RESOURCE_TYPE } from '../fleet/fleet-properties';
+import { LOOKUP_RESOURCE_TYPE, onLookupEvent } from '../lookup/lookup';
+import { describeOwner, ownershipMarking, parseOwnership, Reader, relationOf } from '../../core/ownership';
 import {
   afterTimeout,
   ConnectionObservation,
@@ -15,8 +15,8 @@ import {
   planReconcile,
   refusalPersists,
   Step,
-} from './plan';
-import { preflight } from './preflight';
+} from '../../plan/plan';
+import { preflight } from '../../preflight/preflight';
 import {
   DesiredWorkspace,
   parseProperties,
@@ -25,7 +25,7 @@ import {
   removedWorkspaceProperties,
   replacementChanges,
   withBundleId,
-} from './properties';
+} from '../../parse/properties';
 import {
   errorText,
   FailedRequestError,
@@ -38,8 +38,8 @@ import {
   RESOURCE_EXISTS_CODE,
   sdkErrorOf,
   WorkspacesApi,
-} from './workspaces-api';
-import { OWNERSHIP_TAG_KEY, WORKSPACE_ID_PATTERN } from '../src/private/rules';
+} from '../../api/workspaces-api';
+import { OWNERSHIP_TAG_KEY, WORKSPACE_ID_PATTERN } from '../../../src/private/rules';
 
 /** The custom resource event, as the Provider framework passes it to onEvent. */
 export interface WorkspaceResourceEvent {

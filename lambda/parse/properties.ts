@@ -1,4 +1,4 @@
-import type { BundleSpec } from './preflight';
+import type { BundleSpec } from '../preflight/preflight';
 import {
   checkAutoStopTimeout,
   checkBundleId,
@@ -17,7 +17,7 @@ import {
   MAX_TIMEOUT_SECONDS,
   OWNERSHIP_TAG_KEY,
   TIMEOUT_MARGIN_SECONDS,
-} from '../src/private/rules';
+} from '../../src/private/rules';
 
 /** What the template asks for. An absent optional field means "no opinion": it is never changed. */
 export interface DesiredWorkspace {

@@ -23,9 +23,9 @@ import {
 // @smithy/core is a dependency of @aws-sdk/client-workspaces, which requires this very
 // submodule, so importing it adds nothing to the bundle.
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import type { WorkspaceTag } from './properties';
-import { LIBRARY_VERSION_ENV } from '../src/private/handler-environment';
-import { USER_AGENT_PRODUCT } from '../src/private/user-agent';
+import type { WorkspaceTag } from '../parse/properties';
+import { LIBRARY_VERSION_ENV } from '../../src/private/handler-environment';
+import { USER_AGENT_PRODUCT } from '../../src/private/user-agent';
 
 /** What TerminateWorkspaces did with the request. */
 export type TerminateOutcome =

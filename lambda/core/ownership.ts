@@ -1,4 +1,12 @@
+// Ownership and adoption: the marking that tells a resource's own WorkSpaces (and their
+// lifetimes) apart, and the one decision the Workspace and the fleet share about a WorkSpace
+// that already exists: take it (a retry, or adoptExisting) or refuse with what to do.
 import { createHash } from 'crypto';
+import type { Workspace } from '@aws-sdk/client-workspaces';
+import type { WorkspaceResourceEvent } from './contract';
+import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import type { WorkspacesApi } from '../api';
+import type { DesiredWorkspace } from '../parse';
 
 /** The service's limit on a tag value. */
 const MAX_TAG_VALUE_LENGTH = 255;
@@ -120,4 +128,105 @@ export function describeOwner(reader: Reader, value: string | undefined): string
         ? `a resource this library does not recognise (ownership tag "${value}")`
         : `a resource of another stack (stack ${owner.stack}, logical id ${owner.resource})`;
   }
+}
+
+/**
+ * The resource and request an event is for. A Delete needs no RequestId (it never marks), and
+ * a hand-written Create without one could not tell its own retries from an earlier lifetime.
+ */
+export function readerOf(event: WorkspaceResourceEvent, optionalRequestId = false): Reader {
+  if (!event.RequestId && !optionalRequestId) {
+    throw new Error(`${event.RequestType} request without a RequestId: the ownership tag of a new WorkSpace names the request`);
+  }
+  return { stackId: event.StackId, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId ?? '' };
+}
+
+/** States from which an adopted WorkSpace could not reach the declared state. */
+const NOT_ADOPTABLE_STATES: ReadonlySet<string> = new Set(['ERROR', 'SUSPENDED', 'TERMINATING', 'TERMINATED']);
+
+/**
+ * The id of the user's WorkSpace among these when this resource may take it: an earlier attempt
+ * of this same request created or adopted it, or `adoptExisting` is set and it is unmarked or
+ * left behind by an earlier lifetime of this resource, with the declared immutable settings (it
+ * is then marked as adopted by this request). Undefined when the user has no WorkSpace here.
+ *
+ * @throws Error, before any change, when the user has a WorkSpace that this resource may not take
+ */
+export async function takeExisting(
+  api: WorkspacesApi,
+  desired: DesiredWorkspace,
+  reader: Reader,
+  found: readonly Workspace[],
+  log: (message: string) => void,
+  currentId?: string,
+): Promise<string | undefined> {
+  const existing = found.filter((w) => w.State !== 'TERMINATED' && w.WorkspaceId !== undefined);
+  for (const workspace of existing) {
+    const workspaceId = workspace.WorkspaceId!;
+    const marking = (await api.tags(workspaceId))[OWNERSHIP_TAG_KEY];
+    const where = `WorkSpace ${workspaceId} of user "${desired.userName}" in directory ${desired.directoryId}`;
+    const owner = describeOwner(reader, marking);
+    const relation = relationOf(reader, marking);
+    if (relation === 'this-request') {
+      if (workspace.State === 'TERMINATING') {
+        throw new Error(`${where} is still being terminated. A user can have only one WorkSpace per directory: `
+          + 'deploy again once it is gone.');
+      }
+      log(`Adopting ${workspaceId}: an earlier attempt of this same request ${parseOwnership(marking)!.kind} it`);
+      return workspaceId;
+    }
+    if (relation === 'earlier-lifetime' && workspaceId === currentId) {
+      // An Update back to the WorkSpace the resource has now: CloudFormation's rollback of a
+      // failed replacement, whose new WorkSpace was never made or taken.
+      log(`${workspaceId} is this resource's current WorkSpace: the update goes back to it, changing nothing of its ownership`);
+      return workspaceId;
+    }
+    if (relation === 'other-resource' || relation === 'other-stack') {
+      throw new Error(`${where} already exists and is managed by ${owner}, not by this resource. A user can have only one `
+        + 'WorkSpace per directory, so no WorkSpace was created and nothing was changed. A WorkSpace that another '
+        + 'cdk-workspaces resource manages is never taken over, not even with adoptExisting. If that resource is gone (removed '
+        + `from its stack, or its stack deleted, keeping the WorkSpace), remove the WorkSpace's ${OWNERSHIP_TAG_KEY} tag, then `
+        + 'deploy again with adoptExisting: true; otherwise use another user or directory.');
+    }
+    if (desired.adoptExisting !== true) {
+      throw new Error(`${where} already exists and is managed by ${owner}. A user can have only one WorkSpace per `
+        + 'directory, so no WorkSpace was created and nothing was changed. To bring this WorkSpace under this stack, '
+        + 'set adoptExisting: true on the Workspace (its bundle and volume encryption must be the declared ones); '
+        + 'otherwise use another user or directory, or terminate the existing WorkSpace first.');
+    }
+    const differences = immutableDifferences(workspace, desired);
+    if (differences.length > 0) {
+      throw new Error(`Cannot adopt ${where} (adoptExisting): ${differences.join('; ')}. These settings can only be chosen `
+        + 'when a WorkSpace is created, so nothing was changed. Declare the WorkSpace\'s own settings, or terminate it '
+        + 'and let this stack create a new one.');
+    }
+    if (NOT_ADOPTABLE_STATES.has(workspace.State ?? '')) {
+      throw new Error(`Cannot adopt ${where} (adoptExisting): it is ${workspace.State}, and could not be brought to the `
+        + 'declared state. Nothing was changed.');
+    }
+    await api.createTags(workspaceId, [{
+      Key: OWNERSHIP_TAG_KEY,
+      Value: ownershipMarking(reader.stackId, reader.logicalResourceId, reader.requestId, 'adopted'),
+    }]);
+    log(`Adopted ${workspaceId} (adoptExisting; it was managed by ${owner}): isComplete brings it to the declared `
+      + 'properties and tags; a rollback of this request releases it and never terminates it');
+    return workspaceId;
+  }
+  return undefined;
+}
+
+/** Each setting that only a new WorkSpace could change and that differs, as "bundle is X, declared Y". */
+export function immutableDifferences(workspace: Workspace, desired: DesiredWorkspace): string[] {
+  const differences: string[] = [];
+  const differ = (what: string, have: unknown, want: unknown) => {
+    if (have !== want) {
+      const show = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
+      differences.push(`its ${what} is ${show(have)}, declared ${show(want)}`);
+    }
+  };
+  differ('bundle', workspace.BundleId, desired.bundleId);
+  differ('root volume encryption', workspace.RootVolumeEncryptionEnabled ?? false, desired.rootVolumeEncryptionEnabled);
+  differ('user volume encryption', workspace.UserVolumeEncryptionEnabled ?? false, desired.userVolumeEncryptionEnabled);
+  differ('volume encryption key', workspace.VolumeEncryptionKey || undefined, desired.volumeEncryptionKey);
+  return differences;
 }

@@ -16,8 +16,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { deps, STACK_ID, STARTED_AT } from './events';
+import type { WorkspaceResourceEvent } from '../../lambda/core/contract';
 import { DIRECTORY_RESOURCE_TYPE } from '../../lambda/resources/directory/directory';
-import { isComplete, onEvent, WorkspaceResourceEvent } from '../../lambda/resources/workspace/handler';
+import { isComplete, onEvent } from '../../lambda/router';
 
 const workspaces = mockClient(WorkSpacesClient);
 beforeEach(() => workspaces.reset());

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { Pacer, WorkspacesApi } from '../../lambda/api';
 import { parseFleetProperties } from '../../lambda/resources/fleet/fleet-properties';
-import { Pacer, WorkspacesApi } from '../../lambda/api/workspaces-api';
 
 const workspaces = mockClient(WorkSpacesClient);
 const api = new WorkspacesApi(new WorkSpacesClient({ region: 'us-east-1' }));

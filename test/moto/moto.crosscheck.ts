@@ -78,18 +78,12 @@ import {
   WorkspaceRequest,
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
-import {
-  HandlerDeps,
-  IsCompleteResult,
-  isComplete,
-  onEvent,
-  WorkspaceIsCompleteEvent,
-  WorkspaceResourceEvent,
-} from '../../lambda/resources/workspace/handler';
+import { sdkErrorOf, WorkspacesApi } from '../../lambda/api';
+import { HandlerDeps, IsCompleteResult, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../lambda/core/contract';
 import { ownershipMarking } from '../../lambda/core/ownership';
-import { creationRequest } from '../../lambda/plan/plan';
-import { parseProperties } from '../../lambda/parse/properties';
-import { sdkErrorOf, WorkspacesApi } from '../../lambda/api/workspaces-api';
+import { parseProperties } from '../../lambda/parse';
+import { creationRequest } from '../../lambda/plan';
+import { isComplete, onEvent } from '../../lambda/router';
 import { OWNERSHIP_TAG_KEY, WORKSPACE_ID_PATTERN } from '../../src/private/rules';
 import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';
 

@@ -1,4 +1,4 @@
-// The Custom::WorkspacesDirectory handler (lambda/directory.ts), through the handler's routing,
+// The Custom::WorkspacesDirectory handler (lambda/resources/directory/), through the handler's routing,
 // against a mocked WorkSpaces client.
 import {
   AssociateIpGroupsCommand,

@@ -7,8 +7,8 @@ import { LocalWorkspaces, startLocalWorkspaces } from './endpoint';
 import type { Faults, Timing } from './endpoint';
 import { LocalStack, LocalStackOptions, loadBundledHandlers } from './runner';
 import { BUNDLE_ID, DIRECTORY_ID, fastClock } from './scenario-helpers';
-import { anchorPending, parseFleetId, parseFleetTag } from '../../lambda/fleet-generations';
-import { parseOwnership, resourcePart, stackUuid } from '../../lambda/ownership';
+import { parseOwnership, resourcePart, stackUuid } from '../../lambda/core/ownership';
+import { anchorPending, parseFleetId, parseFleetTag } from '../../lambda/resources/fleet/fleet-generations';
 import { Workspace, WorkspaceBundle, WorkspaceFleet, WorkspaceFleetProps, WorkspaceFleetUserOptions, WorkspacesDirectory } from '../../src';
 import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 

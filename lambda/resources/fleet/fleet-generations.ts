@@ -18,8 +18,8 @@
 //   set. A removal tag counts only while its generation's anchor still names that generation, so
 //   the tags a rolled-back generation left behind are inert.
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { parseOwnership, Reader, relationOf } from './ownership';
-import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from '../src/private/rules';
+import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../../src/private/rules';
+import { parseOwnership, Reader, relationOf } from '../../core/ownership';
 
 /** Stands for "none" in an id or a tag: a fleet of an earlier version of the library, or no anchor. */
 export const NONE = '-';

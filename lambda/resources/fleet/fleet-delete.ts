@@ -3,7 +3,6 @@
 // successful update (cleanup), the new generation after a rollback, or the fleet itself (removed
 // from the app, the stack deleted, its Create rolled back). fleet-generations.ts tells which.
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { readFleetUserNames } from './fleet-properties';
 import {
   classifyDelete,
   DeleteKind,
@@ -16,19 +15,20 @@ import {
   removalOf,
 } from './fleet-generations';
 import { fleetTagOf, lower, observeMembers, readRate, readTimeout, summarize, TAG_READS_PER_SECOND, tagsUnlessGone } from './fleet-members';
+import { readFleetUserNames } from './fleet-properties';
+import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../../src/private/rules';
+import { isTemporary, Pacer } from '../../api';
 import {
   errorMessage,
   IsCompleteResult,
   OnEventResult,
-  readerOf,
   requirePhysicalResourceId,
   ResolvedDeps,
   WorkspaceIsCompleteEvent,
   WorkspaceResourceEvent,
-} from './handler';
-import { formatSeconds } from './plan';
-import { isTemporary, Pacer } from './workspaces-api';
-import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from '../src/private/rules';
+} from '../../core/contract';
+import { readerOf } from '../../core/ownership';
+import { formatSeconds } from '../../plan';
 
 /** The most WorkSpace ids onEvent hands to isComplete in Data (CloudFormation's answer is at most 4 KB). */
 const MAX_HANDED_IDS_LENGTH = 2_500;
@@ -144,7 +144,11 @@ function kindOfData(data: Record<string, unknown> | undefined): DeleteKind {
  * service does not terminate, fails the request naming it; so does the fleet's timeout, naming
  * each WorkSpace still there and its state.
  */
-export async function fleetDeleteComplete(event: WorkspaceIsCompleteEvent, deps: ResolvedDeps, elapsedSeconds: number | undefined): Promise<IsCompleteResult> {
+export async function fleetDeleteComplete(
+  event: WorkspaceIsCompleteEvent,
+  deps: ResolvedDeps,
+  elapsedSeconds: number | undefined,
+): Promise<IsCompleteResult> {
   const { api, log } = deps;
   const id = parseFleetId(event.PhysicalResourceId);
   if (id === undefined) {

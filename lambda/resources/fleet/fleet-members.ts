@@ -2,9 +2,20 @@
 // their tags, read at a bounded pace, and the few properties read without failing.
 import type { Workspace } from '@aws-sdk/client-workspaces';
 import { FleetTag, membership, ObservedMember } from './fleet-generations';
-import type { Reader } from './ownership';
-import { DEFAULT_REQUESTS_PER_SECOND, errorText, Pacer, sdkErrorOf, WorkspacesApi } from './workspaces-api';
-import { MAX_TIMEOUT_SECONDS } from '../src/private/rules';
+import { MAX_TIMEOUT_SECONDS } from '../../../src/private/rules';
+import { DEFAULT_REQUESTS_PER_SECOND, errorText, Pacer, sdkErrorOf, WorkspacesApi } from '../../api';
+import type { Reader } from '../../core/ownership';
+
+/** Stands for a bundle named, not yet resolved, while the users' settings are validated. */
+export const PLACEHOLDER_BUNDLE_ID = 'wsb-00000000';
+/** How many users' refusals onEvent hands on to isComplete (the event and CloudFormation's answer are small). */
+export const MAX_REPORTED_REFUSALS = 10;
+
+/** A user whose WorkSpace could not be created or taken over, and why. */
+export interface Refusal {
+  readonly userName: string;
+  readonly message: string;
+}
 
 /** States of a WorkSpace that is on its way out or gone: nothing is asked of it any more. */
 export const GONE: ReadonlySet<string> = new Set(['TERMINATING', 'TERMINATED']);

@@ -221,3 +221,24 @@ describe('nothing created is orphaned', () => {
     expect(endpoint.inventory().map((w) => w.WorkspaceId)).toEqual([other]);
   });
 });
+
+describe('every declared setting reaches every member or the request fails', () => {
+  test('a change of the volume encryption alone is refused, naming the settings, and its rollback completes', async () => {
+    scenario = await startFleetScenario();
+    const { endpoint, stack } = scenario;
+    const v1 = synthFleet({ users: ['alice', 'bob'] });
+    expect((await stack.deploy(v1)).ok).toBe(true);
+    const before = endpoint.inventory();
+    const v2 = JSON.parse(JSON.stringify(v1));
+    Object.assign(Object.values<any>(v2.Resources).find((r) => r.Type === 'Custom::WorkspaceFleet').Properties, {
+      RootVolumeEncryptionEnabled: true,
+      VolumeEncryptionKey: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    });
+    const result = await stack.deploy(v2);
+    expect(result.ok).toBe(false);
+    expect(result.reason).toMatch(/Cannot change RootVolumeEncryptionEnabled and VolumeEncryptionKey of WorkSpace fleet \w+ .* Nothing was changed/);
+    expect(result.rolledBack).toBe(true);
+    expect(endpoint.inventory()).toEqual(before);
+    expectFleetInventory(endpoint, stack, v1);
+  });
+});

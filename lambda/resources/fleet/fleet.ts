@@ -57,9 +57,12 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
       const added = spec.userNames.filter((u) => !oldSet.has(lower(u)));
       const removed = oldNames.filter((u) => !newNames.has(lower(u)));
       const named = spec.bundle.bundleId === undefined;
-      const listing = added.length > 0 || removed.length > 0 || bundleChanged(event) || named ? await api.listDirectory(spec.directoryId) : [];
+      const settings = replacementSettingChanges(spec, event);
+      // The members are read whenever they are compared with: a change of the encryption settings
+      // checked against no listing would pass for every WorkSpace and change none.
+      const listing = added.length > 0 || removed.length > 0 || settings.length > 0 || named ? await api.listDirectory(spec.directoryId) : [];
       const bundleId = await bundleOf(deps, spec, event, added, listing);
-      checkReplacementSettings(spec, bundleId, event, listing);
+      checkReplacementSettings(spec, bundleId, event, listing, settings);
       // Under DESTROY, an update that adds or removes users is a new generation (a new id): the
       // removed users' WorkSpaces are only marked here, and released or terminated by the Delete
       // of the old id, which CloudFormation sends once the whole stack update has succeeded.
@@ -166,18 +169,8 @@ function dataOf(startedAt: string, bundleId: string, refusals: readonly Refusal[
  * WorkSpace of the fleet already has the settings asked for (CloudFormation rolling back a
  * refused change).
  */
-function checkReplacementSettings(spec: FleetSpec, bundleId: string, event: WorkspaceResourceEvent, listing: readonly Workspace[]): void {
-  const sample = spec.desired(bundleId)[0];
-  const oldName = readFleetUserNames(event.OldResourceProperties)[0];
-  const old = oldName === undefined ? undefined : userPropertiesOf(event.OldResourceProperties, oldName);
-  if (sample === undefined || old === undefined) {
-    return;
-  }
-  const changes = replacementChanges({ ...sample, userName: oldName }, { ...old, UserName: oldName })
-    .filter((c) => c !== 'UserName' && c !== 'DirectoryId' && c !== 'BundleId');
-  if (bundleChanged(event)) {
-    changes.push('the bundle');
-  }
+function checkReplacementSettings(spec: FleetSpec, bundleId: string, event: WorkspaceResourceEvent, listing: readonly Workspace[],
+  changes: readonly string[]): void {
   if (changes.length === 0) {
     return;
   }
@@ -195,6 +188,20 @@ function checkReplacementSettings(spec: FleetSpec, bundleId: string, event: Work
       + 'Nothing was changed. Declare a new fleet (another construct id) for the users that should move, after removing them '
       + 'from this one, or use the service\'s MigrateWorkspace outside CloudFormation to change the bundle.');
   }
+}
+
+/** The settings only a new WorkSpace could have that this Update changes, fleet-wide (the users cannot override them). */
+function replacementSettingChanges(spec: FleetSpec, event: WorkspaceResourceEvent): string[] {
+  const sample = spec.desired(spec.bundle.bundleId ?? PLACEHOLDER_BUNDLE_ID)[0];
+  const oldName = readFleetUserNames(event.OldResourceProperties)[0];
+  const old = oldName === undefined ? undefined : userPropertiesOf(event.OldResourceProperties, oldName);
+  const changes = sample === undefined || old === undefined ? []
+    : replacementChanges({ ...sample, userName: oldName }, { ...old, UserName: oldName })
+      .filter((c) => c !== 'UserName' && c !== 'DirectoryId' && c !== 'BundleId');
+  if (bundleChanged(event)) {
+    changes.push('the bundle');
+  }
+  return changes;
 }
 
 function bundleChanged(event: WorkspaceResourceEvent): boolean {

@@ -152,7 +152,7 @@ export function expectFleetInventory(endpoint: LocalWorkspaces, stack: LocalStac
   for (const user of declared) {
     const actual = byUser.get(String(user.UserName).toLowerCase())!;
     const label = `user ${user.UserName} (${actual.WorkspaceId})`;
-    if (actual.DirectoryId !== p.DirectoryId || actual.BundleId !== p.BundleId) wrong.push(`${label}: directory/bundle`);
+    if (actual.DirectoryId !== p.DirectoryId || (p.BundleId !== undefined && actual.BundleId !== p.BundleId)) wrong.push(`${label}: directory/bundle`);
     if (!['AVAILABLE', 'STOPPED'].includes(actual.State!) || (actual.ModificationStates ?? []).length > 0 || !actual.Visible) {
       wrong.push(`${label}: ${actual.State} ${JSON.stringify(actual.ModificationStates)}`);
     }

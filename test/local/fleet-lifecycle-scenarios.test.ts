@@ -242,3 +242,33 @@ describe('every declared setting reaches every member or the request fails', () 
     expectFleetInventory(endpoint, stack, v1);
   });
 });
+
+describe('rollbacks complete', () => {
+  test('a tags-only update of a fleet whose bundle name has since become ambiguous succeeds, and so does its rollback', async () => {
+    scenario = await startFleetScenario({ faults: { forceErrorForUser: 'erin' } });
+    const { endpoint, stack } = scenario;
+    endpoint.addBundle('wsb-abcdef12', { name: 'Desk' });
+    const byName = (template: any) => {
+      const copy = JSON.parse(JSON.stringify(template));
+      const props = Object.values<any>(copy.Resources).find((r) => r.Type === 'Custom::WorkspaceFleet').Properties;
+      delete props.BundleId;
+      props.BundleName = 'Desk';
+      return copy;
+    };
+    const v1 = byName(synthFleet({ users: ['alice', 'bob'], tags: { team: 'desk' } }));
+    expect((await stack.deploy(v1)).reason).toBeUndefined();
+    endpoint.addBundle('wsb-abcdef34', { name: 'Desk' });
+
+    // A tag change while another resource fails: the update and its rollback need no pre-flight.
+    const failed = await stack.deploy(byName(synthFleet({ users: ['alice', 'bob'], tags: { team: 'sales' }, workspaces: [{ userName: 'erin' }] })));
+    expect(failed.ok).toBe(false);
+    expect(failed.reason).toMatch(/Erin/);
+    expect(failed.rollbackFailure).toBeUndefined();
+    expectFleetInventory(endpoint, stack, v1);
+
+    const v2 = byName(synthFleet({ users: ['alice', 'bob'], tags: { team: 'sales' } }));
+    expect((await stack.deploy(v2)).reason).toBeUndefined();
+    expectFleetInventory(endpoint, stack, v2);
+    expect(endpoint.inventory().every((w) => w.BundleId === 'wsb-abcdef12')).toBe(true);
+  });
+});

@@ -57,6 +57,8 @@ export const OWNERSHIP_TAG_KEY = 'cdk-workspaces:owner';
 export const FLEET_TAG_KEY = 'cdk-workspaces:fleet';
 /** The tag keys cdk-workspaces writes itself, which no app may declare. */
 export const RESERVED_TAG_KEYS: readonly string[] = [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY];
+/** How many tags cdk-workspaces adds to a fleet's WorkSpace (ownership and membership). */
+export const FLEET_RESERVED_TAGS = 2;
 
 export function checkBundleId(prop: string, value: string): void {
   if (!BUNDLE_ID_PATTERN.test(value)) {
@@ -161,10 +163,14 @@ export function checkTagValue(prop: string, key: string, value: string): void {
   }
 }
 
-/** At most 50 tags, counting the ownership tag that the handler adds. */
-export function checkTagCount(prop: string, count: number): void {
-  if (count > MAX_TAGS - 1) {
+/**
+ * At most 50 tags, counting the ones cdk-workspaces adds: the ownership tag, and for a fleet's
+ * WorkSpace its membership tag as well (`reserved`).
+ */
+export function checkTagCount(prop: string, count: number, reserved = 1): void {
+  if (count > MAX_TAGS - reserved) {
     throw new InputError(prop, count,
-      `a WorkSpace takes at most ${MAX_TAGS} tags, and cdk-workspaces uses one of them, so at most ${MAX_TAGS - 1} may be declared`);
+      `a WorkSpace takes at most ${MAX_TAGS} tags, and cdk-workspaces uses ${reserved === 1 ? 'one' : reserved} of them, `
+      + `so at most ${MAX_TAGS - reserved} may be declared`);
   }
 }

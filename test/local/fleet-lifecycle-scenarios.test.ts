@@ -272,3 +272,22 @@ describe('rollbacks complete', () => {
     expect(endpoint.inventory().every((w) => w.BundleId === 'wsb-abcdef12')).toBe(true);
   });
 });
+
+describe('poll cost bounded by the fleet', () => {
+  test('a 10-user fleet in a directory of 5,000 WorkSpaces makes at most ceil(10/25) + 2 DescribeWorkspaces calls per poll', async () => {
+    // A slower clock: the endpoint's own time to filter 5,000 WorkSpaces would otherwise count a thousand times over.
+    scenario = await startFleetScenario({ speedUp: 100 });
+    const { endpoint, stack, pollStarts } = scenario;
+    for (const userName of users(4990, 'other')) {
+      endpoint.seedWorkspace({ UserName: userName });
+    }
+    const template = synthFleet({ users: users(10), removalPolicy: DESTROY });
+    endpoint.resetCalls();
+    expect((await stack.deploy(template)).reason).toBeUndefined();
+    const polls = pollStarts.length;
+    const duringPolls = endpoint.callLog().filter((c) => c.operation === 'DescribeWorkspaces' && c.at >= pollStarts[0]).length;
+    expect(polls).toBeGreaterThan(3);
+    expect(duringPolls / polls).toBeLessThanOrEqual(Math.ceil(10 / 25) + 2);
+    expect(endpoint.inventory().filter((w) => w.Tags[OWNERSHIP_TAG_KEY] !== undefined)).toHaveLength(10);
+  });
+});

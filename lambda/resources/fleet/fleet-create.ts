@@ -29,7 +29,7 @@ export async function createMembers(
   isUpdate: boolean,
   knownListing?: readonly Workspace[],
   resolvedBundleId?: string,
-): Promise<{ bundleId: string; refusals: Refusal[] }> {
+): Promise<{ bundleId: string; refusals: Refusal[]; ids: Map<string, string> }> {
   const { api, log } = deps;
   const wanted = new Set(userNames.map(lower));
   const toCreate = spec.desired(spec.bundle.bundleId ?? PLACEHOLDER_BUNDLE_ID).filter((d) => wanted.has(lower(d.userName)));
@@ -39,19 +39,24 @@ export async function createMembers(
     workspaces: toCreate.map((d) => ({ userName: d.userName, properties: d.properties })),
   })).bundleId;
   if (toCreate.length === 0) {
-    return { bundleId, refusals: [] };
+    return { bundleId, refusals: [], ids: new Map() };
   }
   const desired = spec.desired(bundleId).filter((d) => wanted.has(lower(d.userName)));
   const listing = knownListing ?? await api.listDirectory(spec.directoryId);
   const byUser = groupByUser(listing);
   const refusals: Refusal[] = [];
+  // Each user's WorkSpace id, by lower-case user name: what isComplete describes by id.
+  const ids = new Map<string, string>();
   const pending: DesiredWorkspace[] = [];
   for (const d of desired) {
     const found = (byUser.get(lower(d.userName)) ?? []).filter((w) => w.State !== 'TERMINATED');
     try {
-      const taken = isUpdate ? await takeBack(api, d, reader, lifetime, found, log) : undefined;
-      if (taken === undefined && await takeExisting(api, d, reader, found, log, undefined, memberTag(lifetime)) === undefined) {
+      const taken = (isUpdate ? await takeBack(api, d, reader, lifetime, found, log) : undefined)
+        ?? await takeExisting(api, d, reader, found, log, undefined, memberTag(lifetime));
+      if (taken === undefined) {
         pending.push(d);
+      } else {
+        ids.set(lower(d.userName), taken);
       }
     } catch (e) {
       if (isTemporary(e)) {
@@ -61,7 +66,7 @@ export async function createMembers(
     }
   }
   if (pending.length === 0) {
-    return { bundleId, refusals };
+    return { bundleId, refusals, ids };
   }
   const marking = ownershipMarking(reader.stackId, reader.logicalResourceId, reader.requestId, 'created');
   const requestOf = (d: DesiredWorkspace) => {
@@ -77,6 +82,7 @@ export async function createMembers(
     for (const [i, outcome] of outcomes.entries()) {
       if (outcome.workspaceId !== undefined) {
         requested++;
+        ids.set(lower(sent[i].userName), outcome.workspaceId);
       } else if (outcome.errorCode === RESOURCE_EXISTS_CODE) {
         exists.push(sent[i]);
       } else {
@@ -111,14 +117,14 @@ export async function createMembers(
   log(`Requested ${requested} WorkSpaces in calls of 25`);
   if (exists.length > 0) {
     try {
-      refusals.push(...await lookAgainForFleet(deps, spec.directoryId, exists, reader, lifetime, failures));
+      refusals.push(...await lookAgainForFleet(deps, spec.directoryId, exists, reader, lifetime, failures, ids));
     } catch (e) {
       // Something may have been created: the fleet's id must reach CloudFormation (so that the
       // rollback finds it), so this fails the request at isComplete's first poll, not here.
       refusals.push(...exists.map((d) => ({ userName: d.userName, message: `its WorkSpace could not be looked for: ${errorMessage(e)}` })));
     }
   }
-  return { bundleId, refusals };
+  return { bundleId, refusals, ids };
 }
 
 /** The fleet tag a new or adopted member carries: the lifetime it belongs to. */
@@ -159,7 +165,7 @@ async function takeBack(api: WorkspacesApi, desired: DesiredWorkspace, reader: R
  * refusal line for each user still not found.
  */
 async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users: DesiredWorkspace[], reader: Reader,
-  lifetime: string, failures: ReadonlyMap<DesiredWorkspace, string>): Promise<Refusal[]> {
+  lifetime: string, failures: ReadonlyMap<DesiredWorkspace, string>, ids: Map<string, string>): Promise<Refusal[]> {
   const { api, log, sleep, remainingMs } = deps;
   const refused: Refusal[] = [];
   let pending = users;
@@ -186,8 +192,11 @@ async function lookAgainForFleet(deps: ResolvedDeps, directoryId: string, users:
     for (const d of pending) {
       const found = (byUser.get(lower(d.userName)) ?? []).filter((w) => w.State !== 'TERMINATED');
       try {
-        if (found.length === 0 || await takeExisting(api, d, reader, found, log, undefined, memberTag(lifetime)) === undefined) {
+        const taken = found.length === 0 ? undefined : await takeExisting(api, d, reader, found, log, undefined, memberTag(lifetime));
+        if (taken === undefined) {
           still.push(d);
+        } else {
+          ids.set(lower(d.userName), taken);
         }
       } catch (e) {
         // The WorkSpace that appeared is not this request's to take (another's, or not adoptable).

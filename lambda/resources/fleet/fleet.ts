@@ -18,6 +18,9 @@ import { preflight } from '../../preflight';
 
 export { fleetIsComplete } from './fleet-poll';
 
+/** The most characters of member ids onEvent hands on to isComplete (about 100 WorkSpaces). */
+const MAX_MEMBER_IDS_LENGTH = 1_500;
+
 /**
  * onEvent of a fleet. Create: pre-flight, then every user's WorkSpace is created (25 per call) or
  * taken over as Custom::Workspace would. Update: users added are created the same way; users
@@ -35,8 +38,8 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
       const spec = parseFleetProperties(event.ResourceProperties);
       const reader = readerOf(event);
       const id = firstGeneration(spec.directoryId, reader.requestId);
-      const { bundleId, refusals } = await createMembers(deps, spec, spec.userNames, reader, id.lifetime, false);
-      return { PhysicalResourceId: formatFleetId(id), Data: dataOf(startedAt, bundleId, refusals) };
+      const { bundleId, refusals, ids } = await createMembers(deps, spec, spec.userNames, reader, id.lifetime, false);
+      return { PhysicalResourceId: formatFleetId(id), Data: dataOf(startedAt, bundleId, refusals, ids) };
     }
     case 'Update': {
       const currentId = requirePhysicalResourceId(event);
@@ -48,19 +51,19 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
         // as its UpdateReplacePolicy says) only once the whole stack update succeeded.
         const id = firstGeneration(spec.directoryId, reader.requestId);
         log(`Fleet moves from ${currentId} to directory ${spec.directoryId}: a new fleet there`);
-        const { bundleId, refusals } = await createMembers(deps, spec, spec.userNames, reader, id.lifetime, false);
-        return { PhysicalResourceId: formatFleetId(id), Data: dataOf(startedAt, bundleId, refusals) };
+        const { bundleId, refusals, ids } = await createMembers(deps, spec, spec.userNames, reader, id.lifetime, false);
+        return { PhysicalResourceId: formatFleetId(id), Data: dataOf(startedAt, bundleId, refusals, ids) };
       }
       const oldNames = readFleetUserNames(event.OldResourceProperties);
       const oldSet = new Set(oldNames.map(lower));
       const newNames = new Set(spec.userNames.map(lower));
       const added = spec.userNames.filter((u) => !oldSet.has(lower(u)));
       const removed = oldNames.filter((u) => !newNames.has(lower(u)));
-      const named = spec.bundle.bundleId === undefined;
       const settings = replacementSettingChanges(spec, event);
       // The members are read whenever they are compared with: a change of the encryption settings
       // checked against no listing would pass for every WorkSpace and change none.
-      const listing = added.length > 0 || removed.length > 0 || settings.length > 0 || named ? await api.listDirectory(spec.directoryId) : [];
+      // One listing per request: the members' ids, which isComplete then describes by id.
+      const listing = await api.listDirectory(spec.directoryId);
       const bundleId = await bundleOf(deps, spec, event, added, listing);
       checkReplacementSettings(spec, bundleId, event, listing, settings);
       // Under DESTROY, an update that adds or removes users is a new generation (a new id): the
@@ -69,10 +72,17 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
       const next = spec.removalPolicy === 'DESTROY' && (added.length > 0 || removed.length > 0)
         ? await markGeneration(deps, current, reader, spec, removed, listing)
         : current;
-      const { refusals } = await createMembers(deps, spec, added, reader, current.lifetime, true, listing, bundleId);
+      const { refusals, ids } = await createMembers(deps, spec, added, reader, current.lifetime, true, listing, bundleId);
+      const byUser = groupByUser(listing);
+      for (const userName of spec.userNames.filter((u) => !ids.has(lower(u)))) {
+        const workspace = (byUser.get(lower(userName)) ?? []).find((w) => !GONE.has(w.State ?? ''));
+        if (workspace?.WorkspaceId !== undefined) {
+          ids.set(lower(userName), workspace.WorkspaceId);
+        }
+      }
       log(`Fleet update of ${currentId}: ${added.length} users added, ${removed.length} removed (${spec.removalPolicy}); `
         + 'isComplete applies the changes in place');
-      return { PhysicalResourceId: formatFleetId(next), Data: dataOf(startedAt, bundleId, refusals) };
+      return { PhysicalResourceId: formatFleetId(next), Data: dataOf(startedAt, bundleId, refusals, ids) };
     }
     case 'Delete':
       return fleetDeleteOnEvent(event, deps, startedAt);
@@ -150,8 +160,14 @@ async function markGeneration(deps: ResolvedDeps, current: FleetId, reader: Read
  * onEvent's result. A request with refusals fails at its first poll, so CloudFormation never
  * sees this Data (its 4 KB limit applies only to a success's): it may name every refused user.
  */
-function dataOf(startedAt: string, bundleId: string, refusals: readonly Refusal[]): OnEventResult['Data'] {
+function dataOf(startedAt: string, bundleId: string, refusals: readonly Refusal[], ids: ReadonlyMap<string, string>): OnEventResult['Data'] {
   const data: Record<string, string> = { StartedAt: startedAt, BundleId: bundleId };
+  // The members' ids, so that a poll describes the fleet by id (25 a call) instead of listing the
+  // whole directory: only for a fleet small enough to hand on (isComplete drops them from its answer).
+  const joined = [...ids.values()].join(',');
+  if (joined.length <= MAX_MEMBER_IDS_LENGTH) {
+    data.MemberIds = joined;
+  }
   if (refusals.length > 0) {
     data.RefusedCount = String(refusals.length);
     data.RefusedUsers = JSON.stringify(refusals.map((r) => r.userName));

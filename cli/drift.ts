@@ -111,7 +111,8 @@ export function declaredResources(assemblyDir: string, stackName?: string): { de
         // The path of the construct, not of the custom resource inside it.
         const raw = resource.Metadata?.['aws:cdk:path'];
         const constructPath = typeof raw === 'string' ? raw.replace(/\/(Resource|Lookup)\/Default$/, '') : undefined;
-        declared.push({ stack, logicalId, resourceType: resource.Type, path: constructPath, properties: isObject(resource.Properties) ? resource.Properties : {} });
+        const properties = isObject(resource.Properties) ? resource.Properties : {};
+        declared.push({ stack, logicalId, resourceType: resource.Type, path: constructPath, properties });
       }
     }
   }
@@ -119,7 +120,9 @@ export function declaredResources(assemblyDir: string, stackName?: string): { de
 }
 
 /** Compares everything declared with what is live; reads each directory's WorkSpaces once. */
-export async function drift(api: WorkspacesApi, assemblyDir: string, stackName: string | undefined, progress: Progress, options: DriftOptions = {}): Promise<DriftReport> {
+export async function drift(
+  api: WorkspacesApi, assemblyDir: string, stackName: string | undefined, progress: Progress, options: DriftOptions = {},
+): Promise<DriftReport> {
   const { declared, notes } = declaredResources(assemblyDir, stackName);
   notes.forEach((n) => progress(`Note: ${n}`));
   progress(`${declared.length} declared resource${declared.length === 1 ? '' : 's'} to compare in ${assemblyDir}`);
@@ -182,7 +185,7 @@ type Base = Pick<ResourceDrift, 'stack' | 'logicalId' | 'resourceType' | 'path'>
 class NotComparable extends Error {}
 
 function errorMessage(e: unknown): string {
-  return e instanceof NotComparable ? e.message : errorText(e);
+  return e instanceof Error && (e instanceof NotComparable || e.name === 'Error') ? e.message : errorText(e);
 }
 
 /**
@@ -583,7 +586,8 @@ const MARK: Record<Status, string> = { 'in-sync': '[=]', 'drifted': '[~]', 'miss
 const STATUS_TEXT: Record<Status, string> = { 'in-sync': 'in sync', 'drifted': 'drifted', 'missing': 'missing', 'error': 'error' };
 
 function who(r: ResourceDrift): string {
-  const user = r.userName !== undefined ? `${printable(r.userName)} in ${r.directoryId}` : r.directoryId ?? '';
+  const where = r.directoryId !== undefined ? ` in ${r.directoryId}` : '';
+  const user = r.userName !== undefined ? `${printable(r.userName)}${where}` : r.directoryId ?? '';
   const ws = r.workspaceId !== undefined ? ` ${r.workspaceId}${r.state ? ` ${r.state}` : ''}` : r.userName === undefined && r.state ? ` ${r.state}` : '';
   return `${user}${ws}`;
 }

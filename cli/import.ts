@@ -5,9 +5,9 @@ import type { Workspace } from '@aws-sdk/client-workspaces';
 import { GONE_STATES, listDirectory, LiveWorkspace, printable, Progress, withTags } from './live';
 import type { WorkspacesApi } from '../lambda/workspaces-api';
 import { ComputeType } from '../src/compute-type';
+import { checkDirectoryId, OWNERSHIP_TAG_KEY } from '../src/private/rules';
 import { Protocol } from '../src/protocol';
 import { RunningMode } from '../src/running-mode';
-import { checkDirectoryId, OWNERSHIP_TAG_KEY } from '../src/private/rules';
 
 export type Language = 'typescript' | 'python';
 export const LANGUAGES: readonly Language[] = ['typescript', 'python'];

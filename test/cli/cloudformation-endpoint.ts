@@ -53,7 +53,7 @@ export async function startLocalCloudFormation(): Promise<LocalCloudFormation> {
       const next = start + PAGE < resources.length ? `<NextToken>${start + PAGE}</NextToken>` : '';
       const members = page.map((r) => `<member><LogicalResourceId>${escape(r.logicalId)}</LogicalResourceId><PhysicalResourceId>${escape(r.physicalId)}</PhysicalResourceId>`
         + `<ResourceType>${escape(r.type)}</ResourceType><LastUpdatedTimestamp>2026-01-01T00:00:00Z</LastUpdatedTimestamp><ResourceStatus>CREATE_COMPLETE</ResourceStatus></member>`).join('');
-      reply(200, `<ListStackResourcesResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ListStackResourcesResult>`
+      reply(200, '<ListStackResourcesResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ListStackResourcesResult>'
         + `<StackResourceSummaries>${members}</StackResourceSummaries>${next}</ListStackResourcesResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></ListStackResourcesResponse>`);
     });
   });

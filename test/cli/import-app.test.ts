@@ -24,7 +24,7 @@ const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-
 const TS_PAYLOAD = 'process.exitCode = 42; console.log("INJECTED"); require("fs").writeFileSync("INJECTED-TS", "");';
 const PY_PAYLOAD = 'print("INJECTED"); open("INJECTED-PY", "w")';
 const HOSTILE: Record<string, string> = {
-  'quotes': `"'\`"""'''`,
+  'quotes': '"\'`"""\'\'\'',
   'backslashes': '\\\\"\\n\\u2028\\',
   'template': '${' + TS_PAYLOAD + '}',
   'backtick': `\`; ${TS_PAYLOAD} \``,
@@ -45,7 +45,7 @@ beforeAll(async () => {
   // which the header used to copy into a comment.
   endpoint.seedWorkspace({ UserName: 'managed', Tags: { [OWNERSHIP_TAG_KEY]: `Desk/1\u2028${TS_PAYLOAD}//\n${PY_PAYLOAD} #` } });
   endpoint.seedWorkspace({ UserName: 'tagged', Tags: HOSTILE });
-  endpoint.seedWorkspace({ UserName: `q"\\\`\${x}\u2028é`, WorkspaceProperties: { RunningMode: 'ALWAYS_ON' } });
+  endpoint.seedWorkspace({ UserName: 'q"\\`${x}\u2028é', WorkspaceProperties: { RunningMode: 'ALWAYS_ON' } });
   // Names whose construct ids would be the directory's and carol's key's.
   endpoint.seedWorkspace({ UserName: 'workspaces.directory' });
   endpoint.seedWorkspace({ UserName: 'carol', UserVolumeEncryptionEnabled: true, VolumeEncryptionKey: KEY_ARN });
@@ -109,7 +109,7 @@ test('TypeScript: every character class stays text; the app synthesizes exactly 
   expect(manifestStacks(assembly)).toEqual(['ImportedWorkspaces']);
 
   const declared = declaredWorkspaces(assembly, 'ImportedWorkspaces');
-  expect(declared.map((p) => p.UserName).sort()).toEqual(['carol', 'carol.key', `q"\\\`\${x}\u2028é`, 'tagged', 'workspaces.directory'].sort());
+  expect(declared.map((p) => p.UserName).sort()).toEqual(['carol', 'carol.key', 'q"\\`${x}\u2028é', 'tagged', 'workspaces.directory'].sort());
   const tagged = declared.find((p) => p.UserName === 'tagged');
   expect(Object.fromEntries(tagged.Tags.map((t: any) => [t.Key, t.Value]))).toEqual(HOSTILE);
   expect(declared.find((p) => p.UserName === 'carol').VolumeEncryptionKey).toBe(KEY_ARN);
@@ -160,7 +160,7 @@ test('Python: every character class stays text; the module and app.py hold only 
     expect(module.strings).toContain(key);
     expect(module.strings).toContain(value);
   }
-  expect(module.strings).toContain(`q"\\\`\${x}\u2028é`);
+  expect(module.strings).toContain('q"\\`${x}\u2028é');
   expect(module.strings.some((s: string) => s.includes('Desk/1'))).toBe(false);
 
   const app = await read('app.py');

@@ -6,8 +6,10 @@
 // checked before any call; a directory WorkSpaces does not know is refused.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
 import { generatedAppDir, removeGeneratedAppDir, runCli, runProcess } from './run-cli';
 import { MAX_WORKSPACES_PER_STACK } from '../../cli/import';
+import { Workspace, WorkspaceBundle, WorkspacesDirectory } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';
 
@@ -261,4 +263,74 @@ test('no region: the message says how to give one, and no call is made', async (
       + 'or use a profile that has one (--profile <name> or AWS_PROFILE, with region = ... in ~/.aws/config).');
   }
   expect(endpoint.calls().total ?? 0).toBe(0);
+});
+
+describe('what already held, and must keep holding', () => {
+  test('a --directory with shell metacharacters or a path is refused before any call', async () => {
+    endpoint.resetCalls();
+    for (const value of ['d-1234567890; rm -rf ~', '$(id)', '../../etc/passwd', 'd-1234567890/../x', 'd-1234567890\n']) {
+      const result = await runCli(['import', '--directory', value], endpoint.env());
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`Invalid --directory ${JSON.stringify(value)}: must match`);
+    }
+    expect(endpoint.calls().total ?? 0).toBe(0);
+  });
+
+  test.each([
+    // Throttling that never ends takes the SDK's adaptive backoff (about 20 s a call): import only.
+    ['throttling', { throttleRate: 1 }, /ThrottlingException/, false],
+    ['server errors', { serverErrorRate: 1 }, /InternalFailure|ServiceUnavailable/, true],
+  ])('%s during import end in exit 2 with no file written (and during drift in exit 2)', async (_name, faults, reason, alsoDrift) => {
+    const dir = appDir('faults');
+    // A directory of one WorkSpace, so that the SDK's retries are few: its DescribeTags fails every time.
+    Object.assign(endpoint.faults, faults, { operations: ['DescribeTags'] });
+    try {
+      const result = await runCli(['import', '--directory', 'd-4444444444', '--out', 'x.ts'], endpoint.env(), dir);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(reason);
+      expect(readdirSync(dir).filter((f) => f.startsWith('x.ts'))).toEqual([]);
+    } finally {
+      endpoint.resetFaults();
+    }
+    if (!alsoDrift) {
+      return;
+    }
+    const app = new App({ outdir: path.join(dir, 'cdk.out') });
+    const stack = new Stack(app, 'Desks');
+    new Workspace(stack, 'Only', { directory: WorkspacesDirectory.fromDirectoryId(stack, 'D', 'd-4444444444'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'only-managed' });
+    const assembly = app.synth().directory;
+    Object.assign(endpoint.faults, faults, { operations: ['DescribeWorkspaces'] });
+    try {
+      const drift = await runCli(['drift', '--app', assembly, '--json'], endpoint.env());
+      expect(drift.code).toBe(2);
+      const report = JSON.parse(drift.stdout);
+      expect(report.resources).toHaveLength(1);
+      expect(report.resources[0]).toMatchObject({ status: 'error', notes: [expect.stringMatching(reason)] });
+    } finally {
+      endpoint.resetFaults();
+    }
+  });
+
+  test('3,000 WorkSpaces import in pages, with progress, into stacks of at most the limit', async () => {
+    const big = await startLocalWorkspaces({ seed: 3000 });
+    try {
+      big.addDirectory('d-3000000000');
+      for (let i = 0; i < 3000; i++) {
+        big.seedWorkspace({ UserName: `u${i}`, DirectoryId: 'd-3000000000' });
+      }
+      const started = Date.now();
+      const result = await runCli(['import', '--directory', 'd-3000000000'], big.env());
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain('DescribeWorkspaces: 25 WorkSpaces of directory d-3000000000 so far');
+      expect(result.stderr).toContain('DescribeWorkspaces: 3000 WorkSpaces of directory d-3000000000 so far');
+      expect(result.stderr).toContain('DescribeTags: 1500 of 3000 WorkSpaces');
+      expect(result.stderr).toContain('DescribeTags: 3000 of 3000 WorkSpaces');
+      expect(result.stderr).toContain(`3000 WorkSpaces are more than one stack holds within CloudFormation's 500 resources: ${Math.ceil(3000 / MAX_WORKSPACES_PER_STACK)} stacks`);
+      expect(result.stdout.match(/new Workspace\(this, /g)).toHaveLength(3000);
+      expect(big.calls().DescribeWorkspaces).toBe(3000 / 25);
+      process.stderr.write(`3,000 WorkSpaces imported in ${Date.now() - started} ms\n`);
+    } finally {
+      await big.stop();
+    }
+  });
 });

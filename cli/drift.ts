@@ -428,12 +428,20 @@ async function compareLookup(context: Context, d: Declared, base: Base): Promise
   if (live === undefined) {
     return { ...found, status: 'missing', differences: [], notes: [`no WorkSpace of user ${userName} in directory ${directoryId}: the next deploy's lookup fails`] };
   }
-  const reading = context.deployedOf(d.stack);
-  const deployedId = reading === undefined ? undefined : (await reading).get(d.logicalId)?.physicalId;
   const differences: Difference[] = [];
   const notes: string[] = [];
+  const reading = context.deployedOf(d.stack);
+  let deployedId: string | undefined;
+  try {
+    deployedId = reading === undefined ? undefined : (await reading).get(d.logicalId)?.physicalId;
+  } catch (e) {
+    // The lookup itself was compared; only the id the last deploy read is unknown.
+    notes.push(`the WorkSpace id the last deploy read is not compared: ${errorMessage(e)}`);
+  }
   if (deployedId === undefined) {
-    notes.push('the WorkSpace id the stack read at deploy time is compared with --stack');
+    if (reading === undefined) {
+      notes.push('the WorkSpace id the last deploy read is compared with --stack');
+    }
   } else if (deployedId !== live.WorkspaceId) {
     differences.push({ property: 'WorkspaceId', declared: `${deployedId} (read at the last deploy)`, live: live.WorkspaceId ?? ABSENT });
   }

@@ -422,6 +422,7 @@ async function compareLookup(context: Context, d: Declared, base: Base): Promise
   if (typeof userName !== 'string') {
     throw new NotComparable(`cannot read its properties: UserName is ${JSON.stringify(userName)}, not a string`);
   }
+  checkDirectoryId('DirectoryId', directoryId);
   const found = { ...base, directoryId, userName };
   const live = (await context.listing(directoryId))
     .find((w) => (w.UserName ?? '').toLowerCase() === userName.toLowerCase() && !GONE_STATES.has(w.State ?? ''));

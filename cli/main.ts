@@ -6,7 +6,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { cloudFormationResources } from './cloudformation';
 import { DirectoryOverrides, drift, exitCode, renderTable } from './drift';
-import { importDirectory, Language, LANGUAGES, MAX_WORKSPACES_PER_STACK, renderPythonApp, renderTypeScriptApp } from './import';
+import { importDirectory, isPythonModuleName, Language, LANGUAGES, MAX_WORKSPACES_PER_STACK, renderPythonApp, renderTypeScriptApp } from './import';
 import { createApi, printable } from './live';
 import { errorText, sdkErrorOf, WorkspacesApi } from '../lambda/workspaces-api';
 import { checkDirectoryId } from '../src/private/rules';
@@ -118,7 +118,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         if (out === appFile) {
           return usage('--out and --app-file must be two different files');
         }
-        if (language === 'python' && !/^[A-Za-z_][A-Za-z0-9_]*\.py$/.test(path.basename(out))) {
+        if (language === 'python' && !(out.endsWith('.py') && isPythonModuleName(path.basename(out, '.py')))) {
           return usage(`--out ${JSON.stringify(values.out)}: with --app-file, a Python module name such as imported_workspaces.py (the app file imports it)`);
         }
       }

@@ -218,6 +218,9 @@ describe('files are checked before any call', () => {
     const app = await runCli(['import', '--directory', DIRECTORY_ID, '--out', path.join(dir, 'imported.ts'), '--app-file', path.join(dir, 'bin', 'app.ts')], endpoint.env());
     expect(app.code).toBe(2);
     expect(app.stderr).toContain(`--app-file "${path.join(dir, 'bin', 'app.ts')}": the folder`);
+    const keyword = await runCli(['import', '--directory', DIRECTORY_ID, '--language', 'python', '--out', path.join(dir, 'class.py'), '--app-file', path.join(dir, 'app.py')], endpoint.env());
+    expect(keyword.code).toBe(2);
+    expect(keyword.stderr).toContain('with --app-file, a Python module name such as imported_workspaces.py');
     expect(endpoint.calls().total ?? 0).toBe(0);
     expect(existsSync(path.join(dir, 'imported.ts'))).toBe(false);
   });

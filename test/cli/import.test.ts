@@ -125,3 +125,8 @@ describe('literal', () => {
     expect(literal('é\u{1F600}', 'typescript')).toBe('"\\u00e9\\u{1f600}"');
   });
 });
+
+test('the Python app file imports only a module name Python can import', () => {
+  expect(() => renderPythonApp([], 'class')).toThrow('"class" is not a Python module name');
+  expect(() => renderPythonApp([], 'os; import x')).toThrow(/not a Python module name/);
+});

@@ -1,7 +1,7 @@
 // The deployed stack's resources, for the ids that the template holds as tokens (a directory
 // created in the same app). Read-only: ListStackResources is the only call.
 import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
-import { userAgent } from '../lambda/workspaces-api';
+import { userAgent } from '../lambda/api';
 
 /** A deployed resource: its physical id and type, by logical id. */
 export interface DeployedResource {

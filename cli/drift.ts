@@ -3,14 +3,14 @@
 // service identifies a WorkSpace), each WorkspacesDirectory and each Workspace.fromUserName
 // lookup. CloudFormation never reports drift for a custom resource. It reads CloudFormation
 // only for ids that the template holds as tokens (with --stack), and only ListStackResources.
-import type { Workspace, WorkspaceDirectory, WorkspaceProperties } from '@aws-sdk/client-workspaces';
+import type { Workspace } from '@aws-sdk/client-workspaces';
 import { AssemblyStack, readAssembly } from './assembly';
 import type { DeployedResource, StackResourceReader } from './cloudformation';
+import { ABSENT, compare, compareDirectorySettings, Difference, mergeProperties, mergeTags } from './compare';
 import { GONE_STATES, listDirectory, printable, Progress } from './live';
-import { nextStep } from '../lambda/plan';
+import { errorText, WorkspacesApi } from '../lambda/api';
+import { DesiredWorkspace, isObject, parseProperties, withBundleId } from '../lambda/parse';
 import { resolveBundle } from '../lambda/preflight';
-import { DesiredWorkspace, isObject, parseProperties, withBundleId } from '../lambda/properties';
-import { errorText, WorkspacesApi } from '../lambda/workspaces-api';
 import { checkDirectoryId } from '../src/private/rules';
 
 /** The resource types this command compares; the names are the wire contract's. */
@@ -22,19 +22,11 @@ const TYPES = [WORKSPACE_TYPE, FLEET_TYPE, DIRECTORY_TYPE, LOOKUP_TYPE];
 
 /** Template properties that say how to deploy, not what the WorkSpace is. */
 const NOT_COMPARED = ['ServiceToken', 'ServiceTimeout', 'AdoptExisting', 'TimeoutSeconds', 'DisruptionPolicy'];
-/** States in which a WorkSpace cannot be used or changed without someone's help. */
-const TROUBLED_STATES: ReadonlySet<string> = new Set(['ERROR', 'SUSPENDED', 'UNHEALTHY', 'IMPAIRED']);
-/** More single steps than any real difference takes (tags, running mode, protocols, compute, volumes). */
-const MAX_STEPS = 16;
+
+export type { Difference } from './compare';
+export { compare, compareDirectorySettings } from './compare';
 
 export type Status = 'in-sync' | 'drifted' | 'missing' | 'error';
-
-export interface Difference {
-  /** The template's name for it, such as `WorkspaceProperties.ComputeTypeName` or `Tags.team`. */
-  readonly property: string;
-  readonly declared: string;
-  readonly live: string;
-}
 
 export interface ResourceDrift {
   readonly stack: string;
@@ -307,37 +299,6 @@ async function compareFleet(context: Context, d: Declared, base: Base): Promise<
   return results;
 }
 
-/** The fleet's WorkspaceProperties with the user's on top; a user's other running mode drops the fleet's auto-stop timeout. */
-function mergeProperties(fleet: unknown, user: unknown): unknown {
-  if (user === undefined) {
-    return fleet;
-  }
-  if (!isObject(user) || (fleet !== undefined && !isObject(fleet))) {
-    return user;
-  }
-  const merged: Record<string, unknown> = { ...(fleet ?? {}), ...user };
-  if (user.RunningMode !== undefined && user.RunningModeAutoStopTimeoutInMinutes === undefined) {
-    delete merged.RunningModeAutoStopTimeoutInMinutes;
-  }
-  return merged;
-}
-
-/** The fleet's tags, then the user's: a user's tag of the same key wins. */
-function mergeTags(fleet: unknown, user: unknown): unknown {
-  if (fleet === undefined && user === undefined) {
-    return undefined;
-  }
-  if ((fleet !== undefined && !Array.isArray(fleet)) || (user !== undefined && !Array.isArray(user))) {
-    // Not a list: passed on as it is, for the parser to refuse by name.
-    return fleet !== undefined && !Array.isArray(fleet) ? fleet : user;
-  }
-  const byKey = new Map<unknown, unknown>();
-  for (const tag of [...(fleet ?? []), ...(user ?? [])]) {
-    byKey.set(isObject(tag) ? tag.Key : tag, tag);
-  }
-  return [...byKey.values()];
-}
-
 /** A directory's registration and its declared settings, as DescribeWorkspaceDirectories shows them. */
 async function compareDirectory(context: Context, d: Declared, base: Base): Promise<ResourceDrift> {
   const directoryId = await directoryIdOf(context, d, d.properties.DirectoryId);
@@ -350,65 +311,6 @@ async function compareDirectory(context: Context, d: Declared, base: Base): Prom
   const notes: string[] = [];
   const differences = compareDirectorySettings(d.properties, live, notes);
   return { ...found, state: live.State, status: differences.length > 0 ? 'drifted' : 'in-sync', differences, notes };
-}
-
-/**
- * The settings the handler applies, each declared one against the live one; what the directory
- * has beyond them (an IP group associated elsewhere, a setting left to its default) is not drift.
- */
-export function compareDirectorySettings(declared: Record<string, unknown>, live: WorkspaceDirectory, notes: string[]): Difference[] {
-  const differences: Difference[] = [];
-  if (live.State !== 'REGISTERED') {
-    differences.push({ property: 'State', declared: 'REGISTERED', live: `${live.State ?? 'UNKNOWN'}${live.ErrorMessage ? ` (${live.ErrorMessage})` : ''}` });
-  }
-  const subnets = declared.SubnetIds;
-  if (Array.isArray(subnets)) {
-    if (subnets.every((s) => typeof s === 'string')) {
-      const want = show(subnets);
-      const have = show(live.SubnetIds ?? []);
-      if (want !== have) {
-        differences.push({ property: 'SubnetIds', declared: want, live: have });
-      }
-    } else {
-      notes.push(`SubnetIds is resolved at deploy time (${JSON.stringify(subnets)}): not compared`);
-    }
-  }
-  const tenancy = typeof declared.Tenancy === 'string' ? declared.Tenancy : 'SHARED';
-  if (tenancy !== (live.Tenancy ?? 'SHARED')) {
-    differences.push({ property: 'Tenancy', declared: tenancy, live: live.Tenancy ?? 'SHARED' });
-  }
-  const groups: Array<[string, Record<string, unknown> | undefined]> = [
-    ['SelfservicePermissions', live.SelfservicePermissions as Record<string, unknown> | undefined],
-    ['WorkspaceCreationProperties', live.WorkspaceCreationProperties as Record<string, unknown> | undefined],
-    ['WorkspaceAccessProperties', live.WorkspaceAccessProperties as Record<string, unknown> | undefined],
-  ];
-  for (const [group, liveValues] of groups) {
-    const want = declared[group];
-    if (!isObject(want)) {
-      continue;
-    }
-    for (const [key, value] of Object.entries(want)) {
-      if (value === undefined || value === null) {
-        continue;
-      }
-      if (typeof value === 'object') {
-        notes.push(`${group}.${key} is resolved at deploy time (${JSON.stringify(value)}): not compared`);
-        continue;
-      }
-      const have = liveValues?.[key];
-      if (String(value) !== String(have ?? ABSENT)) {
-        differences.push({ property: `${group}.${key}`, declared: String(value), live: have === undefined ? ABSENT : String(have) });
-      }
-    }
-  }
-  if (Array.isArray(declared.IpGroupIds)) {
-    const associated = live.ipGroupIds ?? [];
-    const notThere = declared.IpGroupIds.filter((g) => typeof g === 'string' && !associated.includes(g));
-    if (notThere.length > 0) {
-      differences.push({ property: 'IpGroupIds', declared: show(declared.IpGroupIds), live: show(associated) || ABSENT });
-    }
-  }
-  return differences;
 }
 
 /**
@@ -466,85 +368,6 @@ function comparable(properties: Record<string, unknown>, notes: string[]): Recor
     result[key] = value;
   }
   return result;
-}
-
-/**
- * What differs, as the handler sees it: the properties and tags that its next deploy would
- * change (found by playing its own plan, nextStep, forward on a copy), the ones that would need
- * a replacement, and a state that needs someone's help. Tags the app does not declare are not
- * the stack's, and the handler leaves them alone: they are not drift.
- */
-export function compare(desired: DesiredWorkspace, live: Workspace, liveTags: Readonly<Record<string, string>>): Difference[] {
-  const differences: Difference[] = [];
-  const replacement: Array<[string, string, string]> = [
-    ['BundleId', desired.bundleId ?? '', live.BundleId ?? ''],
-    ['RootVolumeEncryptionEnabled', String(desired.rootVolumeEncryptionEnabled), String(live.RootVolumeEncryptionEnabled === true)],
-    ['UserVolumeEncryptionEnabled', String(desired.userVolumeEncryptionEnabled), String(live.UserVolumeEncryptionEnabled === true)],
-  ];
-  if (desired.volumeEncryptionKey !== undefined) {
-    replacement.push(['VolumeEncryptionKey', desired.volumeEncryptionKey, live.VolumeEncryptionKey ?? '']);
-  }
-  for (const [property, want, have] of replacement) {
-    if (want !== have) {
-      differences.push({ property, declared: want, live: have || ABSENT });
-    }
-  }
-
-  const start = live.WorkspaceProperties ?? {};
-  let properties: WorkspaceProperties = { ...start };
-  const tags: Record<string, string> = { ...liveTags };
-  for (let i = 0; i < MAX_STEPS; i++) {
-    const step = nextStep(desired, [], { ...live, WorkspaceProperties: properties }, tags);
-    if (step === undefined) {
-      break;
-    }
-    if (step.kind === 'impossible') {
-      // No order of single changes gets there; the volumes still differ, and that is the drift.
-      properties = {
-        ...properties,
-        RootVolumeSizeGib: desired.properties.rootVolumeSizeGib ?? properties.RootVolumeSizeGib,
-        UserVolumeSizeGib: desired.properties.userVolumeSizeGib ?? properties.UserVolumeSizeGib,
-      };
-      break;
-    }
-    if (step.kind === 'createTags') {
-      step.tags.forEach((t) => { tags[t.Key] = t.Value; });
-    } else if (step.kind === 'deleteTags') {
-      step.keys.forEach((k) => { delete tags[k]; });
-    } else {
-      properties = { ...properties, ...step.properties };
-    }
-  }
-  const fields: Array<keyof WorkspaceProperties> = [
-    'RunningMode', 'RunningModeAutoStopTimeoutInMinutes', 'ComputeTypeName', 'RootVolumeSizeGib', 'UserVolumeSizeGib', 'Protocols',
-  ];
-  for (const field of fields) {
-    const want = show(properties[field]);
-    const have = show(start[field]);
-    if (want !== have) {
-      differences.push({ property: `WorkspaceProperties.${field}`, declared: want, live: have });
-    }
-  }
-  for (const key of Object.keys(tags).sort()) {
-    if (tags[key] !== liveTags[key]) {
-      differences.push({ property: `Tags.${key}`, declared: tags[key], live: liveTags[key] ?? ABSENT });
-    }
-  }
-  const state = live.State ?? 'UNKNOWN';
-  if (TROUBLED_STATES.has(state)) {
-    const error = live.ErrorCode ? ` (${live.ErrorCode}: ${live.ErrorMessage ?? ''})` : '';
-    differences.push({ property: 'State', declared: 'AVAILABLE or STOPPED', live: `${state}${error}` });
-  }
-  return differences;
-}
-
-const ABSENT = '(absent)';
-
-function show(value: unknown): string {
-  if (value === undefined) {
-    return ABSENT;
-  }
-  return Array.isArray(value) ? [...value].sort().join(',') : String(value);
 }
 
 /** A report like `cdk diff`'s: one block per stack, one line per resource (per fleet member), one per difference. */

@@ -8,7 +8,7 @@ import { cloudFormationResources } from './cloudformation';
 import { DirectoryOverrides, drift, exitCode, renderTable } from './drift';
 import { importDirectory, isPythonModuleName, Language, LANGUAGES, MAX_WORKSPACES_PER_STACK, renderPythonApp, renderTypeScriptApp } from './import';
 import { createApi, printable } from './live';
-import { errorText, sdkErrorOf, WorkspacesApi } from '../lambda/workspaces-api';
+import { errorText, sdkErrorOf, WorkspacesApi } from '../lambda/api';
 import { checkDirectoryId } from '../src/private/rules';
 
 const USAGE = `Usage: cdk-workspaces <command> [options]

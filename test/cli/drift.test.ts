@@ -10,9 +10,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { compare, drift, exitCode, renderTable } from '../../cli/drift';
 // The handler's parser, to check that the command reads a fleet as the handler does (a test may
 // import a resource module; cli/ itself may not).
-import { parseFleetProperties } from '../../lambda/fleet-properties';
-import { parseProperties } from '../../lambda/properties';
-import { WorkspacesApi } from '../../lambda/workspaces-api';
+import { WorkspacesApi } from '../../lambda/api';
+import { parseProperties } from '../../lambda/parse';
+import { parseFleetProperties } from '../../lambda/resources/fleet/fleet-properties';
 import { RunningMode, Workspace, WorkspaceBundle, WorkspaceFleet } from '../../src';
 import { directory } from '../directories';
 import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';

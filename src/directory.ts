@@ -278,7 +278,7 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
     const permissions = props.selfservicePermissions ?? {};
     const enabled = (value: boolean | undefined, byDefault: boolean) => ((value ?? byDefault) ? 'ENABLED' : 'DISABLED');
     const provider = WorkspaceProvider.getOrCreate(this);
-    provider.allowDirectoryRegistration(props.directoryId);
+    provider.allowDirectoryRegistration(props.directoryId, props.ipGroupIds);
     // A custom resource, not AWS::WorkSpaces::Directory: that type has no property naming an
     // existing Directory Service directory by id, so CloudFormation cannot register one. The
     // properties are the API's (RegisterWorkspaceDirectory and the Modify* actions).

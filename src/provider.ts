@@ -9,6 +9,7 @@ import { validationError } from './private/errors';
 import { IsCompleteFunction } from './private/is-complete-function';
 import { addNagSuppressions, JustifiedStatement } from './private/nag';
 import { OnEventFunction } from './private/on-event-function';
+import { registerProviderRoles } from './private/provider-roles';
 import { OWNERSHIP_TAG_KEY } from './private/rules';
 import { LIBRARY_VERSION_ENV, libraryVersion } from './private/version';
 
@@ -169,6 +170,7 @@ export class WorkspaceProvider extends Construct {
     this.isCompleteHandler = isComplete;
     this.onEventRole = onEvent.role!;
     this.isCompleteRole = isComplete.role!;
+    registerProviderRoles(stack, [this.onEventRole, this.isCompleteRole]);
 
     const anyWorkspace = stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: '*' });
     // Every ownership tag value this stack's handlers write starts with the stack's UUID (the

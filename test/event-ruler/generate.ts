@@ -82,7 +82,8 @@ function patterns(): { outOfBand: unknown; cloudTrail: unknown; providerRoles: {
   const outOfBand = ws.onOutOfBandChange('OutOfBand');
   const cloudTrail = ws.onCloudTrailEvent('AllCalls');
   const template = Template.fromStack(stack).toJSON();
-  const patternOf = (rule: typeof outOfBand) => resolveRoles(template.Resources[stack.getLogicalId(rule.node.defaultChild as any)].Properties.EventPattern);
+  const patternOf = (rule: typeof outOfBand) =>
+    resolveRoles(template.Resources[stack.getLogicalId(rule.node.defaultChild as any)].Properties.EventPattern);
   const provider = WorkspaceProvider.getOrCreate(stack);
   const logicalIdOf = (role: any) => stack.getLogicalId(role.node.defaultChild);
   return {

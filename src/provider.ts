@@ -401,7 +401,7 @@ export class WorkspaceProvider extends Construct {
       handler.addToRolePolicy(statement);
     }
     if (wildcardReason !== undefined) {
-      this.justified.push({ statement, reason: wildcardReason });
+      this.justified.push({ statement, reason: wildcardReason, roles: handlers.map((h) => h.role!) });
     }
   }
 }

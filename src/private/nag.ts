@@ -39,6 +39,8 @@ const HANDLER_SUPPRESSIONS: { [cfnType: string]: NagSuppression[] } = {
 export interface JustifiedStatement {
   readonly statement: iam.PolicyStatement;
   readonly reason: string;
+  /** The roles the statement was added to. */
+  readonly roles: readonly iam.IRole[];
 }
 
 /**
@@ -124,7 +126,9 @@ class NagSuppressionsAspect implements IAspect {
 function wildcardAcknowledgements(policy: iam.CfnPolicy, justified: readonly JustifiedStatement[]): NagSuppression[] {
   const stack = Stack.of(policy);
   const reasons = new Map<string, string[]>();
-  for (const { statement, reason } of justified) {
+  // The policy's role: the policy is its DefaultPolicy's resource.
+  const role = policy.node.scope?.node.scope;
+  for (const { statement, reason } of justified.filter((j) => j.roles.some((r) => r === role))) {
     for (const grant of grantsOf(stack.resolve(statement.toStatementJson()))) {
       reasons.set(grant, [...reasons.get(grant) ?? [], reason]);
     }

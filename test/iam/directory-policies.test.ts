@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { decide, handlerPolicies, requestTags, Role } from './simulated-iam';
-import { ownershipMarking } from '../../lambda/ownership';
+import { ownershipMarking } from '../../lambda/core/ownership';
 import { Workspace, WorkspaceBundle, WorkspaceProvider, WorkspacesDirectory } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 

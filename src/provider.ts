@@ -142,8 +142,9 @@ export class WorkspaceProvider extends Construct {
         + 'functions in `vpc`, which is not given; give the VPC too', `${createdFor} (WorkspaceProvider.configure)`);
     }
 
-    // Explicit log groups, so that the logs expire (a function's own log group keeps them
-    // forever) without the deprecated logRetention custom resource and its extra function.
+    // Explicit log groups, so that the logs expire as configured (the log group Lambda makes
+    // itself keeps them forever) without the deprecated logRetention custom resource and its
+    // extra function.
     const retention = options.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const network = { vpc: options.vpc, vpcSubnets: options.vpc ? options.vpcSubnets : undefined, securityGroups: options.securityGroups };
     const onEvent = new OnEventFunction(this, 'OnEventHandler', {
@@ -271,7 +272,7 @@ export class WorkspaceProvider extends Construct {
     }), 'workspaces:ModifyWorkspaceProperties and TerminateWorkspaces on workspace/* only where the WorkSpace carries this '
       + 'stack\'s ownership tag (aws:ResourceTag): the WorkSpaces a stack owns are not known at synth time');
 
-    const logRetention = new logs.LogGroup(this, 'FrameworkLogs', { retention });
+    const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', { retention });
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
@@ -284,7 +285,7 @@ export class WorkspaceProvider extends Construct {
       // CloudFormation failing the resource without its id. Each WorkSpace's own, shorter
       // timeout makes the handler fail first.
       totalTimeout: Duration.hours(1),
-      logGroup: logRetention,
+      logGroup: frameworkLogs,
       ...network,
     });
 

@@ -6,9 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { validationError } from './private/errors';
-import { IsCompleteFunction } from './private/is-complete-function';
+import { HandlerFunction } from './private/handler-function';
 import { addNagSuppressions, JustifiedStatement } from './private/nag';
-import { OnEventFunction } from './private/on-event-function';
 import { registerProviderRoles } from './private/provider-roles';
 import { OWNERSHIP_TAG_KEY } from './private/rules';
 import { LIBRARY_VERSION_ENV, libraryVersion } from './private/version';
@@ -147,7 +146,11 @@ export class WorkspaceProvider extends Construct {
     // extra function.
     const retention = options.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const network = { vpc: options.vpc, vpcSubnets: options.vpc ? options.vpcSubnets : undefined, securityGroups: options.securityGroups };
-    const onEvent = new OnEventFunction(this, 'OnEventHandler', {
+    // Both functions run the one bundle: one asset, hashed and uploaded once.
+    const code = HandlerFunction.bundle();
+    const onEvent = new HandlerFunction(this, 'OnEventHandler', {
+      entry: 'onEvent',
+      code,
       description: 'cdk-workspaces: starts creating, updating or terminating a WorkSpace',
       memorySize: 256,
       // Room for the SDK's adaptive retry to wait out throttling on a busy account.
@@ -155,7 +158,9 @@ export class WorkspaceProvider extends Construct {
       logGroup: new logs.LogGroup(this, 'OnEventLogs', { retention }),
       ...network,
     });
-    const isComplete = new IsCompleteFunction(this, 'IsCompleteHandler', {
+    const isComplete = new HandlerFunction(this, 'IsCompleteHandler', {
+      entry: 'isComplete',
+      code,
       description: 'cdk-workspaces: waits for a WorkSpace to reach its declared state, one step at a time',
       memorySize: 256,
       timeout: Duration.minutes(5),

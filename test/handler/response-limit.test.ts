@@ -96,8 +96,16 @@ describe('the longest failure of each handler fits CloudFormation\'s response, w
       { ...base, ResourceType: 'Custom::WorkspacesDirectory', ResourceProperties: { ServiceToken: 'x', DirectoryId: long(5000, '\u2028') } },
       /^Invalid DirectoryId "(\\u2028){64}…" \(5,000 characters\): must match/],
     ['Custom::WorkspaceFleet: 50 users, each with a 5,000-character name',
-      { ...base, ResourceType: 'Custom::WorkspaceFleet', ResourceProperties: { ServiceToken: 'x', DirectoryId: 'd-1234567890', BundleId: 'wsb-12345678',
-        Users: Array.from({ length: 50 }, (_, i) => ({ UserName: `${i}${long(5000)}` })) } },
+      {
+        ...base,
+        ResourceType: 'Custom::WorkspaceFleet',
+        ResourceProperties: {
+          ServiceToken: 'x',
+          DirectoryId: 'd-1234567890',
+          BundleId: 'wsb-12345678',
+          Users: Array.from({ length: 50 }, (_, i) => ({ UserName: `${i}${long(5000)}` })),
+        },
+      },
       /^Invalid Users\[0\]\.UserName "0a{63}…" \(5,001 characters\)/],
   ])('%s', async (_, event, reason) => {
     const response = await throughFramework(event);
@@ -114,10 +122,13 @@ describe('the longest failure of each handler fits CloudFormation\'s response, w
       FailedRequests: input.Workspaces.map((w: any) => ({ WorkspaceRequest: w, ErrorCode: 'ResourceNotFound.User', ErrorMessage: `no such user ${long(2000, 'm')}` })),
     }));
     const users = Array.from({ length: 1000 }, (_, i) => ({ UserName: `user${String(i).padStart(3, '0')}${long(55, 'u')}` }));
-    const response = await throughFramework({ ...base, ResourceType: 'Custom::WorkspaceFleet',
-      ResourceProperties: { ServiceToken: 'x', DirectoryId: 'd-1234567890', BundleId: 'wsb-12345678', Users: users, Tags: [{ Key: 'k', Value: long(255) }] } });
+    const response = await throughFramework({
+      ...base,
+      ResourceType: 'Custom::WorkspaceFleet',
+      ResourceProperties: { ServiceToken: 'x', DirectoryId: 'd-1234567890', BundleId: 'wsb-12345678', Users: users, Tags: [{ Key: 'k', Value: long(255) }] },
+    });
     expect(response.body.Status).toBe('FAILED');
-    expect(response.body.Reason).toMatch(new RegExp(`^WorkSpace fleet L{255}: the WorkSpaces of 1000 of 1000 users could not be created or taken over: user "user000u+": `));
+    expect(response.body.Reason).toMatch(new RegExp('^WorkSpace fleet L{255}: the WorkSpaces of 1000 of 1000 users could not be created or taken over: user "user000u+": '));
     // The rollback's Delete needs the physical id; isComplete needed the refused users (a bit each).
     expect(response.body.PhysicalResourceId).toBe('workspace-fleet:d-1234567890');
     expect(response.body.Data.RefusedCount).toBe('1000');
@@ -134,16 +145,24 @@ describe('the longest failure of each handler fits CloudFormation\'s response, w
     });
     workspaces.on(DescribeWorkspacesCommand).callsFake(() => ({
       Workspaces: created ? users.map((u, i) => ({
-        WorkspaceId: `ws-${String(i).padStart(8, '0')}`, DirectoryId: 'd-1234567890', UserName: u, BundleId: 'wsb-12345678', State: 'ERROR',
-        ErrorCode: 'InternalError', ErrorMessage: `the WorkSpace could not be provisioned: ${long(3000, 'e')}`,
+        WorkspaceId: `ws-${String(i).padStart(8, '0')}`,
+        DirectoryId: 'd-1234567890',
+        UserName: u,
+        BundleId: 'wsb-12345678',
+        State: 'ERROR',
+        ErrorCode: 'InternalError',
+        ErrorMessage: `the WorkSpace could not be provisioned: ${long(3000, 'e')}`,
       })) : [],
     }));
     workspaces.on(DescribeTagsCommand).resolves({ TagList: [] });
     workspaces.on(DescribeWorkspaceDirectoriesCommand).callsFake((input: { DirectoryIds?: string[] }) => ({
       Directories: (input.DirectoryIds ?? ['d-1234567890']).map((id) => ({ DirectoryId: id, State: 'REGISTERED' })),
     }));
-    const response = await throughFramework({ ...base, ResourceType: 'Custom::WorkspaceFleet',
-      ResourceProperties: { ServiceToken: 'x', DirectoryId: 'd-1234567890', BundleId: 'wsb-12345678', Users: users.map((u) => ({ UserName: u })) } });
+    const response = await throughFramework({
+      ...base,
+      ResourceType: 'Custom::WorkspaceFleet',
+      ResourceProperties: { ServiceToken: 'x', DirectoryId: 'd-1234567890', BundleId: 'wsb-12345678', Users: users.map((u) => ({ UserName: u })) },
+    });
     expect(response.body.Status).toBe('FAILED');
     expect(response.body.Reason).toMatch(/^WorkSpace fleet L{255}: 200 of 200 users failed .*user "user0u+": .*e+… \(message cut after/);
     expect(response.bytes).toBeLessThanOrEqual(RESPONSE_LIMIT_BYTES);

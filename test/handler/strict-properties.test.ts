@@ -21,8 +21,11 @@ const DIRECTORY_PROPS = {
   Tenancy: 'SHARED',
   SelfservicePermissions: { RestartWorkspace: 'ENABLED', IncreaseVolumeSize: 'DISABLED' },
   WorkspaceCreationProperties: {
-    EnableInternetAccess: 'false', EnableMaintenanceMode: 'true', UserEnabledAsLocalAdministrator: 'false',
-    DefaultOu: 'OU=desks,DC=corp,DC=example,DC=com', CustomSecurityGroupId: 'sg-0123456789abcdef0',
+    EnableInternetAccess: 'false',
+    EnableMaintenanceMode: 'true',
+    UserEnabledAsLocalAdministrator: 'false',
+    DefaultOu: 'OU=desks,DC=corp,DC=example,DC=com',
+    CustomSecurityGroupId: 'sg-0123456789abcdef0',
     InstanceIamRoleArn: 'arn:aws:iam::123456789012:role/desks',
   },
   WorkspaceAccessProperties: { DeviceTypeWindows: 'ALLOW', DeviceTypeWeb: 'DENY' },

@@ -149,7 +149,7 @@ interface Refusal {
 /**
  * onEvent's result. A request with refusals fails at its first poll, and the framework sends this
  * Data with that failure: it counts against CloudFormation's 4,096 bytes as the reason does. So
- * the refused users are a bit per declared user (167 characters for 1,000 users, whose names
+ * the refused users are a bit per declared user (250 characters for 1,000 users, whose names
  * could take 65,000), and the refusals' text is cut to the Data's budget.
  */
 function dataOf(startedAt: string, bundleId: string, refusals: readonly Refusal[], userNames: readonly string[]): OnEventResult['Data'] {
@@ -162,14 +162,10 @@ function dataOf(startedAt: string, bundleId: string, refusals: readonly Refusal[
   return boundData(data, ['StartedAt', 'BundleId', 'RefusedCount', 'RefusedMask']) as OnEventResult['Data'];
 }
 
+/** A hex digit per four declared users, in their order: a set bit is a refused user. */
 function refusedMask(userNames: readonly string[], refused: ReadonlySet<string>): string {
-  const bits = Buffer.alloc(Math.ceil(userNames.length / 8));
-  userNames.forEach((name, i) => {
-    if (refused.has(lower(name))) {
-      bits[i >> 3] |= 1 << (i & 7);
-    }
-  });
-  return bits.toString('base64');
+  const bits = userNames.map((name) => (refused.has(lower(name)) ? '1' : '0')).join('');
+  return (bits.match(/.{1,4}/g) ?? []).map((nibble) => parseInt(nibble.padEnd(4, '0'), 2).toString(16)).join('');
 }
 
 /**
@@ -763,8 +759,8 @@ function fleetAttributes(event: WorkspaceIsCompleteEvent, members: readonly Memb
 /** The users onEvent could not create or take over (see dataOf; RefusedUsers: an earlier version's list of names). */
 function readRefusedUsers(data: Record<string, unknown> | undefined, userNames: readonly string[]): string[] {
   if (typeof data?.RefusedMask === 'string') {
-    const bits = Buffer.from(data.RefusedMask, 'base64');
-    return userNames.filter((_, i) => ((bits[i >> 3] ?? 0) & (1 << (i & 7))) !== 0);
+    const bits = Array.from(data.RefusedMask, (digit) => parseInt(digit, 16).toString(2).padStart(4, '0')).join('');
+    return userNames.filter((_, i) => bits[i] === '1');
   }
   try {
     const names = typeof data?.RefusedUsers === 'string' ? JSON.parse(data.RefusedUsers) : [];

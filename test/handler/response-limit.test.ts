@@ -135,6 +135,34 @@ describe('the longest failure of each handler fits CloudFormation\'s response, w
     expect(response.bytes).toBeLessThanOrEqual(RESPONSE_LIMIT_BYTES);
   });
 
+  test('Custom::Workspace: adoption refused for every difference, the declared key 5,000 characters long', async () => {
+    answerPreflight(workspaces);
+    workspaces.on(DescribeWorkspacesCommand).resolves({
+      Workspaces: [{
+        WorkspaceId: 'ws-f0re1gn00',
+        DirectoryId: 'd-1234567890',
+        UserName: 'alice',
+        State: 'AVAILABLE',
+        BundleId: 'wsb-99999999',
+        RootVolumeEncryptionEnabled: true,
+        UserVolumeEncryptionEnabled: true,
+        VolumeEncryptionKey: `arn:aws:kms:us-east-1:123456789012:key/${long(2000, 'q')}`,
+      }],
+    });
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: [] });
+    const response = await throughFramework({
+      ...base,
+      ResourceProperties: {
+        ...PROPS,
+        AdoptExisting: 'true',
+        VolumeEncryptionKey: `arn:aws:kms:us-east-1:123456789012:key/${long(5000, 'k')}`,
+      },
+    });
+    expect(response.body.Status).toBe('FAILED');
+    expect(response.body.Reason).toMatch(/^Cannot adopt .*: its bundle is "wsb-99999999", declared "wsb-12345678"; its root volume encryption is true, declared false; .*its volume encryption key is "arn:aws:kms:us-east-1:123456789012:key\/q+…" \(2,039 characters\), declared "arn:aws:kms:[^"]*…" \(5,039 characters\)\. These settings/);
+    expect(response.bytes).toBeLessThanOrEqual(RESPONSE_LIMIT_BYTES);
+  });
+
   test('Custom::WorkspaceFleet: many users failed with long service messages (ERROR)', async () => {
     answerPreflight(workspaces);
     const users = Array.from({ length: 200 }, (_, i) => `user${i}${long(50, 'u')}`);

@@ -66,7 +66,7 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
     return fleetDeleteComplete(event, deps, elapsedSeconds);
   }
   const spec = parseFleetProperties(event.ResourceProperties);
-  const refusedUsers = new Set(readRefusedUsers(event.Data?.RefusedUsers).map(lower));
+  const refusedUsers = new Set(readRefusedUsers(event.Data, spec.userNames).map(lower));
   const bundleId = String(event.Data?.BundleId || spec.bundle.bundleId || '');
   const newFleet = event.RequestType === 'Create' || event.OldResourceProperties?.DirectoryId !== spec.directoryId;
   const oldNames = new Set(readFleetUserNames(event.OldResourceProperties).map(lower));
@@ -274,10 +274,14 @@ function fleetAttributes(event: WorkspaceIsCompleteEvent, members: readonly Memb
   return data;
 }
 
-/** The users onEvent could not create or take over (see dataOf). */
-function readRefusedUsers(raw: unknown): string[] {
+/** The users onEvent could not create or take over (see dataOf; RefusedUsers: an earlier version's list of names). */
+function readRefusedUsers(data: Record<string, unknown> | undefined, userNames: readonly string[]): string[] {
+  if (typeof data?.RefusedMask === 'string') {
+    const bits = Array.from(data.RefusedMask, (digit) => parseInt(digit, 16).toString(2).padStart(4, '0')).join('');
+    return userNames.filter((_, i) => bits[i] === '1');
+  }
   try {
-    const names = typeof raw === 'string' ? JSON.parse(raw) : [];
+    const names = typeof data?.RefusedUsers === 'string' ? JSON.parse(data.RefusedUsers) : [];
     return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
   } catch {
     return [];

@@ -13,6 +13,7 @@ import { FleetSpec, parseFleetProperties, readFleetUserNames, userPropertiesOf }
 import { Pacer } from '../../api';
 import { OnEventResult, requirePhysicalResourceId, ResolvedDeps, WorkspaceResourceEvent } from '../../core/contract';
 import { Reader, readerOf } from '../../core/ownership';
+import { boundData } from '../../core/response-limit';
 import { replacementChanges } from '../../parse';
 import { preflight } from '../../preflight';
 
@@ -39,7 +40,7 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
       const reader = readerOf(event);
       const id = firstGeneration(spec.directoryId, reader.requestId);
       const { bundleId, refusals, ids } = await createMembers(deps, spec, spec.userNames, reader, id.lifetime, false);
-      return { PhysicalResourceId: formatFleetId(id), Data: dataOf(startedAt, bundleId, refusals, ids) };
+      return { PhysicalResourceId: formatFleetId(id), Data: dataOf(startedAt, bundleId, refusals, ids, spec.userNames) };
     }
     case 'Update': {
       const currentId = requirePhysicalResourceId(event);
@@ -52,7 +53,7 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
         const id = firstGeneration(spec.directoryId, reader.requestId);
         log(`Fleet moves from ${currentId} to directory ${spec.directoryId}: a new fleet there`);
         const { bundleId, refusals, ids } = await createMembers(deps, spec, spec.userNames, reader, id.lifetime, false);
-        return { PhysicalResourceId: formatFleetId(id), Data: dataOf(startedAt, bundleId, refusals, ids) };
+        return { PhysicalResourceId: formatFleetId(id), Data: dataOf(startedAt, bundleId, refusals, ids, spec.userNames) };
       }
       const oldNames = readFleetUserNames(event.OldResourceProperties);
       const oldSet = new Set(oldNames.map(lower));
@@ -82,7 +83,7 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
       }
       log(`Fleet update of ${currentId}: ${added.length} users added, ${removed.length} removed (${spec.removalPolicy}); `
         + 'isComplete applies the changes in place');
-      return { PhysicalResourceId: formatFleetId(next), Data: dataOf(startedAt, bundleId, refusals, ids) };
+      return { PhysicalResourceId: formatFleetId(next), Data: dataOf(startedAt, bundleId, refusals, ids, spec.userNames) };
     }
     case 'Delete':
       return fleetDeleteOnEvent(event, deps, startedAt);
@@ -157,26 +158,34 @@ async function markGeneration(deps: ResolvedDeps, current: FleetId, reader: Read
 }
 
 /**
- * onEvent's result. A request with refusals fails at its first poll, so CloudFormation never
- * sees this Data (its 4 KB limit applies only to a success's): it may name every refused user.
+ * onEvent's result. A request with refusals fails at its first poll, and the framework sends this
+ * Data with that failure: it counts against CloudFormation's 4,096 bytes as the reason does. So
+ * the refused users are a bit per declared user (250 characters for 1,000 users), and the
+ * refusals' text is cut to the Data's budget. Without refusals, the members' ids go on to
+ * isComplete, which describes the fleet by id (and empties them from its answer).
  */
-function dataOf(startedAt: string, bundleId: string, refusals: readonly Refusal[], ids: ReadonlyMap<string, string>): OnEventResult['Data'] {
+function dataOf(startedAt: string, bundleId: string, refusals: readonly Refusal[], ids: ReadonlyMap<string, string>,
+  userNames: readonly string[]): OnEventResult['Data'] {
   const data: Record<string, string> = { StartedAt: startedAt, BundleId: bundleId };
-  // The members' ids, so that a poll describes the fleet by id (25 a call) instead of listing the
-  // whole directory: only for a fleet small enough to hand on (isComplete drops them from its answer).
-  const joined = [...ids.values()].join(',');
-  if (joined.length <= MAX_MEMBER_IDS_LENGTH) {
-    data.MemberIds = joined;
-  }
   if (refusals.length > 0) {
     data.RefusedCount = String(refusals.length);
-    data.RefusedUsers = JSON.stringify(refusals.map((r) => r.userName));
-    // The first in full (it says what to do), the others shortened: the message has to fit
-    // CloudFormation's status reason.
+    data.RefusedMask = refusedMask(userNames, new Set(refusals.map((r) => lower(r.userName))));
+    // The first in full (it says what to do), the others shortened.
     data.Refused = refusals.slice(0, MAX_REPORTED_REFUSALS)
       .map((r, i) => `user "${r.userName}": ${r.message}`.slice(0, i === 0 ? 1_500 : 300)).join(' | ');
+  } else {
+    const joined = [...ids.values()].join(',');
+    if (joined.length <= MAX_MEMBER_IDS_LENGTH) {
+      data.MemberIds = joined;
+    }
   }
-  return data as OnEventResult['Data'];
+  return boundData(data, ['StartedAt', 'BundleId', 'RefusedCount', 'RefusedMask', 'MemberIds']) as OnEventResult['Data'];
+}
+
+/** A hex digit per four declared users, in their order: a set bit is a refused user. */
+function refusedMask(userNames: readonly string[], refused: ReadonlySet<string>): string {
+  const bits = userNames.map((name) => (refused.has(lower(name)) ? '1' : '0')).join('');
+  return (bits.match(/.{1,4}/g) ?? []).map((nibble) => parseInt(nibble.padEnd(4, '0'), 2).toString(16)).join('');
 }
 
 /**

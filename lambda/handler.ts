@@ -1,4 +1,5 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
+import { ALIAS_ASSOCIATION_RESOURCE_TYPE, aliasAssociationIsComplete, aliasAssociationOnEvent } from './alias-association';
 import { DIRECTORY_RESOURCE_TYPE, directoryIsComplete, directoryOnEvent } from './directory';
 import { fleetIsComplete, fleetOnEvent } from './fleet';
 import { FLEET_RESOURCE_TYPE } from './fleet-properties';
@@ -154,6 +155,9 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
     if (event.ResourceType === DIRECTORY_RESOURCE_TYPE) {
       return { PhysicalResourceId: await directoryOnEvent(api, event, log), Data: { StartedAt: startedAt } };
     }
+    if (event.ResourceType === ALIAS_ASSOCIATION_RESOURCE_TYPE) {
+      return { PhysicalResourceId: await aliasAssociationOnEvent(api, event, log), Data: { StartedAt: startedAt } };
+    }
     switch (event.RequestType) {
       case 'Create': {
         const desired = parseProperties(event.ResourceProperties);
@@ -247,6 +251,9 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
   }
   if (event.ResourceType === DIRECTORY_RESOURCE_TYPE) {
     return directoryIsComplete(api, event, secondsSince(event.Data?.StartedAt, now(), log), log);
+  }
+  if (event.ResourceType === ALIAS_ASSOCIATION_RESOURCE_TYPE) {
+    return aliasAssociationIsComplete(api, event, secondsSince(event.Data?.StartedAt, now(), log), log);
   }
   const workspaceId = event.PhysicalResourceId;
   const elapsedSeconds = secondsSince(event.Data?.StartedAt, now(), log);

@@ -9,3 +9,4 @@ export * from './bundle';
 export * from './directory';
 export * from './workspace-fleet';
 export * from './ip-access-control-group';
+export * from './connection-alias';

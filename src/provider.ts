@@ -51,6 +51,8 @@ export class WorkspaceProvider extends Construct {
   private readonly bundleIds = new Set<string>();
   private readonly createStatement: iam.PolicyStatement;
   private registerStatement?: iam.PolicyStatement;
+  private aliasStatement?: iam.PolicyStatement;
+  private readonly aliasResources = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -228,6 +230,39 @@ export class WorkspaceProvider extends Construct {
     });
     this.onEventHandler.addToRolePolicy(directoryService);
     this.isCompleteHandler.addToRolePolicy(directoryService);
+  }
+
+  /**
+   * Let the handlers associate this connection alias with this directory, wait for it, and
+   * disassociate it (`ConnectionAliasAssociation`). Only stacks with an association get these.
+   *
+   * @param aliasArn the alias's ARN
+   * @param directoryArn the directory's ARN
+   */
+  public allowConnectionAliasAssociation(aliasArn: string, directoryArn: string): void {
+    if (!this.aliasStatement) {
+      // On the aliases and directories this stack associates, nothing else.
+      this.aliasStatement = new iam.PolicyStatement({
+        actions: ['workspaces:AssociateConnectionAlias', 'workspaces:DisassociateConnectionAlias'],
+        resources: [],
+      });
+      this.onEventHandler.addToRolePolicy(this.aliasStatement);
+      this.isCompleteHandler.addToRolePolicy(this.aliasStatement);
+      // A Describe action that takes a list of ids, or none: no single alias to name, so '*'.
+      // onEvent marks the alias with the ownership tag (the CreateTags statement above allows the
+      // ownership tag only, with this stack's value), so that a retried Create knows its own association.
+      const describe = new iam.PolicyStatement({ actions: ['workspaces:DescribeConnectionAliases'], resources: ['*'] });
+      this.onEventHandler.addToRolePolicy(describe);
+      this.isCompleteHandler.addToRolePolicy(describe);
+    }
+    for (const arn of [aliasArn, directoryArn]) {
+      const key = Stack.of(this).resolve(arn);
+      const text = JSON.stringify(key);
+      if (!this.aliasResources.has(text)) {
+        this.aliasResources.add(text);
+        this.aliasStatement.addResources(arn);
+      }
+    }
   }
 
   /**

@@ -24,6 +24,7 @@ import {
   WorkspaceSnapshot,
   WorkspacesModel,
 } from './model';
+import { AliasSnapshot, DEFAULT_NETWORK_TIMING, NetworkModel, NetworkTiming } from './network-model';
 import { Prng } from './prng';
 
 export {
@@ -35,6 +36,8 @@ export {
   volumeSizesError,
 } from './model';
 export type { BundleInput, ConnectionSnapshot, DirectoryInput, SeedWorkspaceInput, Timing, WorkspaceSnapshot } from './model';
+export { DEFAULT_NETWORK_TIMING } from './network-model';
+export type { AliasSnapshot, NetworkTiming } from './network-model';
 
 /** The operations this endpoint implements (X-Amz-Target `WorkspacesService.<name>`). */
 export const OPERATIONS = [
@@ -57,6 +60,18 @@ export const OPERATIONS = [
   'ModifySelfservicePermissions',
   'ModifyWorkspaceCreationProperties',
   'ModifyWorkspaceAccessProperties',
+  // IP access control groups and connection aliases (network-model.ts).
+  'CreateIpGroup',
+  'DescribeIpGroups',
+  'UpdateRulesOfIpGroup',
+  'DeleteIpGroup',
+  'AssociateIpGroups',
+  'DisassociateIpGroups',
+  'CreateConnectionAlias',
+  'DescribeConnectionAliases',
+  'DeleteConnectionAlias',
+  'AssociateConnectionAlias',
+  'DisassociateConnectionAlias',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -99,6 +114,10 @@ export interface LocalWorkspacesOptions {
   readonly faults?: Partial<Faults>;
   /** The clock (ms). @default Date.now */
   readonly clock?: () => number;
+  /** The Region this endpoint stands for (AWS_REGION of env(), the region of clientConfig()). @default 'us-east-1' */
+  readonly region?: string;
+  /** Durations of the IP group and alias transitions; unset ones take DEFAULT_NETWORK_TIMING. */
+  readonly networkTiming?: Partial<NetworkTiming>;
 }
 
 /** A call to authorize, as the service hands it to IAM: who asks, for what, on what. */
@@ -147,7 +166,10 @@ export class LocalWorkspaces {
   /** Authorizes each call, as IAM would, when set (a test sets it). @default every call is allowed */
   authorize?: Authorizer;
   readonly timing: Timing;
+  /** The Region this endpoint stands for. */
+  readonly region: string;
   private readonly model: WorkspacesModel;
+  private readonly network: NetworkModel;
   private readonly faultPrng: Prng;
   private counts = new Map<string, number>();
   private log: CallRecord[] = [];
@@ -162,7 +184,11 @@ export class LocalWorkspaces {
     timing: Timing,
     seed: number,
     private readonly clock: () => number,
+    region = 'us-east-1',
+    networkTiming: NetworkTiming = DEFAULT_NETWORK_TIMING,
   ) {
+    this.region = region;
+    this.network = new NetworkModel(networkTiming, clock, new Prng(seed * 31 + 7), model);
     const { port } = server.address() as AddressInfo;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -175,14 +201,14 @@ export class LocalWorkspaces {
 
   /** Settings for `new WorkSpacesClient(...)`. */
   clientConfig(): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
-    return { endpoint: this.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    return { endpoint: this.url, region: this.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   }
 
   /** Environment variables that point the standard SDK settings at this endpoint. */
   env(): Record<string, string> {
     return {
       AWS_ENDPOINT_URL_WORKSPACES: this.url,
-      AWS_REGION: 'us-east-1',
+      AWS_REGION: this.region,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
     };
@@ -222,6 +248,16 @@ export class LocalWorkspaces {
     for (const k of Object.keys(this.faults)) delete (this.faults as unknown as Record<string, unknown>)[k];
     Object.assign(this.faults, defaultFaults());
     this.buckets.clear();
+  }
+
+  /** Every connection alias (DELETING included), with its association and the time of its last change. */
+  aliasInventory(): AliasSnapshot[] {
+    return this.network.aliasInventory();
+  }
+
+  /** Every IP access control group, with its rules and the directories it is associated with. */
+  ipGroupInventory(): Array<{ GroupId: string; GroupName: string; Rules: string[]; Directories: string[] }> {
+    return this.network.ipGroupInventory();
   }
 
   /** Register another directory (id `^d-[0-9a-f]{8,63}$`). */
@@ -350,14 +386,15 @@ export class LocalWorkspaces {
 
   private dispatch(operation: Operation, body: any): unknown {
     const m = this.model;
+    const n = this.network;
     switch (operation) {
       case 'CreateWorkspaces': return m.createWorkspaces(body);
       case 'DescribeWorkspaces': return m.describeWorkspaces(body);
       case 'ModifyWorkspaceProperties': return m.modifyWorkspaceProperties(body);
       case 'TerminateWorkspaces': return m.terminateWorkspaces(body);
-      case 'CreateTags': return m.createTags(body);
-      case 'DeleteTags': return m.deleteTags(body);
-      case 'DescribeTags': return m.describeTags(body);
+      case 'CreateTags': return n.ownsResource(body.ResourceId) ? n.createTags(body) : m.createTags(body);
+      case 'DeleteTags': return n.ownsResource(body.ResourceId) ? n.deleteTags(body) : m.deleteTags(body);
+      case 'DescribeTags': return n.ownsResource(body.ResourceId) ? n.describeTags(body) : m.describeTags(body);
       case 'StartWorkspaces': return m.startWorkspaces(body);
       case 'StopWorkspaces': return m.stopWorkspaces(body);
       case 'RebootWorkspaces': return m.rebootWorkspaces(body);
@@ -370,6 +407,17 @@ export class LocalWorkspaces {
       case 'ModifyWorkspaceAccessProperties': return m.modifyWorkspaceAccessProperties(body);
       case 'DescribeWorkspaceBundles': return m.describeWorkspaceBundles(body);
       case 'DescribeWorkspacesConnectionStatus': return m.describeWorkspacesConnectionStatus(body);
+      case 'CreateIpGroup': return n.createIpGroup(body);
+      case 'DescribeIpGroups': return n.describeIpGroups(body);
+      case 'UpdateRulesOfIpGroup': return n.updateRulesOfIpGroup(body);
+      case 'DeleteIpGroup': return n.deleteIpGroup(body);
+      case 'AssociateIpGroups': return n.associateIpGroups(body);
+      case 'DisassociateIpGroups': return n.disassociateIpGroups(body);
+      case 'CreateConnectionAlias': return n.createConnectionAlias(body);
+      case 'DescribeConnectionAliases': return n.describeConnectionAliases(body);
+      case 'DeleteConnectionAlias': return n.deleteConnectionAlias(body);
+      case 'AssociateConnectionAlias': return n.associateConnectionAlias(body);
+      case 'DisassociateConnectionAlias': return n.disassociateConnectionAlias(body);
     }
   }
 
@@ -436,7 +484,8 @@ export async function startLocalWorkspaces(options: LocalWorkspacesOptions = {})
       resolve();
     });
   });
-  return new LocalWorkspaces(server, model, faults, timing, seed, clock);
+  const networkTiming: NetworkTiming = { ...DEFAULT_NETWORK_TIMING, ...definedOnly(options.networkTiming ?? {}) };
+  return new LocalWorkspaces(server, model, faults, timing, seed, clock, options.region, networkTiming);
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -7,7 +7,7 @@ import * as nag2 from 'cdk-nag';
 import * as nag3 from 'cdk-nag3';
 import { IConstruct } from 'constructs';
 import { directory } from './directories';
-import { RunningMode, Workspace, WorkspaceProvider, WorkspaceBundle, WorkspacesDirectory } from '../src';
+import { ConnectionAlias, IpAccessControlGroup, IpRule, RunningMode, Workspace, WorkspaceProvider, WorkspaceBundle, WorkspacesDirectory } from '../src';
 
 // The same tests prove the floor (`npm test`) and the newest aws-cdk-lib (`npx projen test:cdk-latest`).
 
@@ -16,8 +16,8 @@ const ENV = { account: '111122223333', region: 'eu-west-1' };
 
 /**
  * A stack that uses every part of the library: two WorkSpaces (one encrypted with a customer
- * managed key, with another bundle), an imported one, a registered directory, grants, an alarm
- * and both kinds of event rule.
+ * managed key, with another bundle), an imported one, a registered directory with an IP access
+ * control group and a connection alias associated with it, grants, an alarm and both kinds of event rule.
  */
 function representativeStack(app: App, env: Env): Stack {
   const stack = new Stack(app, 'Desktops', { env });
@@ -33,7 +33,9 @@ function representativeStack(app: App, env: Env): Stack {
     removalPolicy: RemovalPolicy.DESTROY,
   });
   const imported = Workspace.fromWorkspaceId(stack, 'Carol', 'ws-abcd12345');
-  new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890' });
+  const office = new IpAccessControlGroup(stack, 'Office', { rules: [IpRule.cidr('203.0.113.0/24', 'office')] });
+  const registered = new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890', ipGroups: [office] });
+  new ConnectionAlias(stack, 'Alias', { connectionString: 'desktop.example.com' }).associate(registered);
 
   const helpdesk = new iam.Role(stack, 'Helpdesk', { assumedBy: new iam.AccountRootPrincipal() });
   alice.grantReboot(helpdesk);

@@ -18,6 +18,7 @@ import {
   Step,
 } from './plan';
 import { preflight } from './preflight';
+import { STANDBY_RESOURCE_TYPE, standbyIsComplete, standbyOnEvent } from './standby';
 import {
   DesiredWorkspace,
   parseProperties,
@@ -158,6 +159,10 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
     if (event.ResourceType === ALIAS_ASSOCIATION_RESOURCE_TYPE) {
       return { PhysicalResourceId: await aliasAssociationOnEvent(api, event, log), Data: { StartedAt: startedAt } };
     }
+    // A standby's Delete is a Workspace's (below): the same ownership rules terminate or release it.
+    if (event.ResourceType === STANDBY_RESOURCE_TYPE && event.RequestType !== 'Delete') {
+      return { PhysicalResourceId: await standbyOnEvent(api, event, log), Data: { StartedAt: startedAt } };
+    }
     switch (event.RequestType) {
       case 'Create': {
         const desired = parseProperties(event.ResourceProperties);
@@ -254,6 +259,9 @@ export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerD
   }
   if (event.ResourceType === ALIAS_ASSOCIATION_RESOURCE_TYPE) {
     return aliasAssociationIsComplete(api, event, secondsSince(event.Data?.StartedAt, now(), log), log);
+  }
+  if (event.ResourceType === STANDBY_RESOURCE_TYPE && event.RequestType !== 'Delete') {
+    return standbyIsComplete(api, event, secondsSince(event.Data?.StartedAt, now(), log), log);
   }
   const workspaceId = event.PhysicalResourceId;
   const elapsedSeconds = secondsSince(event.Data?.StartedAt, now(), log);

@@ -10,3 +10,4 @@ export * from './directory';
 export * from './workspace-fleet';
 export * from './ip-access-control-group';
 export * from './connection-alias';
+export * from './standby';

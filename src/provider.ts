@@ -52,6 +52,7 @@ export class WorkspaceProvider extends Construct {
   private readonly createStatement: iam.PolicyStatement;
   private registerStatement?: iam.PolicyStatement;
   private aliasStatement?: iam.PolicyStatement;
+  private standbyStatement?: iam.PolicyStatement;
   private readonly aliasResources = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
@@ -263,6 +264,31 @@ export class WorkspaceProvider extends Construct {
         this.aliasStatement.addResources(arn);
       }
     }
+  }
+
+  /**
+   * Let the handlers create standby WorkSpaces in this directory (`StandbyWorkspace`). Only
+   * stacks with a standby get this.
+   *
+   * @param directoryId the standby's directory, in this stack's Region
+   */
+  public allowStandby(directoryId: string): void {
+    const stack = Stack.of(this);
+    const directoryArn = stack.formatArn({ service: 'workspaces', resource: 'directory', resourceName: directoryId });
+    if (this.standbyStatement) {
+      this.standbyStatement.addResources(directoryArn);
+      return;
+    }
+    // The new WorkSpace (its id unknown before), the primary (in another Region of this account)
+    // and the standby's directory; the standby is created with this stack's ownership tag, as a
+    // Workspace is. Its termination is a Workspace's (TerminateWorkspaces above, on this stack's only).
+    const thisStacksMarking = { [`aws:RequestTag/${OWNERSHIP_TAG_KEY}`]: Fn.join('', [Fn.select(2, Fn.split('/', stack.stackId)), '/*']) };
+    this.standbyStatement = new iam.PolicyStatement({
+      actions: ['workspaces:CreateStandbyWorkspaces'],
+      resources: [stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: '*', region: '*' }), directoryArn],
+      conditions: { StringLike: thisStacksMarking },
+    });
+    this.onEventHandler.addToRolePolicy(this.standbyStatement);
   }
 
   /**

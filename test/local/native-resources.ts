@@ -63,3 +63,48 @@ export function nativeWorkspacesResources(endpoint: LocalWorkspaces): Record<str
     },
   };
 }
+
+/**
+ * aws-cdk-lib's cross-Region references (`crossRegionReferences: true`), done as its custom
+ * resources do them: the writer, in the producing stack, puts each value into an SSM parameter of
+ * the consuming stack's Region; the reader, in the consuming stack, reads them. `parameters` stands
+ * for SSM Parameter Store, by Region then name; share it between the two stacks' runners.
+ */
+export function crossRegionReferences(parameters: Map<string, Map<string, string>>): Record<string, NativeResource> {
+  const inRegion = (region: string) => {
+    let store = parameters.get(region);
+    if (!store) {
+      store = new Map();
+      parameters.set(region, store);
+    }
+    return store;
+  };
+  let writers = 0;
+  let readers = 0;
+  return {
+    'Custom::CrossRegionExportWriter': {
+      async create(properties: Json) {
+        const { region, exports } = properties.WriterProps;
+        for (const [name, value] of Object.entries<string>(exports)) inRegion(region).set(name, value);
+        return { physicalId: `writer-${++writers}`, attributes: {} };
+      },
+      // The parameters stay: nothing reads them once the consuming stack is gone.
+      async delete() {},
+    },
+    'Custom::CrossRegionExportReader': {
+      async create(properties: Json) {
+        const { region, imports } = properties.ReaderProps;
+        const attributes: Record<string, string> = {};
+        for (const name of Object.keys(imports)) {
+          const value = inRegion(region).get(name);
+          if (value === undefined) {
+            throw new Error(`SSM parameter ${name} not found in ${region}: deploy the producing stack first`);
+          }
+          attributes[name] = value;
+        }
+        return { physicalId: `reader-${++readers}`, attributes };
+      },
+      async delete() {},
+    },
+  };
+}

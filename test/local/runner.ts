@@ -31,6 +31,11 @@ export interface LoadHandlersOptions {
    * credentials: an endpoint that authorizes calls tells the callers apart by it. @default the environment's
    */
   readonly accessKeyIds?: { readonly onEvent: string; readonly isComplete: string };
+  /**
+   * Environment variables the handlers see over the caller's, as each Lambda function has its
+   * own (e.g. another Region's endpoint and AWS_REGION, for a stack of that Region). @default none
+   */
+  readonly env?: Record<string, string>;
 }
 
 /**
@@ -55,10 +60,12 @@ export function loadBundledHandlers(
     // under jest, whose test sandbox has its own copy of process.env: without this, variables
     // set by a test (the endpoint's URL, the region) would never reach the handler.
     const accessKeyId = options.accessKeyIds?.[name === 'on-event' ? 'onEvent' : 'isComplete'];
-    const handlerProcess = accessKeyId === undefined
+    const handlerProcess = accessKeyId === undefined && options.env === undefined
       ? process
-      // Node's own process, with this handler's credentials in the environment it reads.
-      : Object.create(process, { env: { value: { ...process.env, AWS_ACCESS_KEY_ID: accessKeyId }, enumerable: true } });
+      // Node's own process, with this handler's credentials and environment in the environment it reads.
+      : Object.create(process, {
+        env: { value: { ...process.env, ...options.env, ...accessKeyId !== undefined && { AWS_ACCESS_KEY_ID: accessKeyId } }, enumerable: true },
+      });
     const globals: Record<string, unknown> = { process: handlerProcess, ...options.globals, console: handlerConsole };
     m.handlerGlobals = globals;
     const prelude = Object.keys(globals).map((key) => {

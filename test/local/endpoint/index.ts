@@ -26,6 +26,7 @@ import {
 } from './model';
 import { AliasSnapshot, DEFAULT_NETWORK_TIMING, NetworkModel, NetworkTiming } from './network-model';
 import { Prng } from './prng';
+import { StandbyModel, StandbySnapshot } from './standby-model';
 
 export {
   ACCOUNT_ID,
@@ -38,6 +39,7 @@ export {
 export type { BundleInput, ConnectionSnapshot, DirectoryInput, SeedWorkspaceInput, Timing, WorkspaceSnapshot } from './model';
 export { DEFAULT_NETWORK_TIMING } from './network-model';
 export type { AliasSnapshot, NetworkTiming } from './network-model';
+export type { StandbySnapshot } from './standby-model';
 
 /** The operations this endpoint implements (X-Amz-Target `WorkspacesService.<name>`). */
 export const OPERATIONS = [
@@ -72,6 +74,8 @@ export const OPERATIONS = [
   'DeleteConnectionAlias',
   'AssociateConnectionAlias',
   'DisassociateConnectionAlias',
+  // Standby WorkSpaces (standby-model.ts), across endpoints linked with linkRegion().
+  'CreateStandbyWorkspaces',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -170,6 +174,7 @@ export class LocalWorkspaces {
   readonly region: string;
   private readonly model: WorkspacesModel;
   private readonly network: NetworkModel;
+  private readonly standby: StandbyModel;
   private readonly faultPrng: Prng;
   private counts = new Map<string, number>();
   private log: CallRecord[] = [];
@@ -189,6 +194,7 @@ export class LocalWorkspaces {
   ) {
     this.region = region;
     this.network = new NetworkModel(networkTiming, clock, new Prng(seed * 31 + 7), model);
+    this.standby = new StandbyModel(region, model);
     const { port } = server.address() as AddressInfo;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -258,6 +264,22 @@ export class LocalWorkspaces {
   /** Every IP access control group, with its rules and the directories it is associated with. */
   ipGroupInventory(): Array<{ GroupId: string; GroupName: string; Rules: string[]; Directories: string[] }> {
     return this.network.ipGroupInventory();
+  }
+
+  /**
+   * Make this endpoint and another (of another Region) know each other, as Regions of one
+   * account: CreateStandbyWorkspaces here finds a primary there, and the other way round.
+   */
+  linkRegion(other: LocalWorkspaces): void {
+    if (other.region === this.region) {
+      throw new Error(`both endpoints stand for ${this.region}; give one another region`);
+    }
+    this.standby.link(other.standby);
+  }
+
+  /** The standby WorkSpaces of this Region that exist, with their primary. */
+  standbyInventory(): StandbySnapshot[] {
+    return this.standby.inventory();
   }
 
   /** Register another directory (id `^d-[0-9a-f]{8,63}$`). */
@@ -389,8 +411,8 @@ export class LocalWorkspaces {
     const n = this.network;
     switch (operation) {
       case 'CreateWorkspaces': return m.createWorkspaces(body);
-      case 'DescribeWorkspaces': return m.describeWorkspaces(body);
-      case 'ModifyWorkspaceProperties': return m.modifyWorkspaceProperties(body);
+      case 'DescribeWorkspaces': return this.standby.decorate(m.describeWorkspaces(body));
+      case 'ModifyWorkspaceProperties': return this.standby.modifyDataReplication(body) ?? m.modifyWorkspaceProperties(body);
       case 'TerminateWorkspaces': return m.terminateWorkspaces(body);
       case 'CreateTags': return n.ownsResource(body.ResourceId) ? n.createTags(body) : m.createTags(body);
       case 'DeleteTags': return n.ownsResource(body.ResourceId) ? n.deleteTags(body) : m.deleteTags(body);
@@ -418,6 +440,7 @@ export class LocalWorkspaces {
       case 'DeleteConnectionAlias': return n.deleteConnectionAlias(body);
       case 'AssociateConnectionAlias': return n.associateConnectionAlias(body);
       case 'DisassociateConnectionAlias': return n.disassociateConnectionAlias(body);
+      case 'CreateStandbyWorkspaces': return this.standby.createStandbyWorkspaces(body);
     }
   }
 

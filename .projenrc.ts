@@ -81,6 +81,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Evaluates the handlers' synthesized IAM policies with AWS's evaluation logic in tests
     // (AGPL-3.0: a test tool only, never bundled or shipped).
     '@cloud-copilot/iam-simulate@^0.1.173',
+    // Checks the import graph of lambda/, src/ and cli/ in test/architecture.test.ts: no circle,
+    // no resource module importing another, no shared layer importing upward. 17 is the newest
+    // line that runs on Node 20 (18 needs Node 22).
+    'dependency-cruiser@^17.3.9',
   ],
 
   jestOptions: {
@@ -184,6 +188,8 @@ project.gitignore.exclude('/test/cdk-integ.out.*');
 
 // The handler's source is bundled into assets/; only the bundle ships.
 project.npmignore?.exclude('/lambda/', '/cli/', '/.ci/', '/test/');
+// The import rules that test/architecture.test.ts checks.
+project.npmignore?.exclude('/.dependency-cruiser.cjs');
 // Nor a cloud assembly that a local synth left at the top.
 project.npmignore?.exclude('/cdk.out/');
 

@@ -6,10 +6,10 @@ import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import type { Workspace, WorkspaceProperties } from '@aws-sdk/client-workspaces';
 import { GONE_STATES, listDirectory, Progress } from './live';
+import { errorText, WorkspacesApi } from '../lambda/api';
+import { DesiredWorkspace, parseProperties, withBundleId } from '../lambda/parse';
 import { nextStep } from '../lambda/plan';
 import { resolveBundle } from '../lambda/preflight';
-import { DesiredWorkspace, parseProperties, withBundleId } from '../lambda/properties';
-import { errorText, WorkspacesApi } from '../lambda/workspaces-api';
 
 /** The resource type of the construct's custom resource. */
 const RESOURCE_TYPE = 'Custom::Workspace';

@@ -3,7 +3,7 @@
 // asking for a second one.
 import type { Workspace } from '@aws-sdk/client-workspaces';
 import { GONE_STATES, listDirectory, LiveWorkspace, Progress, withTags } from './live';
-import type { WorkspacesApi } from '../lambda/workspaces-api';
+import type { WorkspacesApi } from '../lambda/api';
 import { ComputeType } from '../src/compute-type';
 import { checkDirectoryId, OWNERSHIP_TAG_KEY } from '../src/private/rules';
 

@@ -2,7 +2,7 @@
 // tag reading are the handler's own (its user agent, its retry strategy, its error naming), so
 // the command behaves against the service exactly as the provider does.
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { createClient, WorkspacesApi } from '../lambda/workspaces-api';
+import { createClient, WorkspacesApi } from '../lambda/api';
 
 /** A WorkSpace as the service describes it, with its tags. */
 export interface LiveWorkspace {

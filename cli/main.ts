@@ -6,7 +6,7 @@ import { parseArgs } from 'util';
 import { drift, exitCode, renderTable } from './drift';
 import { importDirectory, Language, LANGUAGES } from './import';
 import { createApi } from './live';
-import { errorText } from '../lambda/workspaces-api';
+import { errorText } from '../lambda/api';
 
 const USAGE = `Usage: cdk-workspaces <command> [options]
 

@@ -1,10 +1,1 @@
-import { onEvent, OnEventResult, WorkspaceResourceEvent } from './handler';
-
-/** The onEvent handler of the stack's WorkSpaces Provider. */
-export const handler = (
-  event: WorkspaceResourceEvent,
-  context?: { getRemainingTimeInMillis?: () => number },
-): Promise<OnEventResult> => {
-  const remaining = context?.getRemainingTimeInMillis?.bind(context);
-  return onEvent(event, remaining ? { remainingMs: remaining } : {});
-};
+export { onEvent as handler } from './index';

@@ -8,8 +8,8 @@ import { WorkSpacesClient, Workspace as LiveWorkspace } from '@aws-sdk/client-wo
 import { App, CfnParameter, Size, Stack, Stage, Tags } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { compare, drift, exitCode, renderTable } from '../../cli/drift';
-import { parseProperties } from '../../lambda/properties';
-import { WorkspacesApi } from '../../lambda/workspaces-api';
+import { WorkspacesApi } from '../../lambda/api';
+import { parseProperties } from '../../lambda/parse';
 import { RunningMode, Workspace, WorkspaceBundle } from '../../src';
 import { directory } from '../directories';
 import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';

@@ -15,9 +15,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { deps, REQUEST_ID, STACK_ID, STARTED_AT } from './events';
-import { ALIAS_ASSOCIATION_RESOURCE_TYPE } from '../../lambda/alias-association';
-import { isComplete, onEvent, WorkspaceResourceEvent } from '../../lambda/handler';
-import { ownershipMarking } from '../../lambda/ownership';
+import type { WorkspaceResourceEvent } from '../../lambda/core/contract';
+import { ownershipMarking } from '../../lambda/core/ownership';
+import { ALIAS_ASSOCIATION_RESOURCE_TYPE } from '../../lambda/resources/alias-association/alias-association';
+import { isComplete, onEvent } from '../../lambda/router';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 const workspaces = mockClient(WorkSpacesClient);

@@ -6,7 +6,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { LocalWorkspaces, startLocalWorkspaces, WorkspaceSnapshot } from './endpoint';
 import { LocalStack } from './runner';
-import { parseOwnership } from '../../lambda/ownership';
+import { parseOwnership } from '../../lambda/core/ownership';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { generatedAppDir, removeGeneratedAppDir, runCli, runProcess } from '../cli/run-cli';
 

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { CreateTagsCommand, DeleteTagsCommand, ModifyWorkspacePropertiesCommand, TerminateWorkspacesCommand, WorkSpacesClient } from '@aws-sdk/client-workspaces';
 import { LocalWorkspaces, startLocalWorkspaces, WorkspaceSnapshot } from './endpoint';
-import { parseProperties } from '../../lambda/properties';
+import { parseProperties } from '../../lambda/parse';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { generatedAppDir, removeGeneratedAppDir, ROOT, runCli, runProcess } from '../cli/run-cli';
 

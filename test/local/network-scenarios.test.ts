@@ -10,8 +10,8 @@ import { LocalWorkspaces, startLocalWorkspaces } from './endpoint';
 import { nativeWorkspacesResources } from './native-resources';
 import { DeployedResource, FLEET_TYPE, LocalStack, loadBundledHandlers, sleep, WORKSPACE_TYPE } from './runner';
 import { BUNDLE_ID, expectInventory } from './scenario-helpers';
-import { ALIAS_ASSOCIATION_RESOURCE_TYPE } from '../../lambda/alias-association';
-import { DIRECTORY_RESOURCE_TYPE } from '../../lambda/directory';
+import { ALIAS_ASSOCIATION_RESOURCE_TYPE } from '../../lambda/resources/alias-association/alias-association';
+import { DIRECTORY_RESOURCE_TYPE } from '../../lambda/resources/directory/directory';
 import {
   ConnectionAlias,
   ConnectionAliasAssociation,

@@ -19,8 +19,8 @@
 import { readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { CreateTagsCommand, CreateWorkspacesCommand, TerminateWorkspacesCommand, WorkspaceRequest, WorkSpacesClient } from '@aws-sdk/client-workspaces';
-import { parseProperties } from '../../lambda/properties';
-import { WorkspacesApi } from '../../lambda/workspaces-api';
+import { WorkspacesApi } from '../../lambda/api';
+import { parseProperties } from '../../lambda/parse';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { generatedAppDir, removeGeneratedAppDir, runCli, runProcess } from '../cli/run-cli';
 

@@ -19,13 +19,9 @@ import {
   WorkspaceRequest,
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
-// The SDK's own error classification (the same functions its retry strategy decides with).
-// @smithy/core is a dependency of @aws-sdk/client-workspaces, which requires this very
-// submodule, so importing it adds nothing to the bundle.
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import type { WorkspaceTag } from './properties';
-import { LIBRARY_VERSION_ENV } from '../src/private/handler-environment';
-import { USER_AGENT_PRODUCT } from '../src/private/user-agent';
+import { errorName, FailedRequestError, isBusyCode, WorkspacesCallError } from './errors';
+import type { Pacer } from './pacer';
+import type { WorkspaceTag } from '../parse';
 
 /** What TerminateWorkspaces did with the request. */
 export type TerminateOutcome =
@@ -36,44 +32,12 @@ export type TerminateOutcome =
   /** The WorkSpace cannot be terminated right now; ask again at the next poll. */
   | 'busy';
 
-/**
- * A call to the service that failed (after the SDK's own retries): the message names the call
- * and what it was about; `cause` is the SDK's error, which decides whether it is worth trying
- * again later.
- */
-export class WorkspacesCallError extends Error {
-  constructor(readonly call: string, readonly target: string, readonly cause: unknown) {
-    super(`${call} for ${target} failed: ${errorText(cause)}`);
-    this.name = 'WorkspacesCallError';
-  }
-}
-
 /** The most ids DescribeWorkspacesConnectionStatus takes in one call (the API reference). */
 export const CONNECTION_STATUS_BATCH = 25;
 /** The most WorkSpace requests CreateWorkspaces takes in one call (the API reference). */
 export const CREATE_BATCH = 25;
 /** The most ids DescribeWorkspaces takes in one call, and the most WorkSpaces in one of its pages (the API reference). */
 export const DESCRIBE_BATCH = 25;
-/**
- * The rate at which the handlers send the calls that change a WorkSpace one at a time
- * (ModifyWorkspaceProperties, TerminateWorkspaces, CreateTags, DeleteTags) when a fleet has many
- * to make, in requests per second. The service publishes no per-call limits; this leaves most of
- * an account's observed rate (a few requests per second) to the Describe calls, the console and
- * other tools. A fleet may be told another (`requestsPerSecond`).
- */
-export const DEFAULT_REQUESTS_PER_SECOND = 2;
-
-/** A request that the service answered, but refused in its FailedRequests. */
-export class FailedRequestError extends Error {
-  constructor(message: string, readonly call: string, readonly errorCode: string) {
-    super(message);
-    this.name = 'FailedRequestError';
-  }
-}
-
-/** The FailedRequests code of CreateWorkspaces when the user already has a WorkSpace in the directory. */
-export const RESOURCE_EXISTS_CODE = 'ResourceExists.WorkSpace';
-
 /**
  * The WorkSpaces calls the handler makes, each as the handler needs it. Throttling and
  * transient errors are retried by the SDK itself (adaptive retry), not here; what is left
@@ -369,154 +333,6 @@ export type CreateOutcome =
   | { readonly request: WorkspaceRequest; readonly workspaceId: string }
   | { readonly request: WorkspaceRequest; readonly workspaceId?: undefined; readonly errorCode: string; readonly errorMessage: string };
 
-/**
- * Paces calls to a steady rate: each `take()` resolves no sooner than 1/rate seconds after the
- * previous one. A fleet's changes go through one pacer, so that a change for all its users
- * spreads out instead of meeting the account's rate limit all at once; the SDK's adaptive retry
- * remains for what throttling is left (other callers of the same account).
- */
-export class Pacer {
-  private next = 0;
-
-  constructor(
-    readonly requestsPerSecond: number,
-    private readonly now: () => number = () => Date.now(),
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  ) {
-    if (!(requestsPerSecond > 0)) {
-      throw new Error(`requestsPerSecond must be more than 0 (got ${requestsPerSecond})`);
-    }
-  }
-
-  /** When the next call may go, in ms from now, without waiting: 0 when at once. */
-  delayMs(): number {
-    return Math.max(0, this.next - this.now());
-  }
-
-  /** Waits for the next call's turn and takes it. */
-  async take(): Promise<void> {
-    const wait = this.delayMs();
-    this.next = Math.max(this.now(), this.next) + 1000 / this.requestsPerSecond;
-    if (wait > 0) {
-      await this.sleep(wait);
-    }
-  }
-}
-
-/**
- * Whether an error means "the WorkSpace is busy with something else": the change is to be
- * tried again at the next poll, not to fail the deployment.
- */
-export function isRetryLater(error: unknown): boolean {
-  return isBusyCode(errorName(sdkErrorOf(error)));
-}
-
-/**
- * Whether an error is one the SDK itself counts as temporary (throttling such as
- * ThrottlingException, TooManyRequestsException or RequestLimitExceeded; HTTP 5xx such as
- * InternalFailure or ServiceUnavailable; timeouts and network errors), and which is left only
- * because the SDK's own retries ran out. The classification is the SDK's, not a list of ours.
- */
-export function isTemporary(error: unknown): boolean {
-  const e = sdkErrorOf(error);
-  if (typeof e !== 'object' || e === null) {
-    return false;
-  }
-  const sdkError = e as Parameters<typeof isTransientError>[0];
-  return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError)
-    // Some throttling answers carry no known name, only the message.
-    || /\bRate exceeded\b/i.test(String((e as { message?: unknown }).message ?? ''));
-}
-
-/** Whether the service refused a step because of the WorkSpace's state (not "busy, try in a moment"). */
-export function isStateRefusal(error: unknown): boolean {
-  return /InvalidResourceState/.test(errorName(sdkErrorOf(error)));
-}
-
-/**
- * Whether a refusal names one of the service's documented limits on how often a WorkSpace may
- * be changed (the administration guide: a larger compute type once in 6 hours, a smaller one
- * once in 30 days, volumes once in 6 hours). Only the advice given with it depends on this:
- * whether a refusal fails the request is decided from the WorkSpace's state (refusalPersists).
- */
-export function isRateLimitRefusal(error: unknown): boolean {
-  const message = String((sdkErrorOf(error) as { message?: unknown } | undefined)?.message ?? '');
-  return /\bonce (?:every|in|per)\b[^.]*\b(?:hours?|days?)\b/i.test(message);
-}
-
-/** The SDK's error behind a WorkspacesCallError, or the error itself. */
-export function sdkErrorOf(error: unknown): unknown {
-  return error instanceof WorkspacesCallError ? error.cause : error;
-}
-
-/** An error as "Name: message", for messages and the log. */
-export function errorText(e: unknown): string {
-  if (e instanceof Error) {
-    return `${e.name}: ${e.message}`;
-  }
-  return String(e);
-}
-
 function userTarget(userName: string, directoryId: string): string {
   return `user "${userName}" in directory ${directoryId}`;
-}
-
-function isBusyCode(code: string): boolean {
-  return /OperationInProgress|InvalidResourceState/.test(code);
-}
-
-function errorName(error: unknown): string {
-  if (typeof error !== 'object' || error === null) {
-    return '';
-  }
-  const e = error as { name?: unknown; Code?: unknown; code?: unknown; __type?: unknown };
-  return [e.name, e.Code, e.code, e.__type].filter((x) => typeof x === 'string').join(' ');
-}
-
-/**
- * The user agent names this library, so that its calls can be told apart in CloudTrail. The
- * version comes from the function's environment, which the construct sets: nothing in the bundle
- * depends on the package's version, so its asset hash changes only when its code does. Without
- * it (a function built by hand, a script) the version reads `unknown`, so that the marker
- * `cdk-workspaces/` that `onOutOfBandChange` filters on is there in every case.
- */
-export function userAgent(): [string, string] {
-  return [USER_AGENT_PRODUCT, process.env[LIBRARY_VERSION_ENV] || 'unknown'];
-}
-
-/**
- * A client configured from the environment only: the endpoint and the region come from the
- * SDK's standard settings (AWS_ENDPOINT_URL_WORKSPACES, AWS_REGION), so the same handler runs
- * against AWS and against a local endpoint.
- */
-export function createClient(maxAttempts: number = POLL_MAX_ATTEMPTS): WorkSpacesClient {
-  return new WorkSpacesClient({
-    retryMode: 'adaptive',
-    maxAttempts,
-    customUserAgent: [userAgent()],
-  });
-}
-
-/** isComplete can afford to give up early: a transient failure just waits for the next poll. */
-export const POLL_MAX_ATTEMPTS = 8;
-
-/**
- * onEvent cannot: CloudFormation retries nothing, and a deploy of many WorkSpaces starts with
- * a burst of onEvent calls (each in its own container, so each with its own adaptive rate
- * limiter) against an account-wide API rate. More attempts let the SDK's backoff spread the
- * burst out; 15 attempts wait about two minutes at most on average, well inside the
- * 5-minute Lambda timeout.
- */
-export const ON_EVENT_MAX_ATTEMPTS = 15;
-
-const defaultApis = new Map<number, WorkspacesApi>();
-
-/** One client per container: a warm Lambda reuses its connections and its retry state. */
-export function getDefaultApi(maxAttempts: number = POLL_MAX_ATTEMPTS): WorkspacesApi {
-  let api = defaultApis.get(maxAttempts);
-  if (!api) {
-    api = new WorkspacesApi(createClient(maxAttempts));
-    defaultApis.set(maxAttempts, api);
-  }
-  return api;
 }

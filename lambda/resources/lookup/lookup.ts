@@ -2,8 +2,8 @@
 // (Workspace.fromUserName). Read-only: it never creates, changes or terminates anything, and
 // its Delete does nothing.
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { WorkspacesApi } from './workspaces-api';
-import { checkDirectoryId, checkUserName, InputError } from '../src/private/rules';
+import { checkDirectoryId, checkUserName, InputError } from '../../../src/private/rules';
+import { WorkspacesApi } from '../../api';
 
 export const LOOKUP_RESOURCE_TYPE = 'Custom::WorkspaceLookup';
 

@@ -5,39 +5,7 @@
 // fleet's own: one CreateWorkspaces per 25 users, one observation of the whole directory per poll.
 import type { Workspace } from '@aws-sdk/client-workspaces';
 import { FleetSpec, parseFleetProperties, readFleetUserNames, userPropertiesOf, UserRemovalPolicy } from './fleet-properties';
-import {
-  attributesOf,
-  endSentence,
-  errorMessage,
-  IsCompleteResult,
-  lastRefusals,
-  LOOK_AGAIN_DELAYS_MS,
-  OnEventResult,
-  readerOf,
-  rememberRefusal,
-  requirePhysicalResourceId,
-  ResolvedDeps,
-  secondsSince,
-  takeExisting,
-  WorkspaceIsCompleteEvent,
-  WorkspaceResourceEvent,
-  withRemovedDefaults,
-} from './handler';
-import { ownershipMarking, parseOwnership, Reader, relationOf } from './ownership';
-import {
-  ConnectionObservation,
-  creationRequest,
-  Decision,
-  describeStep,
-  formatSeconds,
-  needsTags,
-  planReconcile,
-  ReconcileInput,
-  refusalPersists,
-  Step,
-} from './plan';
-import { preflight } from './preflight';
-import { DesiredWorkspace, previousTagKeys, replacementChanges } from './properties';
+import { MAX_TIMEOUT_SECONDS, OWNERSHIP_TAG_KEY } from '../../../src/private/rules';
 import {
   DEFAULT_REQUESTS_PER_SECOND,
   errorText,
@@ -49,8 +17,36 @@ import {
   RESOURCE_EXISTS_CODE,
   sdkErrorOf,
   WorkspacesApi,
-} from './workspaces-api';
-import { MAX_TIMEOUT_SECONDS, OWNERSHIP_TAG_KEY } from '../src/private/rules';
+} from '../../api';
+import {
+  attributesOf,
+  endSentence,
+  errorMessage,
+  IsCompleteResult,
+  LOOK_AGAIN_DELAYS_MS,
+  OnEventResult,
+  requirePhysicalResourceId,
+  ResolvedDeps,
+  secondsSince,
+  WorkspaceIsCompleteEvent,
+  WorkspaceResourceEvent,
+} from '../../core/contract';
+import { ownershipMarking, parseOwnership, Reader, readerOf, relationOf, takeExisting } from '../../core/ownership';
+import { lastRefusals, rememberRefusal } from '../../core/refusals';
+import { DesiredWorkspace, previousTagKeys, replacementChanges } from '../../parse';
+import {
+  ConnectionObservation,
+  creationRequest,
+  Decision,
+  describeStep,
+  formatSeconds,
+  needsTags,
+  planReconcile,
+  ReconcileInput,
+  refusalPersists,
+  Step,
+} from '../../plan';
+import { preflight, withRemovedDefaults } from '../../preflight';
 
 /** A fleet's PhysicalResourceId names its directory: a new directory is a new fleet (a replacement). */
 const FLEET_ID_PREFIX = 'workspace-fleet:';

@@ -3,16 +3,8 @@
 // bundle), so a wrong directory or bundle fails in seconds with nothing created. Describe calls
 // only: nothing here changes anything.
 import type { WorkspaceBundle } from '@aws-sdk/client-workspaces';
-import { DesiredProperties } from './properties';
-import { WorkspacesApi } from './workspaces-api';
-
-/** The bundle as the wire names it: `BundleId`, or `BundleName` with an optional `BundleOwner`. */
-export interface BundleSpec {
-  readonly bundleId?: string;
-  readonly bundleName?: string;
-  /** `AMAZON` or `ACCOUNT`; absent = both. */
-  readonly bundleOwner?: 'AMAZON' | 'ACCOUNT';
-}
+import { WorkspacesApi } from '../api';
+import type { BundleSpec, DesiredProperties } from '../parse';
 
 export interface PreflightRequest {
   readonly directoryId: string;

@@ -11,8 +11,8 @@ import {
   RegisterWorkspaceDirectoryCommand,
   WorkspaceDirectory,
 } from '@aws-sdk/client-workspaces';
-import { isTemporary, WorkspacesApi, WorkspacesCallError } from './workspaces-api';
-import { checkDirectoryId, InputError } from '../src/private/rules';
+import { checkDirectoryId, InputError } from '../../../src/private/rules';
+import { isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
 
 export const DIRECTORY_RESOURCE_TYPE = 'Custom::WorkspacesDirectory';
 

@@ -1,4 +1,4 @@
-import type { BundleSpec } from './preflight';
+import type { BundleSpec, DesiredProperties, DesiredWorkspace, DisruptionPolicyName, WorkspaceTag } from './desired';
 import {
   checkAutoStopTimeout,
   checkBundleId,
@@ -17,49 +17,9 @@ import {
   MAX_TIMEOUT_SECONDS,
   OWNERSHIP_TAG_KEY,
   TIMEOUT_MARGIN_SECONDS,
-} from '../src/private/rules';
+} from '../../src/private/rules';
 
-/** What the template asks for. An absent optional field means "no opinion": it is never changed. */
-export interface DesiredWorkspace {
-  readonly directoryId: string;
-  /**
-   * The bundle's id: as declared (`BundleId`), or, for a bundle declared by name, once the
-   * pre-flight has resolved it (withBundleId). Undefined for a name not resolved yet.
-   */
-  readonly bundleId?: string;
-  /** The bundle as declared: by id, or by name with an optional owner. */
-  readonly bundle: BundleSpec;
-  readonly userName: string;
-  readonly rootVolumeEncryptionEnabled: boolean;
-  readonly userVolumeEncryptionEnabled: boolean;
-  readonly volumeEncryptionKey?: string;
-  readonly properties: DesiredProperties;
-  /** In the order declared; keys are unique. */
-  readonly tags: readonly WorkspaceTag[];
-  readonly timeoutSeconds: number;
-  /** Take over the user's existing WorkSpace, when no other cdk-workspaces resource owns it. @default false */
-  readonly adoptExisting?: boolean;
-  /** Whether a change that disconnects the user waits until no one is connected. */
-  readonly disruptionPolicy: DisruptionPolicyName;
-}
-
-/** The construct's DisruptionPolicy, as the wire names it. */
-export type DisruptionPolicyName = 'WAIT_FOR_DISCONNECT' | 'IMMEDIATE';
 const DISRUPTION_POLICIES: readonly DisruptionPolicyName[] = ['WAIT_FOR_DISCONNECT', 'IMMEDIATE'];
-
-export interface DesiredProperties {
-  readonly runningMode?: string;
-  readonly runningModeAutoStopTimeoutInMinutes?: number;
-  readonly computeTypeName?: string;
-  readonly rootVolumeSizeGib?: number;
-  readonly userVolumeSizeGib?: number;
-  readonly protocols?: readonly string[];
-}
-
-export interface WorkspaceTag {
-  readonly Key: string;
-  readonly Value: string;
-}
 
 /** The construct's default `timeout` is the longest one: what lets the handler fail first. */
 export const DEFAULT_TIMEOUT_SECONDS = MAX_TIMEOUT_SECONDS;

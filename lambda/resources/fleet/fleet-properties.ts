@@ -1,10 +1,9 @@
 // The parse layer of Custom::WorkspaceFleet: its properties become one DesiredWorkspace per
 // user, through the very parser of Custom::Workspace (so every rule is applied the same way), from
 // the fleet's defaults and each user's overrides.
-import type { BundleSpec } from './preflight';
-import { asObject, DesiredWorkspace, dropUndefined, isObject, optionalString, parseProperties, requiredString } from './properties';
-import { DEFAULT_REQUESTS_PER_SECOND } from './workspaces-api';
-import { checkBundleId, checkDirectoryId, checkUserName, InputError } from '../src/private/rules';
+import { checkBundleId, checkDirectoryId, checkUserName, InputError } from '../../../src/private/rules';
+import { DEFAULT_REQUESTS_PER_SECOND } from '../../api';
+import { asObject, BundleSpec, DesiredWorkspace, dropUndefined, isObject, optionalString, parseProperties, requiredString } from '../../parse';
 
 /** The resource type of a fleet, as the construct renders it and the handlers route by it. */
 export const FLEET_RESOURCE_TYPE = 'Custom::WorkspaceFleet';

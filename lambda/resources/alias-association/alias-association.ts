@@ -12,10 +12,10 @@ import {
   DescribeTagsCommand,
   DisassociateConnectionAliasCommand,
 } from '@aws-sdk/client-workspaces';
-import { ownershipMarking, Reader, relationOf, resourcePart, stackUuid, parseOwnership } from '../../core/ownership';
-import { isRetryLater, isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
 import { ALIAS_ID_PATTERN, checkAliasId } from '../../../src/private/network-rules';
 import { checkDirectoryId, DIRECTORY_ID_PATTERN, InputError, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, OWNERSHIP_TAG_KEY } from '../../../src/private/rules';
+import { isRetryLater, isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
+import { ownershipMarking, Reader, relationOf, resourcePart, stackUuid, parseOwnership } from '../../core/ownership';
 
 export const ALIAS_ASSOCIATION_RESOURCE_TYPE = 'Custom::WorkspacesConnectionAliasAssociation';
 

@@ -3,9 +3,6 @@
 // Create and Update are here; a Delete is a Workspace's (handler.ts routes it there): the standby
 // is a WorkSpace of this Region, marked like one, and terminated or released by the same rules.
 import { CreateStandbyWorkspacesCommand, ModifyWorkspacePropertiesCommand, Workspace } from '@aws-sdk/client-workspaces';
-import { describeOwner, ownershipMarking, Reader, relationOf } from '../../core/ownership';
-import { afterTimeout, formatSeconds } from '../../plan';
-import { isRetryLater, isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
 import {
   checkDirectoryId,
   InputError,
@@ -14,6 +11,9 @@ import {
   OWNERSHIP_TAG_KEY,
   WORKSPACE_ID_PATTERN,
 } from '../../../src/private/rules';
+import { isRetryLater, isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
+import { describeOwner, ownershipMarking, Reader, relationOf } from '../../core/ownership';
+import { afterTimeout, formatSeconds } from '../../plan';
 
 export const STANDBY_RESOURCE_TYPE = 'Custom::WorkspacesStandby';
 

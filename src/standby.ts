@@ -71,8 +71,8 @@ export interface StandbyOptions {
 export interface StandbyWorkspaceProps extends StandbyOptions {
   /**
    * The primary WorkSpace, in a stack of another Region: a `Workspace`, or a fleet's member
-   * (`fleet.workspace(userName)`). Its id crosses Regions as a cross-Region reference: the
-   * standby's stack needs `crossRegionReferences: true`.
+   * (`fleet.workspace(userName)`). Its id crosses Regions as an aws-cdk-lib cross-Region
+   * reference (give both stacks `crossRegionReferences: true`).
    */
   readonly primary: IWorkspace;
 }
@@ -90,8 +90,8 @@ export interface StandbyFleetProps extends StandbyOptions {
  * of a primary WorkSpace, made by CreateStandbyWorkspaces (`Custom::WorkspacesStandby`, served by
  * the provider of the secondary Region's stack), which CloudFormation cannot make.
  *
- * Declare it in a stack of the secondary Region with `crossRegionReferences: true`: the
- * primary's id is passed by aws-cdk-lib's cross-Region references (an SSM parameter in the
+ * Declare it in a stack of the secondary Region (both stacks with `crossRegionReferences: true`):
+ * the primary's id is passed by aws-cdk-lib's cross-Region references (an SSM parameter in the
  * secondary Region, written by the primary's stack), which also keeps the primary from being
  * replaced while its standby refers to it. The standby follows a `Workspace`'s rules: it is
  * marked with the ownership tag of the request that created it, the deployment waits until it

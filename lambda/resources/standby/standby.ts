@@ -12,6 +12,7 @@ import {
   WORKSPACE_ID_PATTERN,
 } from '../../../src/private/rules';
 import { isRetryLater, isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
+import { endSentence } from '../../core/contract';
 import { describeOwner, ownershipMarking, Reader, relationOf } from '../../core/ownership';
 import { afterTimeout, formatSeconds } from '../../plan';
 
@@ -170,7 +171,7 @@ export async function standbyOnEvent(api: WorkspacesApi, event: StandbyEvent, lo
   if (failed) {
     throw new Error(`CreateStandbyWorkspaces refused the standby of primary WorkSpace ${desired.primaryWorkspaceId} `
       + `(${desired.primaryRegion}) in directory ${desired.directoryId}: ${failed.ErrorCode ?? '(no error code)'}: `
-      + `${failed.ErrorMessage ?? '(no error message)'}. Nothing was created.`);
+      + `${endSentence(failed.ErrorMessage ?? '(no error message)')} Nothing was created.`);
   }
   const standbyId = out.PendingStandbyRequests?.[0]?.WorkspaceId;
   if (!standbyId) {
@@ -212,7 +213,7 @@ export async function standbyIsComplete(
     }
     if (standby.State === 'ERROR') {
       throw new Error(`Standby WorkSpace ${standbyId} (user "${standby.UserName}", directory ${standby.DirectoryId}) is ERROR: `
-        + `${standby.ErrorCode ?? '(no error code)'}: ${standby.ErrorMessage ?? '(no error message)'}. ${afterTimeout(isNew)}`);
+        + `${standby.ErrorCode ?? '(no error code)'}: ${endSentence(standby.ErrorMessage ?? '(no error message)')} ${afterTimeout(isNew)}`);
     }
     if (!DONE_STATES.includes(standby.State ?? '')) {
       log(`${standbyId}: waiting, the standby is ${standby.State}`);

@@ -8,6 +8,7 @@ export * from './workspace-base';
 export * from './bundle';
 export * from './directory';
 export * from './workspace-fleet';
+export * from './workspace-options';
 export * from './ip-access-control-group';
 export * from './connection-alias';
 export * from './standby';

@@ -1,1 +1,0 @@
-export { isComplete as handler } from './index';

@@ -1,1 +1,0 @@
-export { onEvent as handler } from './index';

@@ -6,13 +6,9 @@
 // its custom resources would (native-resources.ts). Needs the bundle: `npx projen bundle` first.
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { LocalWorkspaces, startLocalWorkspaces } from './endpoint';
-import { crossRegionReferences, nativeWorkspacesResources } from './native-resources';
-import { FLEET_TYPE, LocalStack, loadBundledHandlers, WORKSPACE_TYPE } from './runner';
 import { BUNDLE_ID } from './scenario-helpers';
+import { Region, twoRegions } from './two-region-helpers';
 import { stackUuid, parseOwnership } from '../../lambda/core/ownership';
-import { ALIAS_ASSOCIATION_RESOURCE_TYPE } from '../../lambda/resources/alias-association/alias-association';
-import { DIRECTORY_RESOURCE_TYPE } from '../../lambda/resources/directory/directory';
 import { STANDBY_RESOURCE_TYPE } from '../../lambda/resources/standby/standby';
 import { ConnectionAlias, DataReplication, StandbyWorkspace, WorkspaceBundle, WorkspaceFleet, WorkspacesDirectory } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
@@ -24,43 +20,17 @@ const SECONDARY = { region: 'us-west-2', directoryId: 'd-2234567890' };
 const USERS = ['alice', 'bob'];
 const CONNECTION_STRING = 'desktop.example.com';
 
-let endpoints: LocalWorkspaces[] = [];
+let stop: (() => Promise<void>) | undefined;
 
 afterEach(async () => {
-  await Promise.all(endpoints.map((e) => e.stop()));
-  endpoints = [];
+  await stop?.();
+  stop = undefined;
 });
 
-interface Region {
-  readonly endpoint: LocalWorkspaces;
-  readonly stack: LocalStack;
-}
-
-/** Both Regions' endpoints, linked, and a runner for each Region's stack sharing one SSM store. */
-async function twoRegions(): Promise<{ primary: Region; secondary: Region }> {
-  const timing = { pendingMs: 300 };
-  const [a, b] = await Promise.all([
-    startLocalWorkspaces({ timing, region: PRIMARY.region, seed: 1 }),
-    startLocalWorkspaces({ timing, region: SECONDARY.region, seed: 2 }),
-  ]);
-  endpoints = [a, b];
-  a.linkRegion(b);
-  // The secondary directory is in Directory Service (with the same users), not yet registered with WorkSpaces.
-  b.addDirectory(SECONDARY.directoryId, { State: 'DEREGISTERED' });
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const parameters = new Map<string, Map<string, string>>();
-  const runner = (endpoint: LocalWorkspaces, name: string) => new LocalStack({
-    stackName: name,
-    region: endpoint.region,
-    pollIntervalMs: 20,
-    handlers: loadBundledHandlers(() => undefined, { env: endpoint.env() }),
-    resourceTypes: [WORKSPACE_TYPE, FLEET_TYPE, DIRECTORY_RESOURCE_TYPE, ALIAS_ASSOCIATION_RESOURCE_TYPE, STANDBY_RESOURCE_TYPE],
-    nativeResources: { ...nativeWorkspacesResources(endpoint), ...crossRegionReferences(parameters) },
-  });
-  return {
-    primary: { endpoint: a, stack: runner(a, 'DesktopsPrimary') },
-    secondary: { endpoint: b, stack: runner(b, 'DesktopsSecondary') },
-  };
+async function start() {
+  const regions = await twoRegions({ ...PRIMARY, stackName: 'DesktopsPrimary' }, { ...SECONDARY, stackName: 'DesktopsSecondary' });
+  stop = regions.stop;
+  return regions;
 }
 
 /** The app: a fleet with an alias in the primary Region, its standbys and an alias of the same connection string in the secondary. */
@@ -106,7 +76,7 @@ function expectRegionInventory(region: Region, expected: { primaries?: number; s
 }
 
 test('two Regions: primaries, their standbys and an alias association in each Region deploy, and are destroyed cleanly', async () => {
-  const { primary, secondary } = await twoRegions();
+  const { primary, secondary } = await start();
   const templates = app();
 
   expect(await primary.stack.deploy(templates.primary)).toMatchObject({ ok: true });
@@ -151,7 +121,7 @@ test('two Regions: primaries, their standbys and an alias association in each Re
 }, 120_000);
 
 test('a standby that fails to be built rolls the secondary deployment back: no standby is left, the primaries stay as they were', async () => {
-  const { primary, secondary } = await twoRegions();
+  const { primary, secondary } = await start();
   const templates = app();
   expect(await primary.stack.deploy(templates.primary)).toMatchObject({ ok: true });
   const before = primary.endpoint.inventory().map((w) => [w.WorkspaceId, w.State]);

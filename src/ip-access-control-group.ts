@@ -39,14 +39,14 @@ export class IpRule {
     return new IpRule(cidr, description);
   }
 
-  /** The range in CIDR notation. */
-  public readonly cidr: string;
+  /** The range in CIDR notation (named apart from the static `cidr()`, which jsii requires). */
+  public readonly cidrRange: string;
 
   /** What the range is, when given. */
   public readonly description?: string;
 
   private constructor(cidr: string, description?: string) {
-    this.cidr = cidr;
+    this.cidrRange = cidr;
     this.description = description;
   }
 }
@@ -132,7 +132,7 @@ export class IpAccessControlGroup extends Resource implements IIpAccessControlGr
     const resource = new workspaces.CfnWorkspaceIpGroup(this, 'Resource', {
       groupName: props.groupName ?? Names.uniqueResourceName(this, { maxLength: 64 }),
       groupDesc: props.description,
-      userRules: this.rules.map((rule) => ({ ipRule: rule.cidr, ruleDesc: rule.description })),
+      userRules: this.rules.map((rule) => ({ ipRule: rule.cidrRange, ruleDesc: rule.description })),
     });
     this.groupId = resource.attrGroupId;
     this.groupArn = resource.attrArn;
@@ -140,25 +140,25 @@ export class IpAccessControlGroup extends Resource implements IIpAccessControlGr
 
   private checkRules(rules: readonly IpRule[]): void {
     if (rules.length > MAX_IP_RULES) {
-      throw validationError(this, `Invalid rules: ${rules.length} rules (${rules.map((r) => r.cidr).join(', ')}); `
+      throw validationError(this, `Invalid rules: ${rules.length} rules (${rules.map((r) => r.cidrRange).join(', ')}); `
         + `a group holds at most ${MAX_IP_RULES} (the service's quota): split them over several groups `
         + '(a directory takes up to 25)');
     }
     const seen = new Map<string, number>();
     rules.forEach((rule, index) => {
-      if (Token.isUnresolved(rule.cidr)) {
+      if (Token.isUnresolved(rule.cidrRange)) {
         return;
       }
       let key: string;
       try {
-        const cidr = parseCidr(`rules[${index}]`, rule.cidr);
+        const cidr = parseCidr(`rules[${index}]`, rule.cidrRange);
         key = `${cidr.network}/${cidr.prefixLength}`;
       } catch (e) {
         throw e instanceof InputError ? validationError(this, `${e.message} (rule ${describeRule(rule)})`) : e;
       }
       const earlier = seen.get(key);
       if (earlier !== undefined) {
-        throw validationError(this, `Invalid rules[${index}] ${JSON.stringify(rule.cidr)}: the range ${key} is given twice `
+        throw validationError(this, `Invalid rules[${index}] ${JSON.stringify(rule.cidrRange)}: the range ${key} is given twice `
           + `(rules[${earlier}] ${describeRule(rules[earlier])} and rules[${index}] ${describeRule(rule)}); give each range once`);
       }
       seen.set(key, index);
@@ -167,5 +167,5 @@ export class IpAccessControlGroup extends Resource implements IIpAccessControlGr
 }
 
 function describeRule(rule: IpRule): string {
-  return rule.description === undefined ? JSON.stringify(rule.cidr) : `${JSON.stringify(rule.cidr)} "${rule.description}"`;
+  return rule.description === undefined ? JSON.stringify(rule.cidrRange) : `${JSON.stringify(rule.cidrRange)} "${rule.description}"`;
 }

@@ -13,6 +13,7 @@ from aws_cdk.assertions import Template
 
 from cdk_workspaces import (
     BundleOwner,
+    ConnectionAlias,
     ComputeType,
     DisruptionPolicy,
     IpAccessControlGroup,
@@ -159,6 +160,16 @@ def test_an_ip_access_control_group_in_python_reaches_the_directory():
     assert registration["Properties"]["IpGroupIds"] == [{"Fn::GetAtt": [group_id, "GroupId"]}, "wsipg-abcdef12"]
     with pytest.raises(RuntimeError, match=re.escape('Invalid rules[0] "203.0.113.9/24"')):
         IpAccessControlGroup(stack, "Bad", rules=[IpRule.cidr("203.0.113.9/24")])
+
+
+def test_a_connection_alias_associated_in_python_exposes_the_connection_identifier():
+    stack = new_stack()
+    directory = WorkspacesDirectory(stack, "Registered", directory_id="d-2234567890")
+    association = ConnectionAlias(stack, "Alias", connection_string="desktop.example.com").associate(directory)
+    template = Template.from_stack(stack)
+    [(logical_id, resource)] = template.find_resources("Custom::WorkspacesConnectionAliasAssociation").items()
+    assert resource["Properties"]["ResourceId"] == "d-2234567890"
+    assert stack.resolve(association.connection_identifier) == {"Fn::GetAtt": [logical_id, "ConnectionIdentifier"]}
 
 
 def test_from_user_name_looks_the_workspace_up_at_deploy_time():

@@ -62,6 +62,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     '@aws-sdk/client-workspaces@^3.1048.0',
+    // `cdk-workspaces drift --stack` reads the deployed stack's resources (read-only), bundled into the command.
+    '@aws-sdk/client-cloudformation@^3.1048.0',
     '@types/aws-lambda',
     // The SDK's own error classification, which the handler bundles (the client already does).
     '@smithy/core',

@@ -2,27 +2,31 @@ import { awscdk, javascript } from 'projen';
 
 // The floor for users: the lowest aws-cdk-lib the library is built and tested against (`npm test`
 // runs every suite on it; `test:cdk-latest` runs the synthesizing ones on the newest). Found by
-// trying releases; the first one that keeps every promise:
+// trying releases; 2.240.0 is the first that keeps every promise in every language:
 // - No deprecated Lambda runtime anywhere in the template. The handlers name their own runtime
 //   (below); the Provider framework's functions (onEvent, isComplete, onTimeout) take theirs from
-//   aws-cdk-lib's region facts. 2.221.0 is the first release in which that is nodejs22.x in every
-//   region it knows (China, GovCloud and ISO included) and for a region it does not know; 2.220.0
-//   still gives nodejs18.x to us-isob-* and as its default, and so names it in the region mapping
-//   of every environment-agnostic stack (nodejs18.x and nodejs20.x are deprecated). Lambda
+//   aws-cdk-lib's region facts. From 2.221.0 on that is nodejs22.x in every region aws-cdk-lib
+//   knows (China, GovCloud and ISO included) and for a region it does not know; 2.220.0 still
+//   gives nodejs18.x to us-isob-* and as its default, and so names it in the region mapping of
+//   every environment-agnostic stack (Lambda has deprecated nodejs18.x and nodejs20.x). Lambda
 //   deprecates nodejs22.x on 30 April 2027: test/runtime.test.ts fails from then on, and the floor
-//   rises to 2.259.0, the first with nodejs24.x everywhere. Until 2.259.0, cdk-nag's
-//   AwsSolutions-L1 finds the framework's functions older than the handlers; src/private/nag.ts
-//   suppresses it there only, with this reason.
+//   rises to 2.259.0, the first with nodejs24.x everywhere. Until 2.259.0 cdk-nag's AwsSolutions-L1
+//   finds the framework's functions older than the handlers; src/private/nag.ts suppresses it
+//   there only, saying so.
+// - Go: the library needs constructs 10.5 (constructsVersion below; cdk-nag 2.38 and cdk-nag 3
+//   need it too), which aws-cdk-lib requires from 2.239.0 on. Earlier aws-cdk-go releases do not
+//   compile with constructs-go 10.5 (2.221.0: "ambiguous selector ... With" in awsevents), and
+//   the Go module proxy cannot verify 2.239.0, so 2.240.0 is the first a Go user can build with.
 // - What src/ uses: CustomResource.serviceTimeout (2.174.0), AspectPriority (2.172.0), the
-//   Provider's disableWaiterStateMachineLogging; ValidationError took a name first after 2.240.0,
-//   which src/private/errors.ts tells apart. jsii compiles against it, and the type-check passes.
-// - cdk-nag 2 (peer ^2.176.0) works from the floor. cdk-nag 3 reads acknowledgements through
-//   Validations, which came in 2.257.0, the floor cdk-nag 3 declares itself: src/private/nag.ts
-//   acknowledges where Validations exists, so cdk-nag 3 users just need 2.257.0 or newer, as
-//   cdk-nag 3 tells them.
+//   Provider's disableWaiterStateMachineLogging; ValidationError takes its message first up to
+//   2.240.0 and a name first by 2.257.0, which src/private/errors.ts tells apart. jsii compiles
+//   against the floor, and the type-check passes.
+// - cdk-nag 2 works from the floor. cdk-nag 3 reads acknowledgements through Validations, which
+//   came in 2.257.0, the floor cdk-nag 3 declares itself: src/private/nag.ts acknowledges where
+//   Validations exists, so cdk-nag 3 users just need 2.257.0 or newer, as cdk-nag 3 tells them.
 // - Every registry has it: npm, PyPI, Maven Central (whose newest is 2.263.0) and the Go module
 //   proxy, so the binding tests install the floor itself (test/bindings/).
-const cdkVersion = '2.221.0';
+const cdkVersion = '2.240.0';
 
 // The newest Node.js runtime Lambda offers, for both handlers. projen writes it into the
 // generated src/private/*-function.ts as a plain name, so it does not depend on what the
@@ -84,9 +88,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild',
     'tsx',
     'cdk-nag@^2.38.2',
-    // The newest integ-tests-alpha whose peer (aws-cdk-lib ^2.214.0) the floor satisfies; the
-    // registry has no 2.221.0-alpha.0 to match it exactly.
-    '@aws-cdk/integ-tests-alpha@2.214.0-alpha.0',
+    // The newest integ-tests-alpha whose peer (aws-cdk-lib ^2.239.0) the floor satisfies; the
+    // registry has no 2.240.0-alpha.0 to match it exactly.
+    '@aws-cdk/integ-tests-alpha@2.239.0-alpha.0',
     // aws-cdk-lib's policy validation with AWS CloudFormation Guard, which runs the rules in
     // policy/guard/ in test/policy/guard.test.ts.
     '@cdklabs/cdk-validator-cfnguard',
@@ -244,7 +248,7 @@ project.addTask('test:go', {
 });
 project.gitignore.exclude('/test/bindings/go/readme-example/');
 
-// The floor (2.221.0) is what `npm test` proves; this proves the newest aws-cdk-lib too: in a
+// The floor (2.240.0) is what `npm test` proves; this proves the newest aws-cdk-lib too: in a
 // clean copy of the checkout (the files a clone would have), with the newest aws-cdk-lib installed
 // over the floor, every jest suite that synthesizes (the nag tests with cdk-nag 3 among them,
 // which need Validations and so skip at the floor), the type-check and the integ snapshot check.

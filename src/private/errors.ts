@@ -1,7 +1,7 @@
 import { ValidationError } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
-/** ValidationError's constructor in the releases from the floor to 2.240.0 at least. */
+/** ValidationError's constructor in the floor (2.240.0) and the releases before it. */
 type MessageFirst = new (message: string, scope: IConstruct) => Error;
 /** ValidationError's constructor in later releases: the name is the error's code. */
 type NameFirst = new (name: string, message: string, scope: IConstruct) => Error;
@@ -13,9 +13,9 @@ type NameFirst = new (name: string, message: string, scope: IConstruct) => Error
  * user must change.
  *
  * `ValidationError` is exported but not part of aws-cdk-lib's documented API, and its
- * constructor has changed: the releases from the floor up to 2.240.0 at least take
- * `(message, scope)`, later ones `(name, message, scope)`. The constructor's own arity tells them
- * apart; `npm test` proves the first at the floor and `npx projen test:cdk-latest` the second.
+ * constructor has changed: the floor (2.240.0) takes `(message, scope)`, 2.257.0 and later
+ * `(name, message, scope)`. The constructor's own arity tells them apart; `npm test` proves the
+ * first at the floor and `npx projen test:cdk-latest` the second.
  */
 export function validationError(scope: IConstruct, message: string, path: string = scope.node.path): Error {
   const text = `${path}: ${message}`;

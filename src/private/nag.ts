@@ -83,7 +83,7 @@ const FRAMEWORK_SUPPRESSIONS: { [cfnType: string]: NagSuppression[] } = {
   'AWS::Lambda::Function': [{
     id: 'AwsSolutions-L1',
     reason: 'aws-cdk-lib\'s Provider framework sets the runtime of its own functions by region: nodejs22.x in the '
-      + 'releases from 2.221.0 (the floor of cdk-workspaces) to 2.258, which Lambda supports until 30 April 2027; '
+      + 'releases from 2.240.0 (the floor of cdk-workspaces) to 2.258, which Lambda supports until 30 April 2027; '
       + '2.259.0 and later run them on the newest Node.js runtime, as the cdk-workspaces handlers always are',
     when: olderThanNewestNodeRuntime,
   }],

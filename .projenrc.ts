@@ -126,6 +126,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // aws-cdk-lib ^2.257.0, above the floor, which npm installs with a warning: test/nag.test.ts runs
 // its cdk-nag 3 tests where aws-cdk-lib has Validations, i.e. in `test:cdk-latest`.
 project.addDevDeps('cdk-nag3@npm:cdk-nag@^3.0.2');
+// `npm ci` refuses that peer outright (npm ignores `overrides` for peers), so npm resolves this
+// project's tree without peer checks. Nothing in it is installed only as a peer, so the tree is
+// the same; the ranges users see are not affected (.npmrc is not published).
+project.npmrc.addConfig('legacy-peer-deps', 'true');
 
 // Replace (not extend) projen's catch-all include, so built output is never type-checked.
 project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'lambda/**/*.ts', 'cli/**/*.ts', 'test/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts']);

@@ -2,7 +2,7 @@
 // tag reading are the handler's own (its user agent, its retry strategy, its error naming), so
 // the command behaves against the service exactly as the provider does.
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { createClient, WorkspacesApi } from '../lambda/workspaces-api';
+import { createClient, WorkspacesApi } from '../lambda/api';
 
 /** A WorkSpace as the service describes it, with its tags. */
 export interface LiveWorkspace {
@@ -53,3 +53,11 @@ export async function withTags(api: WorkspacesApi, workspaces: readonly Workspac
 
 /** States in which a WorkSpace is gone or going: it is no one's to declare or compare. */
 export const GONE_STATES: ReadonlySet<string> = new Set(['TERMINATING', 'TERMINATED']);
+
+/**
+ * Text from the service or a template as it may go to a terminal: as it is when it is printable
+ * ASCII, else quoted with every control character escaped (no escape sequence reaches the terminal).
+ */
+export function printable(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) ? text : JSON.stringify(text).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

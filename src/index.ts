@@ -8,3 +8,4 @@ export * from './workspace-base';
 export * from './bundle';
 export * from './directory';
 export * from './workspace-fleet';
+export * from './workspace-options';

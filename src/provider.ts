@@ -3,9 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { IsCompleteFunction } from './private/is-complete-function';
+import { HandlerFunction } from './private/handler-function';
 import { addNagSuppressions } from './private/nag';
-import { OnEventFunction } from './private/on-event-function';
 import { OWNERSHIP_TAG_KEY } from './private/rules';
 import { LIBRARY_VERSION_ENV, libraryVersion } from './private/version';
 
@@ -56,13 +55,19 @@ export class WorkspaceProvider extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
 
-    const onEvent = new OnEventFunction(this, 'OnEventHandler', {
+    // Both functions run the one bundle: one asset, hashed and uploaded once.
+    const code = HandlerFunction.bundle();
+    const onEvent = new HandlerFunction(this, 'OnEventHandler', {
+      entry: 'onEvent',
+      code,
       description: 'cdk-workspaces: starts creating, updating or terminating a WorkSpace',
       memorySize: 256,
       // Room for the SDK's adaptive retry to wait out throttling on a busy account.
       timeout: Duration.minutes(5),
     });
-    const isComplete = new IsCompleteFunction(this, 'IsCompleteHandler', {
+    const isComplete = new HandlerFunction(this, 'IsCompleteHandler', {
+      entry: 'isComplete',
+      code,
       description: 'cdk-workspaces: waits for a WorkSpace to reach its declared state, one step at a time',
       memorySize: 256,
       timeout: Duration.minutes(5),

@@ -1,10 +1,8 @@
 import { CustomResource, Duration, ITaggable, Lazy, RemovalPolicy, Size, TagManager, TagType, Token } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { WorkspaceBundle } from './bundle';
 import { ComputeType } from './compute-type';
 import { IWorkspacesDirectory, WorkspacesDirectory } from './directory';
-import { DisruptionPolicy } from './disruption-policy';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
 import {
@@ -19,6 +17,7 @@ import { Protocol } from './protocol';
 import { WorkspaceProvider } from './provider';
 import { RunningMode } from './running-mode';
 import { IWorkspace, WorkspaceBase } from './workspace-base';
+import { WorkspaceOptions } from './workspace-options';
 
 /** The most users one fleet may have (the handler's observation and CloudFormation's hour are sized for it). */
 const MAX_USERS = 1000;
@@ -82,9 +81,10 @@ export interface WorkspaceFleetUserOptions {
 }
 
 /**
- * Properties of a `WorkspaceFleet`.
+ * Properties of a `WorkspaceFleet`: its directory, bundle and users, and the settings of every
+ * user's WorkSpace (`WorkspaceOptions`).
  */
-export interface WorkspaceFleetProps {
+export interface WorkspaceFleetProps extends WorkspaceOptions {
   /**
    * The directory (registered with WorkSpaces) that every user of the fleet belongs to.
    *
@@ -107,109 +107,6 @@ export interface WorkspaceFleetProps {
    * @default - none; add them with `addUser()`
    */
   readonly users?: string[];
-
-  /**
-   * The running mode of every WorkSpace.
-   *
-   * @default RunningMode.AUTO_STOP
-   */
-  readonly runningMode?: RunningMode;
-
-  /**
-   * How long after the user disconnects an AUTO_STOP WorkSpace stops. Whole hours, only with AUTO_STOP.
-   *
-   * @default - 1 hour with AUTO_STOP; none with the other running modes
-   */
-  readonly autoStopTimeout?: Duration;
-
-  /**
-   * The compute type of every WorkSpace.
-   *
-   * @default - the bundle's compute type
-   */
-  readonly computeType?: ComputeType;
-
-  /**
-   * The root volume size of every WorkSpace: 80 or 100 GiB, or 175 to 2000 GiB.
-   *
-   * @default - the bundle's root volume size
-   */
-  readonly rootVolumeSize?: Size;
-
-  /**
-   * The user volume size of every WorkSpace: 10 or 50 GiB, or 100 to 2000 GiB.
-   *
-   * @default - the bundle's user volume size
-   */
-  readonly userVolumeSize?: Size;
-
-  /**
-   * The streaming protocols of every WorkSpace.
-   *
-   * @default - the bundle's protocol
-   */
-  readonly protocols?: Protocol[];
-
-  /**
-   * Whether the root volumes are encrypted. Chosen only when a WorkSpace is created.
-   *
-   * @default false
-   */
-  readonly rootVolumeEncrypted?: boolean;
-
-  /**
-   * Whether the user volumes are encrypted. Chosen only when a WorkSpace is created.
-   *
-   * @default false
-   */
-  readonly userVolumeEncrypted?: boolean;
-
-  /**
-   * The symmetric KMS key that encrypts the volumes; only with an encrypted volume. The provider's
-   * onEvent handler is granted `kms:CreateGrant` and `kms:DescribeKey` on it.
-   *
-   * @default - the AWS managed key for WorkSpaces when a volume is encrypted
-   */
-  readonly volumeEncryptionKey?: kms.IKey;
-
-  /**
-   * Whether to take over a user's existing WorkSpace in the directory that no other
-   * cdk-workspaces resource manages, as `Workspace`'s `adoptExisting` does.
-   *
-   * @default false
-   */
-  readonly adoptExisting?: boolean;
-
-  /**
-   * What happens to the WorkSpaces when the fleet is removed from the stack, and to the
-   * WorkSpace of a user removed from the fleet.
-   *
-   * `RETAIN_ON_UPDATE_OR_DELETE` and `RETAIN` keep the WorkSpace of a removed user (still
-   * marked as this fleet's, so that adding the user back takes it back); `DESTROY` terminates
-   * the WorkSpaces the fleet created (an adopted one is released, never terminated). When the
-   * deployment that creates the fleet rolls back, `RETAIN_ON_UPDATE_OR_DELETE` terminates the new
-   * WorkSpaces, which hold no data yet; `RETAIN` keeps even those.
-   *
-   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * How long a create, update or delete of the fleet may take before it fails: 1 to 55 minutes.
-   *
-   * The WorkSpaces are requested within seconds (25 per call) and provisioned by the service
-   * in parallel, so a fleet of hundreds takes about as long as one WorkSpace.
-   *
-   * @default Duration.minutes(55)
-   */
-  readonly timeout?: Duration;
-
-  /**
-   * Whether an update may disconnect a user to apply a change, as `Workspace`'s `disruptionPolicy`.
-   *
-   * @default DisruptionPolicy.WAIT_FOR_DISCONNECT
-   */
-  readonly disruptionPolicy?: DisruptionPolicy;
 
   /**
    * The rate at which the fleet's handlers send the calls that change one WorkSpace at a time

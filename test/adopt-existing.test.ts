@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { directory } from './directories';
-import { parseProperties } from '../lambda/properties';
+import { parseProperties } from '../lambda/parse';
 import { Workspace, WorkspaceBundle } from '../src';
 
 const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { directory } from './directories';
-import { userAgent } from '../lambda/workspaces-api';
+import { userAgent } from '../lambda/api';
 import { Workspace, WorkspaceBundle } from '../src';
 
 function newStack(): Stack {

@@ -1,9 +1,12 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { directory } from './directories';
 import { Workspace, WorkspaceFleet, WorkspaceProvider, WorkspaceBundle, WorkspacesDirectory } from '../src';
+import { HANDLER_RUNTIME } from '../src/private/handler-function';
 
 // Run against the floor by `npm test` and against the newest aws-cdk-lib by
 // `npx projen test:cdk-latest`: the day an aws-cdk-lib knows a newer Node.js runtime than the
@@ -84,4 +87,10 @@ test('no function runs on a runtime that Lambda has deprecated, in any region aw
     outdated.push(...runtimes.filter(deprecated).map((r) => `${region ?? 'any region'}: ${r}`));
   }
   expect(outdated).toEqual([]);
+});
+
+test('the handler bundle is built for the Node.js version that the functions run on', () => {
+  const tasks = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.projen', 'tasks.json'), 'utf8')).tasks;
+  const command: string = tasks['bundle:lambda'].steps[0].exec;
+  expect(command).toContain(`--target=node${nodeMajor(HANDLER_RUNTIME)} `);
 });

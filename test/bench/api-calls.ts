@@ -232,7 +232,7 @@ class ContainerPool {
   public coldStartMs = 0;
   private readonly idle: Handler[] = [];
 
-  constructor(private readonly file: string) {}
+  constructor(private readonly file: string, private readonly entry: 'onEvent' | 'isComplete') {}
 
   public readonly invoke: Handler = async (event, context) => {
     const handler = this.idle.pop() ?? this.coldStart();
@@ -252,7 +252,7 @@ class ContainerPool {
     m._compile(`var console = module.handlerConsole;${fs.readFileSync(this.file, 'utf8')}`, this.file);
     this.started++;
     this.coldStartMs += Number(process.hrtime.bigint() - start) / 1e6;
-    return (m.exports as { handler: Handler }).handler;
+    return (m.exports as Record<string, Handler>)[this.entry];
   }
 }
 
@@ -263,8 +263,8 @@ export async function runThrottled(options: ThrottleOptions): Promise<ThrottleRe
   });
   Object.assign(process.env, endpoint.env());
   try {
-    const onEvent = new ContainerPool(path.join(ASSETS, 'on-event.lambda', 'index.js'));
-    const isComplete = new ContainerPool(path.join(ASSETS, 'is-complete.lambda', 'index.js'));
+    const onEvent = new ContainerPool(path.join(ASSETS, 'handler', 'index.js'), 'onEvent');
+    const isComplete = new ContainerPool(path.join(ASSETS, 'handler', 'index.js'), 'isComplete');
     const template = benchStack(options.workspaces, 1, 'many');
     const started = Date.now();
     const completedAfterMs: number[] = [];

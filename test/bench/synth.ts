@@ -147,7 +147,7 @@ export function synthMarkdown(result: SynthResult): { markdown: string; verdicts
     '',
     'The provider\'s fixed cost, beyond what any CDK stack carries (the L1\'s fixed bytes are the `BootstrapVersion` parameter and rule): '
     + `**${fmt(lib.fixedBytes - l1.fixedBytes)} bytes and ${fmt(lib.fixedResources - l1.fixedResources)} resources** (${fixedTypes}), `
-    + 'plus the two handler bundles as Lambda assets (part 2).',
+    + 'plus the handler bundle, one Lambda asset for both functions (part 2).',
   ].join('\n');
   return { markdown, verdicts };
 }

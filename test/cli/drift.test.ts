@@ -1,16 +1,19 @@
 // The drift command's reading of a cloud assembly and its comparison, in process against the
 // local endpoint: user names without case, stacks inside a Stage, a key only CloudFormation
 // can resolve, and the comparison's own cases (volumes, bundle, encryption, undeclared tags).
-import { mkdtempSync } from 'fs';
+import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { WorkSpacesClient, Workspace as LiveWorkspace } from '@aws-sdk/client-workspaces';
 import { App, CfnParameter, Size, Stack, Stage, Tags } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { compare, drift, exitCode, renderTable } from '../../cli/drift';
-import { parseProperties } from '../../lambda/properties';
-import { WorkspacesApi } from '../../lambda/workspaces-api';
-import { RunningMode, Workspace, WorkspaceBundle } from '../../src';
+// The handler's parser, to check that the command reads a fleet as the handler does (a test may
+// import a resource module; cli/ itself may not).
+import { WorkspacesApi } from '../../lambda/api';
+import { parseProperties } from '../../lambda/parse';
+import { parseFleetProperties } from '../../lambda/resources/fleet/fleet-properties';
+import { RunningMode, Workspace, WorkspaceBundle, WorkspaceFleet } from '../../src';
 import { directory } from '../directories';
 import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';
 
@@ -137,5 +140,34 @@ describe('compare', () => {
   test('a SUSPENDED or ERROR WorkSpace is drift; a STOPPED one is not', () => {
     expect(compare(desired(), live({ State: 'STOPPED' }), { team: 'a' })).toEqual([]);
     expect(compare(desired(), live({ State: 'SUSPENDED' }), { team: 'a' })).toEqual([{ property: 'State', declared: 'AVAILABLE or STOPPED', live: 'SUSPENDED' }]);
+  });
+});
+
+describe('fleets and the exit code', () => {
+  test('a fleet member is read as the fleet\'s own parser reads it: the fleet\'s settings and tags with the user\'s on top', async () => {
+    endpoint.seedWorkspace({ UserName: 'fa', WorkspaceProperties: { RunningMode: 'ALWAYS_ON', UserVolumeSizeGib: 50 }, Tags: { team: 'a', level: 'x' } });
+    endpoint.seedWorkspace({ UserName: 'fb', WorkspaceProperties: { RunningMode: 'AUTO_STOP', RunningModeAutoStopTimeoutInMinutes: 60, UserVolumeSizeGib: 100 }, Tags: { team: 'b', level: 'x' } });
+    const dir = assemblyOf((app) => {
+      const stack = new Stack(app, 'Fleets');
+      const fleet = new WorkspaceFleet(stack, 'Fleet', { directory: directory(DIRECTORY_ID), bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID), users: ['fa'], runningMode: RunningMode.ALWAYS_ON });
+      fleet.addUser('fb', { runningMode: RunningMode.AUTO_STOP, userVolumeSize: Size.gibibytes(100), tags: { team: 'b' } });
+      Tags.of(fleet).add('team', 'a');
+      Tags.of(fleet).add('level', 'x');
+    });
+    const report = await drift(api, dir, 'Fleets', () => {});
+    expect(report.resources.map((r) => [r.userName, r.status, r.differences])).toEqual([['fa', 'in-sync', []], ['fb', 'in-sync', []]]);
+
+    // The handler's parser gives each member the same desired state as the command compares.
+    const template = JSON.parse(readFileSync(path.join(dir, 'Fleets.template.json'), 'utf8'));
+    const raw = Object.values<any>(template.Resources).find((r) => r.Type === 'Custom::WorkspaceFleet').Properties;
+    const byHandler = parseFleetProperties({ ...raw, ServiceToken: 'x' }).desired(BUNDLE_ID);
+    expect(byHandler.map((d) => [d.userName, d.properties, d.tags])).toEqual([
+      ['fa', { runningMode: 'ALWAYS_ON' }, [{ Key: 'level', Value: 'x' }, { Key: 'team', Value: 'a' }]],
+      ['fb', { runningMode: 'AUTO_STOP', runningModeAutoStopTimeoutInMinutes: 60, userVolumeSizeGib: 100 }, [{ Key: 'level', Value: 'x' }, { Key: 'team', Value: 'b' }]],
+    ]);
+  });
+
+  test('nothing declared is exit 2, never "in sync"', () => {
+    expect(exitCode({ resources: [], notes: [] })).toBe(2);
   });
 });

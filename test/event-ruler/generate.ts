@@ -11,7 +11,7 @@ import { AddressInfo } from 'net';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createClient, WorkspacesApi } from '../../lambda/workspaces-api';
+import { createClient, WorkspacesApi } from '../../lambda/api';
 import { Workspace } from '../../src';
 
 const OUT = path.join(__dirname, 'target');

@@ -1,6 +1,6 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import { createClient, getDefaultApi, ON_EVENT_MAX_ATTEMPTS, WorkspacesApi } from '../../lambda/workspaces-api';
+import { createClient, getDefaultApi, ON_EVENT_MAX_ATTEMPTS, WorkspacesApi } from '../../lambda/api';
 
 // No mock here: a real client against a throwaway HTTP server proves where the calls go.
 

@@ -1,4 +1,4 @@
-// The Custom::WorkspacesDirectory handler (lambda/directory.ts), through the handler's routing,
+// The Custom::WorkspacesDirectory handler (lambda/resources/directory/), through the handler's routing,
 // against a mocked WorkSpaces client.
 import {
   AssociateIpGroupsCommand,
@@ -16,8 +16,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { deps, STACK_ID, STARTED_AT } from './events';
-import { DIRECTORY_RESOURCE_TYPE } from '../../lambda/directory';
-import { isComplete, onEvent, WorkspaceResourceEvent } from '../../lambda/handler';
+import type { WorkspaceResourceEvent } from '../../lambda/core/contract';
+import { DIRECTORY_RESOURCE_TYPE } from '../../lambda/resources/directory/directory';
+import { isComplete, onEvent } from '../../lambda/router';
 
 const workspaces = mockClient(WorkSpacesClient);
 beforeEach(() => workspaces.reset());

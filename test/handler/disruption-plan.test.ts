@@ -1,7 +1,7 @@
 // Issue 13: the plan's decisions about steps that disconnect the user.
 import type { Workspace } from '@aws-sdk/client-workspaces';
+import { DesiredWorkspace } from '../../lambda/parse';
 import { formatDuration, isDisruptive, nextStep, planReconcile, ReconcileInput, Step, userDisconnected } from '../../lambda/plan';
-import { DesiredWorkspace } from '../../lambda/properties';
 
 const DESIRED: DesiredWorkspace = {
   directoryId: 'd-1234567890',

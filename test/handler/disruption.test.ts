@@ -13,8 +13,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { AVAILABLE_WORKSPACE, deps, OWNER, polled, PROPS, UPDATE, WORKSPACE_ID, answerPreflight } from './events';
-import { isComplete } from '../../lambda/handler';
-import { CONNECTION_STATUS_BATCH, WorkspacesApi } from '../../lambda/workspaces-api';
+import { CONNECTION_STATUS_BATCH, WorkspacesApi } from '../../lambda/api';
+import { isComplete } from '../../lambda/router';
 
 const workspaces = mockClient(WorkSpacesClient);
 

@@ -6,9 +6,9 @@ import {
   WorkSpacesServiceException,
 } from '@aws-sdk/client-workspaces';
 import type { AwsStub } from 'aws-sdk-client-mock';
-import type { HandlerDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../lambda/handler';
-import { ownershipMarking } from '../../lambda/ownership';
-import { WorkspacesApi } from '../../lambda/workspaces-api';
+import { WorkspacesApi } from '../../lambda/api';
+import type { HandlerDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../lambda/core/contract';
+import { ownershipMarking } from '../../lambda/core/ownership';
 
 // Every event in the handler tests is this one, overridden by spread.
 

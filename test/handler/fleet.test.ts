@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { parseFleetProperties } from '../../lambda/fleet-properties';
-import { Pacer, WorkspacesApi } from '../../lambda/workspaces-api';
+import { Pacer, WorkspacesApi } from '../../lambda/api';
+import { parseFleetProperties } from '../../lambda/resources/fleet/fleet-properties';
 
 const workspaces = mockClient(WorkSpacesClient);
 const api = new WorkspacesApi(new WorkSpacesClient({ region: 'us-east-1' }));

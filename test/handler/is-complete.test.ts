@@ -13,8 +13,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { AVAILABLE_WORKSPACE, CREATE, DELETE, deps, NEW_WORKSPACE_ID, OWNER, polled, PROPS, serverError, throttled, UPDATE, WORKSPACE_ID, answerPreflight } from './events';
-import { isComplete } from '../../lambda/handler';
-import { handler } from '../../lambda/is-complete.lambda';
+import { isComplete as handler } from '../../lambda/index';
+import { isComplete } from '../../lambda/router';
 
 const workspaces = mockClient(WorkSpacesClient);
 

@@ -16,8 +16,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { AVAILABLE_WORKSPACE, CREATE, DELETE, deps, HandlerDepsWithLines, OWNER, polled, PROPS, throttled, UPDATE, WORKSPACE_ID, withLines, answerPreflight } from './events';
-import { isComplete, onEvent } from '../../lambda/handler';
-import { parseProperties, removedWorkspaceProperties } from '../../lambda/properties';
+import { parseProperties, removedWorkspaceProperties } from '../../lambda/parse';
+import { isComplete, onEvent } from '../../lambda/router';
 
 const workspaces = mockClient(WorkSpacesClient);
 

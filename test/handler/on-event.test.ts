@@ -8,9 +8,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CREATE, DELETE, deps, depsWithWaits, NEW_WORKSPACE_ID, OWNER, PROPS, serverError, STACK_ID, STARTED_AT, throttled, UPDATE, WORKSPACE_ID, answerPreflight } from './events';
-import { LOOK_AGAIN_DELAYS_MS, onEvent } from '../../lambda/handler';
-import { handler } from '../../lambda/on-event.lambda';
-import { ownershipMarking } from '../../lambda/ownership';
+import { LOOK_AGAIN_DELAYS_MS } from '../../lambda/core/contract';
+import { ownershipMarking } from '../../lambda/core/ownership';
+import { onEvent as handler } from '../../lambda/index';
+import { onEvent } from '../../lambda/router';
 
 const workspaces = mockClient(WorkSpacesClient);
 

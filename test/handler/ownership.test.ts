@@ -12,9 +12,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CREATE, DELETE, deps, LOGICAL_ID, NEW_WORKSPACE_ID, OWNER, polled, PROPS, REQUEST_ID, STACK_ID, UPDATE, WORKSPACE_ID, answerPreflight } from './events';
-import { isComplete, onEvent } from '../../lambda/handler';
-import { ownershipMarking, parseOwnership } from '../../lambda/ownership';
-import { parseProperties } from '../../lambda/properties';
+import { ownershipMarking, parseOwnership } from '../../lambda/core/ownership';
+import { parseProperties } from '../../lambda/parse';
+import { isComplete, onEvent } from '../../lambda/router';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 const workspaces = mockClient(WorkSpacesClient);

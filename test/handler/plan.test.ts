@@ -1,6 +1,6 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
+import { DesiredWorkspace } from '../../lambda/parse';
 import { creationRequest, nextStep, NextStep, nextVolumeStep, planDelete, planReconcile, ReconcileInput, volumePairAccepted } from '../../lambda/plan';
-import { DesiredWorkspace } from '../../lambda/properties';
 
 const DESIRED: DesiredWorkspace = {
   directoryId: 'd-1234567890',

@@ -10,9 +10,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CREATE, deps, PROPS, UPDATE, WORKSPACE_ID } from './events';
-import { onEvent } from '../../lambda/handler';
+import { WorkspacesApi } from '../../lambda/api';
 import { closestNames, preflight, PreflightRequest } from '../../lambda/preflight';
-import { WorkspacesApi } from '../../lambda/workspaces-api';
+import { onEvent } from '../../lambda/router';
 
 const workspaces = mockClient(WorkSpacesClient);
 const api = () => new WorkspacesApi(new WorkSpacesClient({ region: 'eu-west-1' }));

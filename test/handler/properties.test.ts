@@ -1,4 +1,4 @@
-import { parseProperties, previousTagKeys, readTimeoutSeconds, replacementChanges } from '../../lambda/properties';
+import { parseProperties, previousTagKeys, readTimeoutSeconds, replacementChanges } from '../../lambda/parse';
 
 const PROPS = {
   ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:desks-Provider',

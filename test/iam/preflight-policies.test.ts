@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { decide, handlerPolicies, requestTags, Role } from './simulated-iam';
-import { ownershipMarking } from '../../lambda/ownership';
+import { ownershipMarking } from '../../lambda/core/ownership';
 import { Workspace, WorkspaceBundle, WorkspacesDirectory } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { LocalWorkspaces, startLocalWorkspaces, WorkspaceSnapshot } from './endpoint';
 import { LocalStack } from './runner';
-import { parseOwnership } from '../../lambda/ownership';
+import { parseOwnership } from '../../lambda/core/ownership';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { generatedAppDir, removeGeneratedAppDir, runCli, runProcess } from '../cli/run-cli';
 
@@ -48,10 +48,10 @@ test('an imported directory deploys by adoption: no WorkSpace created or changed
 
   appDir = generatedAppDir('adopt');
   const out = path.join(appDir, 'workspaces.ts');
-  const imported = await runCli(['import', '--directory', DIRECTORY_ID, '--out', out], endpoint.env());
+  const imported = await runCli(['import', '--directory', DIRECTORY_ID, '--out', out, '--app-file', path.join(appDir, 'app.ts')], endpoint.env());
   expect(imported.code).toBe(0);
   const assembly = path.join(appDir, 'cdk.out');
-  const synth = await runProcess(process.execPath, [require.resolve('tsx/cli'), 'workspaces.ts'], { cwd: appDir, env: { CDK_OUTDIR: assembly } });
+  const synth = await runProcess(process.execPath, [require.resolve('tsx/cli'), 'app.ts'], { cwd: appDir, env: { CDK_OUTDIR: assembly } });
   expect(synth.stderr).toBe('');
   expect(synth.code).toBe(0);
   const template = JSON.parse(readFileSync(path.join(assembly, 'ImportedWorkspaces.template.json'), 'utf8'));

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { CreateTagsCommand, DeleteTagsCommand, ModifyWorkspacePropertiesCommand, TerminateWorkspacesCommand, WorkSpacesClient } from '@aws-sdk/client-workspaces';
 import { LocalWorkspaces, startLocalWorkspaces, WorkspaceSnapshot } from './endpoint';
-import { parseProperties } from '../../lambda/properties';
+import { parseProperties } from '../../lambda/parse';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { generatedAppDir, removeGeneratedAppDir, ROOT, runCli, runProcess } from '../cli/run-cli';
 
@@ -88,14 +88,15 @@ test('import writes a TypeScript app that compiles and synthesizes to the live W
   generated.push(dir);
   const out = path.join(dir, 'workspaces.ts');
   endpoint.resetCalls();
-  const result = await runCli(['import', '--directory', DIRECTORY_ID, '--out', out], endpoint.env());
+  const result = await runCli(['import', '--directory', DIRECTORY_ID, '--out', out, '--app-file', path.join(dir, 'app.ts')], endpoint.env());
   expect(result).toMatchObject({ code: 0, stdout: '' });
 
-  // Every page read, then one DescribeTags per WorkSpace that is not gone; nothing changed.
+  // The directory's registration, every page, then one DescribeTags per WorkSpace that is not gone; nothing changed.
   const calls = endpoint.calls();
+  expect(calls.DescribeWorkspaceDirectories).toBe(1);
   expect(calls.DescribeWorkspaces).toBe(Math.ceil((IMPORTED + 3) / 25));
   expect(calls.DescribeTags).toBe(IMPORTED + 2);
-  expect(calls.total).toBe(calls.DescribeWorkspaces + calls.DescribeTags);
+  expect(calls.total).toBe(calls.DescribeWorkspaceDirectories + calls.DescribeWorkspaces + calls.DescribeTags);
   // Progress and the notes on what is left out, on stderr.
   expect(result.stderr).toContain(`DescribeWorkspaces: 25 WorkSpaces of directory ${DIRECTORY_ID} so far`);
   expect(result.stderr).toContain(`DescribeTags: ${IMPORTED + 2} of ${IMPORTED + 2} WorkSpaces`);
@@ -104,7 +105,9 @@ test('import writes a TypeScript app that compiles and synthesizes to the live W
   expect(result.stderr).toMatch(/Left out leaver \(ws-\w+\): it is TERMINATED/);
   expect(result.stderr).toContain(`Wrote ${IMPORTED} WorkSpaces to ${out}`);
   const code = readFileSync(out, 'utf8');
-  expect(code).toContain('// - managed1 (');
+  // The file names no left-out WorkSpace (its text would be in a comment): the command did, above.
+  expect(code).toContain('// 3 WorkSpaces were left out');
+  expect(code).not.toContain('managed1');
   expect(code).not.toContain('elsewhere');
 
   // It compiles, strictly, against this library.
@@ -115,7 +118,7 @@ test('import writes a TypeScript app that compiles and synthesizes to the live W
   // It synthesizes, and each declared WorkSpace is the live one: the properties that the
   // handler reads from the template equal what DescribeWorkspaces and DescribeTags say.
   assembly = path.join(dir, 'cdk.out');
-  const synth = await runProcess(process.execPath, [require.resolve('tsx/cli'), 'workspaces.ts'], { cwd: dir, env: { CDK_OUTDIR: assembly } });
+  const synth = await runProcess(process.execPath, [require.resolve('tsx/cli'), 'app.ts'], { cwd: dir, env: { CDK_OUTDIR: assembly } });
   expect(synth.stderr).toBe('');
   expect(synth.code).toBe(0);
   const template = JSON.parse(readFileSync(path.join(assembly, 'ImportedWorkspaces.template.json'), 'utf8'));
@@ -172,6 +175,7 @@ test('import writes a Python app with the same declarations', async () => {
   expect(code).toContain('user_name="john.doe@example.com"');
   expect(code).toContain('running_mode=cdk_workspaces.RunningMode.MANUAL');
   expect(code).toContain(`volume_encryption_key=kms.Key.from_key_arn(self, "User004Key", "${KEY_ARN}")`);
+  expect(code).not.toContain('app.synth()');
   // Valid Python (the binding test runs such a file with the built package).
   writeFileSync(path.join(dir, 'app.py'), code);
   const compiled = await runProcess('python3', ['-m', 'py_compile', 'app.py'], { cwd: dir });
@@ -250,7 +254,7 @@ describe('drift', () => {
     const { AWS_REGION, ...noRegion } = endpoint.env();
     const withoutRegion = await runCli(['import', '--directory', DIRECTORY_ID], noRegion);
     expect(withoutRegion.code).toBe(2);
-    expect(withoutRegion.stderr).toMatch(/Region is missing/);
+    expect(withoutRegion.stderr).toContain('No AWS region is set. Pass --region <region>');
     expect((await runCli(['import', '--directory', DIRECTORY_ID, '--region', AWS_REGION], noRegion)).code).toBe(0);
 
     const usage = await runCli(['drift'], endpoint.env());

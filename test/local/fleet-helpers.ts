@@ -7,7 +7,7 @@ import { LocalWorkspaces, startLocalWorkspaces } from './endpoint';
 import type { Faults, Timing } from './endpoint';
 import { LocalStack, loadBundledHandlers } from './runner';
 import { BUNDLE_ID, DIRECTORY_ID, fastClock } from './scenario-helpers';
-import { parseOwnership, resourcePart, stackUuid } from '../../lambda/ownership';
+import { parseOwnership, resourcePart, stackUuid } from '../../lambda/core/ownership';
 import { WorkspaceBundle, WorkspaceFleet, WorkspaceFleetProps, WorkspaceFleetUserOptions, WorkspacesDirectory } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 

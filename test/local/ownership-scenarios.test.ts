@@ -19,7 +19,7 @@ import {
   synth,
   VALUE_BUNDLE_ID,
 } from './scenario-helpers';
-import { parseOwnership, stackUuid } from '../../lambda/ownership';
+import { parseOwnership, stackUuid } from '../../lambda/core/ownership';
 import { RunningMode } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { Caller, handlerPolicies, iamAuthorizer } from '../iam/simulated-iam';

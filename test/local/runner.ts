@@ -43,8 +43,9 @@ export function loadBundledHandlers(
 ): Handlers {
   // The handlers log every event, as they should in Lambda; the caller decides where it goes.
   const handlerConsole = { ...console, log: (...args: unknown[]) => log(args.join(' ')) };
-  const load = (name: string): Handler => {
-    const file = path.join(ASSETS, `${name}.lambda`, 'index.js');
+  // Both functions run the one bundle; each loads its own copy, as each function has its own containers.
+  const load = (name: 'onEvent' | 'isComplete'): Handler => {
+    const file = path.join(ASSETS, 'handler', 'index.js');
     if (!fs.existsSync(file)) {
       throw new Error(`${file} is missing: run 'npx projen bundle' first`);
     }
@@ -54,7 +55,7 @@ export function loadBundledHandlers(
     // The caller's `process`, so that the handler sees the caller's environment. They differ
     // under jest, whose test sandbox has its own copy of process.env: without this, variables
     // set by a test (the endpoint's URL, the region) would never reach the handler.
-    const accessKeyId = options.accessKeyIds?.[name === 'on-event' ? 'onEvent' : 'isComplete'];
+    const accessKeyId = options.accessKeyIds?.[name];
     const handlerProcess = accessKeyId === undefined
       ? process
       // Node's own process, with this handler's credentials in the environment it reads.
@@ -68,9 +69,9 @@ export function loadBundledHandlers(
       return `var ${key} = module.handlerGlobals.${key};`;
     }).join('');
     m._compile(`${prelude}${fs.readFileSync(file, 'utf8')}`, file);
-    return (m.exports as { handler: Handler }).handler;
+    return (m.exports as Record<typeof name, Handler>)[name];
   };
-  return { onEvent: load('on-event'), isComplete: load('is-complete') };
+  return { onEvent: load('onEvent'), isComplete: load('isComplete') };
 }
 
 /** A resource of a template as the runner sees it. */

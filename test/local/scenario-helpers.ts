@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CallRecord, LocalWorkspaces, startLocalWorkspaces, WorkspaceSnapshot } from './endpoint';
 import type { Faults, Timing } from './endpoint';
 import { Handler, Handlers, LocalStack, LocalStackOptions, loadBundledHandlers, workspacesOf } from './runner';
-import { parseOwnership, resourcePart, stackUuid } from '../../lambda/ownership';
+import { parseOwnership, resourcePart, stackUuid } from '../../lambda/core/ownership';
 import { Workspace, WorkspaceProps, WorkspaceBundle } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { directory } from '../directories';

@@ -19,8 +19,8 @@
 import { readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { CreateTagsCommand, CreateWorkspacesCommand, TerminateWorkspacesCommand, WorkspaceRequest, WorkSpacesClient } from '@aws-sdk/client-workspaces';
-import { parseProperties } from '../../lambda/properties';
-import { WorkspacesApi } from '../../lambda/workspaces-api';
+import { WorkspacesApi } from '../../lambda/api';
+import { parseProperties } from '../../lambda/parse';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { generatedAppDir, removeGeneratedAppDir, runCli, runProcess } from '../cli/run-cli';
 
@@ -80,7 +80,7 @@ afterAll(() => {
 test('import reads the moto directory and writes an app that synthesizes to moto\'s WorkSpaces', async () => {
   appDir = generatedAppDir('moto-import');
   const out = path.join(appDir, 'workspaces.ts');
-  const result = await runCli(['import', '--directory', DIRECTORY_ID, '--out', out], ENV);
+  const result = await runCli(['import', '--directory', DIRECTORY_ID, '--out', out, '--app-file', path.join(appDir, 'app.ts')], ENV);
   // One page: moto returns the whole directory at once (the local endpoint pages by 25).
   expect(result.stderr.match(/^DescribeWorkspaces: .*$/gm)).toEqual([`DescribeWorkspaces: ${COUNT + 1} WorkSpaces of directory ${DIRECTORY_ID} so far`]);
   expect(result.stderr).toContain(`Left out stack-managed (${ids.get('stack-managed')}): already managed by cdk-workspaces`);
@@ -89,7 +89,7 @@ test('import reads the moto directory and writes an app that synthesizes to moto
 
   const tsc = await runProcess(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', appDir], { cwd: appDir });
   expect(tsc.stdout + tsc.stderr).toBe('');
-  const synth = await runProcess(process.execPath, [require.resolve('tsx/cli'), 'workspaces.ts'], { cwd: appDir, env: { CDK_OUTDIR: path.join(appDir, 'cdk.out') } });
+  const synth = await runProcess(process.execPath, [require.resolve('tsx/cli'), 'app.ts'], { cwd: appDir, env: { CDK_OUTDIR: path.join(appDir, 'cdk.out') } });
   expect(synth.stderr).toBe('');
   const template = JSON.parse(readFileSync(path.join(appDir, 'cdk.out', 'ImportedWorkspaces.template.json'), 'utf8'));
   const declared = Object.values<any>(template.Resources).filter((r) => r.Type === 'Custom::Workspace').map((r) => r.Properties);
@@ -124,7 +124,7 @@ test('drift: in sync, then a declared property, a tag and a termination differ',
   const changed = source.replace(/(userName: "console-user-0",\n(?:.*\n)*?\s+computeType: )ComputeType\.STANDARD/, '$1ComputeType.POWER');
   expect(changed).not.toBe(source);
   writeFileSync(path.join(appDir, 'workspaces.ts'), changed);
-  const synth = await runProcess(process.execPath, [require.resolve('tsx/cli'), 'workspaces.ts'], { cwd: appDir, env: { CDK_OUTDIR: path.join(appDir, 'cdk.out') } });
+  const synth = await runProcess(process.execPath, [require.resolve('tsx/cli'), 'app.ts'], { cwd: appDir, env: { CDK_OUTDIR: path.join(appDir, 'cdk.out') } });
   expect(synth.stderr).toBe('');
   await client.send(new CreateTagsCommand({ ResourceId: ids.get('console-user-1'), Tags: [{ Key: 'team', Value: 'moved' }] }));
   await client.send(new TerminateWorkspacesCommand({ TerminateWorkspaceRequests: [{ WorkspaceId: ids.get('console-user-2') }] }));

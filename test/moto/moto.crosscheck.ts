@@ -78,18 +78,12 @@ import {
   WorkspaceRequest,
   WorkSpacesClient,
 } from '@aws-sdk/client-workspaces';
-import {
-  HandlerDeps,
-  IsCompleteResult,
-  isComplete,
-  onEvent,
-  WorkspaceIsCompleteEvent,
-  WorkspaceResourceEvent,
-} from '../../lambda/handler';
-import { ownershipMarking } from '../../lambda/ownership';
+import { sdkErrorOf, WorkspacesApi } from '../../lambda/api';
+import { HandlerDeps, IsCompleteResult, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../lambda/core/contract';
+import { ownershipMarking } from '../../lambda/core/ownership';
+import { parseProperties } from '../../lambda/parse';
 import { creationRequest } from '../../lambda/plan';
-import { parseProperties } from '../../lambda/properties';
-import { sdkErrorOf, WorkspacesApi } from '../../lambda/workspaces-api';
+import { isComplete, onEvent } from '../../lambda/router';
 import { OWNERSHIP_TAG_KEY, WORKSPACE_ID_PATTERN } from '../../src/private/rules';
 import { LocalWorkspaces, startLocalWorkspaces } from '../local/endpoint';
 

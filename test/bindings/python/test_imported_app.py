@@ -54,7 +54,7 @@ def test_the_generated_python_app_synthesizes_to_the_live_workspaces(endpoint_en
     app = tmp_path / "app.py"
     run = subprocess.run(
         ["node", str(ROOT / "assets/cli/cdk-workspaces.js"), "import", "--directory", DIRECTORY_ID,
-         "--language", "python", "--out", str(app)],
+         "--language", "python", "--out", str(tmp_path / "imported_workspaces.py"), "--app-file", str(app)],
         env={"PATH": os.environ["PATH"], **endpoint_env}, capture_output=True, text=True, timeout=120,
     )
     assert run.returncode == 0, run.stderr

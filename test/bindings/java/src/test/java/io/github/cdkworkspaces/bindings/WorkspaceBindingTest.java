@@ -191,7 +191,7 @@ class WorkspaceBindingTest {
     }
 
     @Test
-    void theJarCarriesTheHandlerBundles() throws IOException {
+    void theJarCarriesTheHandlerBundle() throws IOException {
         Path jar = Path.of(jarOf(Workspace.class));
         List<String> names;
         try (ZipFile zip = new ZipFile(jar.toFile())) {
@@ -203,8 +203,8 @@ class WorkspaceBindingTest {
                 names = tarEntryNames(in);
             }
         }
-        assertTrue(names.contains("package/assets/lambda/on-event.lambda/index.js"), names.toString());
-        assertTrue(names.contains("package/assets/lambda/is-complete.lambda/index.js"), names.toString());
+        // One bundle serves both handlers (index.onEvent, index.isComplete).
+        assertTrue(names.contains("package/assets/lambda/handler/index.js"), names.toString());
     }
 
     /** The README's Java example compiles and runs as written against this classpath. */

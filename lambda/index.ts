@@ -1,0 +1,16 @@
+// The entry points of the stack's WorkSpaces Provider: one bundle, two exported handlers
+// (`index.onEvent` and `index.isComplete`), both routed by ResourceType.
+import { IsCompleteResult, OnEventResult, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from './core/contract';
+import * as router from './router';
+
+/** The onEvent handler of the stack's WorkSpaces Provider. */
+export const onEvent = (
+  event: WorkspaceResourceEvent,
+  context?: { getRemainingTimeInMillis?: () => number },
+): Promise<OnEventResult> => {
+  const remaining = context?.getRemainingTimeInMillis?.bind(context);
+  return router.onEvent(event, remaining ? { remainingMs: remaining } : {});
+};
+
+/** The isComplete handler of the stack's WorkSpaces Provider. */
+export const isComplete = (event: WorkspaceIsCompleteEvent): Promise<IsCompleteResult> => router.isComplete(event);

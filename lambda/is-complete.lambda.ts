@@ -1,4 +1,0 @@
-import { isComplete, IsCompleteResult, WorkspaceIsCompleteEvent } from './handler';
-
-/** The isComplete handler of the stack's WorkSpaces Provider. */
-export const handler = (event: WorkspaceIsCompleteEvent): Promise<IsCompleteResult> => isComplete(event);

@@ -1,0 +1,5 @@
+export * from './delete';
+export * from './messages';
+export * from './reconcile';
+export * from './states';
+export * from './steps';

@@ -1,0 +1,324 @@
+// Custom::WorkspacesDirectory: registers an existing Directory Service directory (AWS Managed
+// Microsoft AD or AD Connector) with WorkSpaces. CloudFormation's AWS::WorkSpaces::Directory has
+// no property that names an existing directory by id, so it cannot do this registration.
+import {
+  AssociateIpGroupsCommand,
+  DeregisterWorkspaceDirectoryCommand,
+  DisassociateIpGroupsCommand,
+  ModifySelfservicePermissionsCommand,
+  ModifyWorkspaceAccessPropertiesCommand,
+  ModifyWorkspaceCreationPropertiesCommand,
+  RegisterWorkspaceDirectoryCommand,
+  WorkspaceDirectory,
+} from '@aws-sdk/client-workspaces';
+import { checkDirectoryId, InputError } from '../../../src/private/rules';
+import { isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
+
+export const DIRECTORY_RESOURCE_TYPE = 'Custom::WorkspacesDirectory';
+
+/**
+ * The physical id of a registration this resource did not make (the directory was already
+ * registered, or being registered, when the Create came): its Delete never deregisters it.
+ */
+const ADOPTED_SUFFIX = '/adopted';
+const DIRECTORY_ID = /^d-[0-9a-f]{8,63}$/;
+
+/** How long a registration or a deregistration may take before the request fails. */
+export const DIRECTORY_TIMEOUT_SECONDS = 30 * 60;
+
+/** The declared registration, as the construct writes it (API names). */
+export interface DesiredDirectory {
+  readonly directoryId: string;
+  readonly subnetIds?: string[];
+  readonly enableSelfService: boolean;
+  readonly tenancy?: string;
+  readonly selfservicePermissions?: Record<string, string>;
+  readonly workspaceCreationProperties?: Record<string, string | boolean>;
+  readonly workspaceAccessProperties?: Record<string, string>;
+  readonly ipGroupIds: string[];
+}
+
+/** Which registration a physical id names, and whether this resource made it. */
+export function parsePhysicalId(physicalId: string | undefined): { directoryId: string; registeredHere: boolean } | undefined {
+  if (physicalId === undefined) {
+    return undefined;
+  }
+  const adopted = physicalId.endsWith(ADOPTED_SUFFIX);
+  const directoryId = adopted ? physicalId.slice(0, -ADOPTED_SUFFIX.length) : physicalId;
+  return DIRECTORY_ID.test(directoryId) ? { directoryId, registeredHere: !adopted } : undefined;
+}
+
+/** CloudFormation passes a custom resource's booleans as strings. */
+function bool(value: unknown): boolean | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  return value === true || value === 'true';
+}
+
+function record(value: unknown, key: string): Record<string, string> | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InputError(key, value, 'must be an object');
+  }
+  return value as Record<string, string>;
+}
+
+function strings(value: unknown, key: string): string[] | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new InputError(key, value, 'must be a list of strings');
+  }
+  return value as string[];
+}
+
+export function parseDirectoryProperties(properties: Record<string, unknown>): DesiredDirectory {
+  const directoryId = properties.DirectoryId;
+  if (typeof directoryId !== 'string') {
+    throw new InputError('DirectoryId', directoryId, 'is required, as a string');
+  }
+  checkDirectoryId('DirectoryId', directoryId);
+  const creation = record(properties.WorkspaceCreationProperties, 'WorkspaceCreationProperties');
+  return {
+    directoryId,
+    subnetIds: strings(properties.SubnetIds, 'SubnetIds'),
+    enableSelfService: bool(properties.EnableSelfService) ?? false,
+    tenancy: typeof properties.Tenancy === 'string' ? properties.Tenancy : undefined,
+    selfservicePermissions: record(properties.SelfservicePermissions, 'SelfservicePermissions'),
+    workspaceCreationProperties: creation && Object.fromEntries(Object.entries(creation).map(([k, v]) =>
+      [k, k.startsWith('Enable') || k.startsWith('UserEnabled') ? bool(v)! : v])),
+    workspaceAccessProperties: record(properties.WorkspaceAccessProperties, 'WorkspaceAccessProperties'),
+    ipGroupIds: strings(properties.IpGroupIds, 'IpGroupIds') ?? [],
+  };
+}
+
+/** The settings that only a new registration can change, which differ between two declarations. */
+function registrationChanges(desired: DesiredDirectory, old: DesiredDirectory): string[] {
+  const changes: string[] = [];
+  if (desired.directoryId !== old.directoryId) changes.push('DirectoryId');
+  if (!sameSet(desired.subnetIds, old.subnetIds)) changes.push('SubnetIds');
+  if ((desired.tenancy ?? 'SHARED') !== (old.tenancy ?? 'SHARED')) changes.push('Tenancy');
+  return changes;
+}
+
+/** Whether the registration already has what only a new registration could change (an Update back). */
+function hasRegistration(directory: WorkspaceDirectory | undefined, desired: DesiredDirectory): boolean {
+  return directory !== undefined && directory.DirectoryId === desired.directoryId
+    && (desired.subnetIds === undefined || sameSet(desired.subnetIds, directory.SubnetIds))
+    && (desired.tenancy ?? 'SHARED') === (directory.Tenancy ?? 'SHARED');
+}
+
+function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return [...a ?? []].sort().join(',') === [...b ?? []].sort().join(',');
+}
+
+async function send<T>(api: WorkspacesApi, call: string, directoryId: string, command: any): Promise<T> {
+  try {
+    return await api.client.send(command) as T;
+  } catch (e) {
+    throw new WorkspacesCallError(call, `directory ${directoryId}`, e);
+  }
+}
+
+/**
+ * Create registers the directory, unless DescribeWorkspaceDirectories shows it registered or
+ * being registered already (a Create tried again, or a registration made elsewhere): then it is
+ * adopted, and its physical id says so. Update changes the settings in place (isComplete applies
+ * them); a new directory, new subnets or a new tenancy would need a new registration, which is
+ * refused before anything changes, unless the registration already has them (an Update back).
+ * Delete deregisters only what this resource registered; isComplete waits for it.
+ */
+export async function directoryOnEvent(
+  api: WorkspacesApi,
+  event: {
+    RequestType: 'Create' | 'Update' | 'Delete';
+    PhysicalResourceId?: string;
+    ResourceProperties: Record<string, unknown>;
+    OldResourceProperties?: Record<string, unknown>;
+  },
+  log: (message: string) => void,
+): Promise<string> {
+  if (event.RequestType === 'Delete') {
+    const registration = parsePhysicalId(event.PhysicalResourceId);
+    if (registration === undefined) {
+      log(`Delete of ${event.PhysicalResourceId}: not a registration (a Create that failed before it registered); nothing to do`);
+    } else if (!registration.registeredHere) {
+      log(`Delete of ${registration.directoryId}: registered before this resource adopted it; it stays registered`);
+    } else {
+      const directory = await api.directory(registration.directoryId);
+      if (directory?.State === 'REGISTERED' || directory?.State === 'ERROR') {
+        await send(api, 'DeregisterWorkspaceDirectory', registration.directoryId,
+          new DeregisterWorkspaceDirectoryCommand({ DirectoryId: registration.directoryId }));
+        log(`DeregisterWorkspaceDirectory ${registration.directoryId} requested`);
+      } else {
+        log(`Delete of ${registration.directoryId}: its state is ${directory?.State ?? 'not registered'}; isComplete waits until it is gone`);
+      }
+    }
+    return event.PhysicalResourceId ?? 'none';
+  }
+
+  const desired = parseDirectoryProperties(event.ResourceProperties);
+  if (event.RequestType === 'Update') {
+    const current = parsePhysicalId(event.PhysicalResourceId);
+    const old = parseDirectoryProperties(event.OldResourceProperties ?? {});
+    const changes = registrationChanges(desired, old);
+    if (changes.length === 0 && current !== undefined) {
+      return event.PhysicalResourceId!;
+    }
+    const directory = current && await api.directory(current.directoryId);
+    if (current !== undefined && hasRegistration(directory, desired)) {
+      log(`Update of ${current.directoryId}: the registration already has the ${changes.join(', ')} asked for (an Update back); in place`);
+      return event.PhysicalResourceId!;
+    }
+    throw new Error(`WorkspacesDirectory: changing ${changes.join(', ')} of directory ${old.directoryId} needs a new registration, `
+      + 'which this resource does not make in place. Nothing was changed. To change it, remove the WorkspacesDirectory '
+      + '(with removalPolicy DESTROY, after its WorkSpaces are gone) in one deployment and declare the new one in the next, '
+      + 'or give the new declaration a new construct id.');
+  }
+
+  const directory = await api.directory(desired.directoryId);
+  if (directory?.State === 'REGISTERED' || directory?.State === 'REGISTERING') {
+    log(`Directory ${desired.directoryId} is ${directory.State} already: adopted, and never deregistered by this resource`);
+    return `${desired.directoryId}${ADOPTED_SUFFIX}`;
+  }
+  await send(api, 'RegisterWorkspaceDirectory', desired.directoryId, new RegisterWorkspaceDirectoryCommand({
+    DirectoryId: desired.directoryId,
+    SubnetIds: desired.subnetIds,
+    EnableSelfService: desired.enableSelfService,
+    Tenancy: desired.tenancy as any,
+  }));
+  log(`RegisterWorkspaceDirectory ${desired.directoryId} requested`);
+  return desired.directoryId;
+}
+
+/** What the construct could read with GetAtt. */
+export interface DirectoryAttributes {
+  readonly [key: string]: string;
+}
+
+/**
+ * isComplete: waits for the registration (or the deregistration), then brings the settings to
+ * what is declared, calling a Modify action only for what differs.
+ */
+export async function directoryIsComplete(
+  api: WorkspacesApi,
+  event: {
+    RequestType: 'Create' | 'Update' | 'Delete';
+    PhysicalResourceId: string;
+    ResourceProperties: Record<string, unknown>;
+    OldResourceProperties?: Record<string, unknown>;
+  },
+  elapsed: number | undefined,
+  log: (message: string) => void,
+): Promise<{ IsComplete: boolean; Data?: DirectoryAttributes }> {
+  const elapsedSeconds = elapsed ?? 0;
+  const registration = parsePhysicalId(event.PhysicalResourceId);
+  const overdue = elapsedSeconds > DIRECTORY_TIMEOUT_SECONDS;
+  try {
+    if (event.RequestType === 'Delete') {
+      if (registration === undefined || !registration.registeredHere) {
+        return { IsComplete: true };
+      }
+      const directory = await api.directory(registration.directoryId);
+      if (directory === undefined || directory.State === 'DEREGISTERED') {
+        return { IsComplete: true };
+      }
+      if (directory.State === 'REGISTERED' || directory.State === 'ERROR') {
+        // A registration that was still under way when the Delete came: deregister it now.
+        await send(api, 'DeregisterWorkspaceDirectory', registration.directoryId,
+          new DeregisterWorkspaceDirectoryCommand({ DirectoryId: registration.directoryId }));
+      }
+      if (overdue) {
+        throw new Error(`Directory ${registration.directoryId} is still ${directory.State} after ${elapsedSeconds} s; `
+          + 'see it in the WorkSpaces console');
+      }
+      return { IsComplete: false };
+    }
+
+    const desired = parseDirectoryProperties(event.ResourceProperties);
+    const directory = await api.directory(desired.directoryId);
+    const state = directory?.State;
+    if (state === 'REGISTERING' || (state === undefined && event.RequestType === 'Create' && elapsedSeconds < 60)) {
+      // A new registration may not be listed at once.
+      if (overdue) {
+        throw new Error(`Directory ${desired.directoryId} is still ${state ?? 'not listed'} after ${elapsedSeconds} s; `
+          + 'RegisterWorkspaceDirectory did not finish in time');
+      }
+      return { IsComplete: false };
+    }
+    if (state !== 'REGISTERED') {
+      throw new Error(`Directory ${desired.directoryId} is ${state ?? 'not registered with WorkSpaces'} `
+        + `(DescribeWorkspaceDirectories${directory?.ErrorMessage ? `: ${directory.ErrorMessage}` : ''}). `
+        + 'Check that the directory exists in Directory Service in this account and region, is Active, and that its '
+        + 'subnets are in two Availability Zones that WorkSpaces supports.');
+    }
+    await applySettings(api, directory!, desired, event.OldResourceProperties, log);
+    return { IsComplete: true, Data: attributesOf(directory!) };
+  } catch (e) {
+    if (isTemporary(e) && !overdue) {
+      log(`Temporary error, trying again at the next poll: ${(e as Error).message}`);
+      return { IsComplete: false };
+    }
+    throw e;
+  }
+}
+
+async function applySettings(
+  api: WorkspacesApi,
+  directory: WorkspaceDirectory,
+  desired: DesiredDirectory,
+  oldProperties: Record<string, unknown> | undefined,
+  log: (message: string) => void,
+): Promise<void> {
+  const id = desired.directoryId;
+  if (desired.selfservicePermissions && differs(desired.selfservicePermissions, directory.SelfservicePermissions)) {
+    await send(api, 'ModifySelfservicePermissions', id,
+      new ModifySelfservicePermissionsCommand({ ResourceId: id, SelfservicePermissions: desired.selfservicePermissions as any }));
+    log(`ModifySelfservicePermissions ${id}`);
+  }
+  const creation = desired.workspaceCreationProperties;
+  if (creation && differs(creation, directory.WorkspaceCreationProperties)) {
+    await send(api, 'ModifyWorkspaceCreationProperties', id,
+      new ModifyWorkspaceCreationPropertiesCommand({ ResourceId: id, WorkspaceCreationProperties: creation as any }));
+    log(`ModifyWorkspaceCreationProperties ${id}`);
+  }
+  if (desired.workspaceAccessProperties && differs(desired.workspaceAccessProperties, directory.WorkspaceAccessProperties)) {
+    await send(api, 'ModifyWorkspaceAccessProperties', id,
+      new ModifyWorkspaceAccessPropertiesCommand({ ResourceId: id, WorkspaceAccessProperties: desired.workspaceAccessProperties as any }));
+    log(`ModifyWorkspaceAccessProperties ${id}`);
+  }
+  const associated = directory.ipGroupIds ?? [];
+  const toAssociate = desired.ipGroupIds.filter((g) => !associated.includes(g));
+  if (toAssociate.length > 0) {
+    await send(api, 'AssociateIpGroups', id, new AssociateIpGroupsCommand({ DirectoryId: id, GroupIds: toAssociate }));
+    log(`AssociateIpGroups ${id}: ${toAssociate.join(', ')}`);
+  }
+  // Only the groups that an earlier declaration asked for: one associated elsewhere stays.
+  const declaredBefore = oldProperties ? parseDirectoryProperties(oldProperties).ipGroupIds : [];
+  const toDisassociate = declaredBefore.filter((g) => !desired.ipGroupIds.includes(g) && associated.includes(g));
+  if (toDisassociate.length > 0) {
+    await send(api, 'DisassociateIpGroups', id, new DisassociateIpGroupsCommand({ DirectoryId: id, GroupIds: toDisassociate }));
+    log(`DisassociateIpGroups ${id}: ${toDisassociate.join(', ')}`);
+  }
+}
+
+/** Whether any declared setting differs from what the service describes. */
+function differs(declared: Record<string, unknown>, described: object | undefined): boolean {
+  const actual = (described ?? {}) as Record<string, unknown>;
+  return Object.entries(declared).some(([key, value]) => value !== undefined && actual[key] !== value);
+}
+
+function attributesOf(d: WorkspaceDirectory): DirectoryAttributes {
+  return {
+    DirectoryId: d.DirectoryId ?? '',
+    RegistrationCode: d.RegistrationCode ?? '',
+    State: d.State ?? '',
+    DirectoryName: d.DirectoryName ?? '',
+    DirectoryType: d.DirectoryType ?? '',
+    WorkspaceSecurityGroupId: d.WorkspaceSecurityGroupId ?? '',
+  };
+}

@@ -1,0 +1,2 @@
+export { workspaceIsComplete } from './is-complete';
+export { workspaceOnEvent } from './on-event';

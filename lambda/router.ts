@@ -1,0 +1,53 @@
+// The router: one Provider serves every resource type of the library, so each request goes to
+// the module of its ResourceType. Nothing else lives here.
+import { ON_EVENT_MAX_ATTEMPTS } from './api';
+import {
+  explainingTemporary,
+  HandlerDeps,
+  IsCompleteResult,
+  OnEventResult,
+  redact,
+  resolveDeps,
+  WorkspaceIsCompleteEvent,
+  WorkspaceResourceEvent,
+} from './core/contract';
+import { DIRECTORY_RESOURCE_TYPE } from './resources/directory/directory';
+import { isDirectoryComplete, onDirectoryEvent } from './resources/directory/handler';
+import { fleetIsComplete, fleetOnEvent } from './resources/fleet/fleet';
+import { FLEET_RESOURCE_TYPE } from './resources/fleet/fleet-properties';
+import { lookupIsComplete, lookupOnEvent } from './resources/lookup/handler';
+import { LOOKUP_RESOURCE_TYPE } from './resources/lookup/lookup';
+import { workspaceIsComplete, workspaceOnEvent } from './resources/workspace';
+
+/** onEvent: starts the request and returns the physical id. */
+export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps = {}): Promise<OnEventResult> {
+  const resolved = resolveDeps(deps, ON_EVENT_MAX_ATTEMPTS);
+  resolved.log(`onEvent: ${JSON.stringify(redact(event))}`);
+  const startedAt = resolved.now().toISOString();
+  switch (event.ResourceType) {
+    case LOOKUP_RESOURCE_TYPE:
+      return lookupOnEvent(event, resolved, startedAt);
+    case FLEET_RESOURCE_TYPE:
+      return explainingTemporary(fleetOnEvent(event, resolved, startedAt));
+    case DIRECTORY_RESOURCE_TYPE:
+      return explainingTemporary(onDirectoryEvent(event, resolved, startedAt));
+    default:
+      return explainingTemporary(workspaceOnEvent(event, resolved, startedAt));
+  }
+}
+
+/** isComplete: observes, and reports done, waits, takes one step, or fails. */
+export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerDeps = {}): Promise<IsCompleteResult> {
+  const resolved = resolveDeps(deps);
+  resolved.log(`isComplete: ${JSON.stringify(redact(event))}`);
+  switch (event.ResourceType) {
+    case LOOKUP_RESOURCE_TYPE:
+      return lookupIsComplete();
+    case FLEET_RESOURCE_TYPE:
+      return fleetIsComplete(event, resolved);
+    case DIRECTORY_RESOURCE_TYPE:
+      return isDirectoryComplete(event, resolved);
+    default:
+      return workspaceIsComplete(event, resolved);
+  }
+}

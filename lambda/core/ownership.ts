@@ -4,7 +4,7 @@
 import { createHash } from 'crypto';
 import type { Workspace } from '@aws-sdk/client-workspaces';
 import type { WorkspaceResourceEvent } from './contract';
-import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { OWNERSHIP_TAG_KEY, quoteValue } from '../../src/private/rules';
 import type { WorkspacesApi } from '../api';
 import type { DesiredWorkspace } from '../parse';
 
@@ -159,6 +159,7 @@ export async function takeExisting(
   found: readonly Workspace[],
   log: (message: string) => void,
   currentId?: string,
+  adoptionTags: ReadonlyArray<{ readonly Key: string; readonly Value: string }> = [],
 ): Promise<string | undefined> {
   const existing = found.filter((w) => w.State !== 'TERMINATED' && w.WorkspaceId !== undefined);
   for (const workspace of existing) {
@@ -207,7 +208,7 @@ export async function takeExisting(
     await api.createTags(workspaceId, [{
       Key: OWNERSHIP_TAG_KEY,
       Value: ownershipMarking(reader.stackId, reader.logicalResourceId, reader.requestId, 'adopted'),
-    }]);
+    }, ...adoptionTags]);
     log(`Adopted ${workspaceId} (adoptExisting; it was managed by ${owner}): isComplete brings it to the declared `
       + 'properties and tags; a rollback of this request releases it and never terminates it');
     return workspaceId;
@@ -220,7 +221,7 @@ export function immutableDifferences(workspace: Workspace, desired: DesiredWorks
   const differences: string[] = [];
   const differ = (what: string, have: unknown, want: unknown) => {
     if (have !== want) {
-      const show = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
+      const show = (v: unknown) => (v === undefined ? 'none' : quoteValue(v));
       differences.push(`its ${what} is ${show(have)}, declared ${show(want)}`);
     }
   };

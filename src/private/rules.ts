@@ -14,7 +14,41 @@ export class InputError extends Error {
 }
 
 function formatValue(value: unknown, unit: string | undefined): string {
-  return unit !== undefined && typeof value === 'number' ? `${value} ${unit}` : JSON.stringify(value);
+  return unit !== undefined && typeof value === 'number' ? `${value} ${unit}` : quoteValue(value);
+}
+
+/**
+ * The most characters of a value that a message quotes. A handler's message has to fit in
+ * CloudFormation's 4,096-byte response with the Provider framework's additions, and a value can
+ * be as long as a template allows (a 5,000-character user name is refused, but named).
+ */
+export const MAX_QUOTED_CHARACTERS = 64;
+
+/**
+ * A value as a message quotes it: JSON, so that quotes, control characters and line separators
+ * show as escapes (a message is one line), cut after MAX_QUOTED_CHARACTERS characters with its
+ * whole length stated: `"aaaa…" (5,000 characters)`.
+ */
+export function quoteValue(value: unknown): string {
+  if (value === undefined) {
+    return 'undefined';
+  }
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  // By code points, so that a cut never splits a surrogate pair.
+  const chars = Array.from(text);
+  if (chars.length <= MAX_QUOTED_CHARACTERS) {
+    return typeof value === 'string' ? escapeSeparators(JSON.stringify(value)) : escapeSeparators(text);
+  }
+  const head = chars.slice(0, MAX_QUOTED_CHARACTERS).join('');
+  const length = `${chars.length.toLocaleString('en-US')} characters${typeof value === 'string' ? '' : ' as JSON'}`;
+  return typeof value === 'string'
+    ? `${escapeSeparators(JSON.stringify(head).slice(0, -1))}…" (${length})`
+    : `${escapeSeparators(head)}… (${length})`;
+}
+
+/** JSON leaves U+2028 and U+2029 as they are; a message shows them as escapes, like the other line breaks. */
+function escapeSeparators(text: string): string {
+  return text.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 /**
@@ -50,6 +84,15 @@ export const PROTOCOLS = ['PCOIP', 'WSP'] as const;
 export const MAX_TAGS = 50;
 /** The tag that marks a WorkSpace as created by one custom resource; never user-managed. */
 export const OWNERSHIP_TAG_KEY = 'cdk-workspaces:owner';
+/**
+ * The tag that says which lifetime of a fleet a WorkSpace belongs to, and whether a generation of
+ * that fleet is about to release or terminate it (lambda/fleet-generations.ts); never user-managed.
+ */
+export const FLEET_TAG_KEY = 'cdk-workspaces:fleet';
+/** The tag keys cdk-workspaces writes itself, which no app may declare. */
+export const RESERVED_TAG_KEYS: readonly string[] = [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY];
+/** How many tags cdk-workspaces adds to a fleet's WorkSpace (ownership and membership). */
+export const FLEET_RESERVED_TAGS = 2;
 
 export function checkBundleId(prop: string, value: string): void {
   if (!BUNDLE_ID_PATTERN.test(value)) {
@@ -143,7 +186,7 @@ export function checkTagKey(prop: string, key: string): void {
   }
   // In any case: IAM compares the key of aws:ResourceTag/<key> without case, and the handlers'
   // roles are denied any tag change that names it.
-  if (key.toLowerCase() === OWNERSHIP_TAG_KEY) {
+  if (RESERVED_TAG_KEYS.includes(key.toLowerCase())) {
     throw new InputError(prop, key, 'this tag key is reserved by cdk-workspaces, in any case, to mark the WorkSpaces it owns');
   }
 }
@@ -154,10 +197,14 @@ export function checkTagValue(prop: string, key: string, value: string): void {
   }
 }
 
-/** At most 50 tags, counting the ownership tag that the handler adds. */
-export function checkTagCount(prop: string, count: number): void {
-  if (count > MAX_TAGS - 1) {
+/**
+ * At most 50 tags, counting the ones cdk-workspaces adds: the ownership tag, and for a fleet's
+ * WorkSpace its membership tag as well (`reserved`).
+ */
+export function checkTagCount(prop: string, count: number, reserved = 1): void {
+  if (count > MAX_TAGS - reserved) {
     throw new InputError(prop, count,
-      `a WorkSpace takes at most ${MAX_TAGS} tags, and cdk-workspaces uses one of them, so at most ${MAX_TAGS - 1} may be declared`);
+      `a WorkSpace takes at most ${MAX_TAGS} tags, and cdk-workspaces uses ${reserved === 1 ? 'one' : reserved} of them, `
+      + `so at most ${MAX_TAGS - reserved} may be declared`);
   }
 }

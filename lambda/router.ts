@@ -7,10 +7,13 @@ import {
   IsCompleteResult,
   OnEventResult,
   redact,
+  ResolvedDeps,
   resolveDeps,
   WorkspaceIsCompleteEvent,
   WorkspaceResourceEvent,
 } from './core/contract';
+// Every failure leaves through here: bounded to fit CloudFormation's response (see response-limit.ts).
+import { boundedError } from './core/response-limit';
 import { DIRECTORY_RESOURCE_TYPE } from './resources/directory/directory';
 import { isDirectoryComplete, onDirectoryEvent } from './resources/directory/handler';
 import { fleetIsComplete, fleetOnEvent } from './resources/fleet/fleet';
@@ -22,6 +25,14 @@ import { workspaceIsComplete, workspaceOnEvent } from './resources/workspace';
 /** onEvent: starts the request and returns the physical id. */
 export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps = {}): Promise<OnEventResult> {
   const resolved = resolveDeps(deps, ON_EVENT_MAX_ATTEMPTS);
+  try {
+    return await routeOnEvent(event, resolved);
+  } catch (e) {
+    throw boundedError(e, resolved.log);
+  }
+}
+
+async function routeOnEvent(event: WorkspaceResourceEvent, resolved: ResolvedDeps): Promise<OnEventResult> {
   resolved.log(`onEvent: ${JSON.stringify(redact(event))}`);
   const startedAt = resolved.now().toISOString();
   switch (event.ResourceType) {
@@ -39,6 +50,14 @@ export async function onEvent(event: WorkspaceResourceEvent, deps: HandlerDeps =
 /** isComplete: observes, and reports done, waits, takes one step, or fails. */
 export async function isComplete(event: WorkspaceIsCompleteEvent, deps: HandlerDeps = {}): Promise<IsCompleteResult> {
   const resolved = resolveDeps(deps);
+  try {
+    return await routeIsComplete(event, resolved);
+  } catch (e) {
+    throw boundedError(e, resolved.log);
+  }
+}
+
+async function routeIsComplete(event: WorkspaceIsCompleteEvent, resolved: ResolvedDeps): Promise<IsCompleteResult> {
   resolved.log(`isComplete: ${JSON.stringify(redact(event))}`);
   switch (event.ResourceType) {
     case LOOKUP_RESOURCE_TYPE:

@@ -278,7 +278,7 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
     const permissions = props.selfservicePermissions ?? {};
     const enabled = (value: boolean | undefined, byDefault: boolean) => ((value ?? byDefault) ? 'ENABLED' : 'DISABLED');
     const provider = WorkspaceProvider.getOrCreate(this);
-    provider.allowDirectoryRegistration(props.directoryId);
+    provider.allowDirectoryRegistration(props.directoryId, props.ipGroupIds);
     // A custom resource, not AWS::WorkSpaces::Directory: that type has no property naming an
     // existing Directory Service directory by id, so CloudFormation cannot register one. The
     // properties are the API's (RegisterWorkspaceDirectory and the Modify* actions).
@@ -321,7 +321,13 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
   private selectTwoSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): string[] {
     const subnets = vpc.selectSubnets(selection).subnets;
     const zones = subnets.map((s) => s.availabilityZone);
-    const shown = subnets.map((s) => `${s.subnetId} (${s.availabilityZone})`).join(', ');
+    // A subnet or zone of a VPC made in this app is a token until deployment: name the subnet by
+    // its construct path instead, and say the zone is known only then.
+    const shown = subnets.map((s) => {
+      const id = Token.isUnresolved(s.subnetId) ? `the subnet ${s.node.path}` : s.subnetId;
+      const zone = Token.isUnresolved(s.availabilityZone) ? 'an Availability Zone chosen at deployment' : s.availabilityZone;
+      return `${id} (${zone})`;
+    }).join(', ');
     const rule = 'WorkSpaces need exactly two subnets, in different Availability Zones; select them with vpcSubnets '
       + '(for example { subnetType: SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [two of them] })';
     if (subnets.length !== 2) {

@@ -1,8 +1,8 @@
-import { IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { IResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { USER_AGENT_WILDCARD } from './private/user-agent';
+import { providerRoles } from './private/provider-roles';
 
 /**
  * An Amazon WorkSpace, declared in this app or imported.
@@ -207,10 +207,12 @@ export interface IWorkspace extends IResource {
   /**
    * An EventBridge rule for changes to this WorkSpace that this library did not make: the
    * WorkSpaces API calls that name this WorkSpace (as `onCloudTrailEvent` matches them), are not
-   * read-only (their name does not start with `Describe`), and whose CloudTrail `userAgent`
-   * does not carry this library's marker `cdk-workspaces/<version>`. A compute type changed in
-   * the console, a tag added with the AWS CLI or a WorkSpace stopped by a script all match; the
-   * stack's own deployments do not.
+   * read-only (their name does not start with `Describe`), and were not made by the roles of
+   * this stack's `WorkspaceProvider` (CloudTrail's `userIdentity.sessionContext.sessionIssuer.arn`,
+   * which no other caller can claim, unlike a user agent). A compute type changed in the
+   * console, a tag added with the AWS CLI or a WorkSpace stopped by a script all match; the
+   * stack's own deployments do not. In a stack without a provider (only imported WorkSpaces),
+   * every change matches.
    *
    * CloudFormation reports no drift for custom resources; this rule tells you when it happens.
    * `cdk-workspaces drift` shows what differs.
@@ -347,11 +349,23 @@ export abstract class WorkspaceBase extends Resource implements IWorkspace {
   }
 
   public onOutOfBandChange(id: string, options: events.OnEventOptions = {}): events.Rule {
+    const stack = Stack.of(this);
     return this.cloudTrailRule(id, options, {
       // Reading a WorkSpace changes nothing (DescribeTags names it by resourceId).
       eventName: [{ 'anything-but': { prefix: 'Describe' } }],
-      // The provider's own calls carry the library's marker in their user agent.
-      userAgent: [{ 'anything-but': { wildcard: USER_AGENT_WILDCARD } }],
+      // The provider's own calls are made with its handlers' roles, which CloudTrail records as
+      // the session's issuer: unlike a user agent, no other caller can claim it (only Lambda may
+      // assume these roles). A call without a role session (an IAM user, the root user) has no
+      // issuer, and is someone else's. Resolved at synthesis, when the stack's provider, if it
+      // has one, exists.
+      userIdentity: Lazy.any({
+        produce: () => {
+          const arns = providerRoles(stack).map((role) => role.roleArn);
+          return arns.length === 0 ? undefined : {
+            sessionContext: { sessionIssuer: { arn: [{ 'anything-but': arns }, { exists: false }] } },
+          };
+        },
+      }),
     });
   }
 

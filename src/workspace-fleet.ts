@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { WorkspaceBundle } from './bundle';
 import { ComputeType } from './compute-type';
 import { IWorkspacesDirectory, WorkspacesDirectory } from './directory';
+import { declareUser } from './private/declared-users';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
 import {
@@ -265,6 +266,7 @@ export class WorkspaceFleet extends Construct implements ITaggable {
     }
     // A user twice in the fleet, or in the fleet and another Workspace or fleet of the app.
     claimUser(this, this.directoryId, userName, `${this.node.path} (user "${userName}")`);
+    declareUser(this.resource, this.directoryId, userName);
     this.users.push({ userName, properties, tags: overrides.tags });
   }
 
@@ -315,6 +317,10 @@ export class WorkspaceFleet extends Construct implements ITaggable {
         errors.push((e as Error).message);
       }
     };
+    if (this.users.length === 0) {
+      errors.push('Invalid users []: a fleet needs at least one user; give them in users, or add them '
+        + 'with addUser() (to remove every WorkSpace of a fleet, remove the fleet)');
+    }
     const fleetTags = this.renderTags() ?? [];
     for (const user of this.users) {
       const keys = new Set([...fleetTags.map((t) => t.Key), ...Object.keys(user.tags ?? {})]);

@@ -11,6 +11,7 @@ import {
 import { Construct } from 'constructs';
 import { WorkspaceBundle } from './bundle';
 import { IWorkspacesDirectory, WorkspacesDirectory } from './directory';
+import { declareUser, lookUpUser } from './private/declared-users';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
 import {
@@ -137,6 +138,8 @@ export class Workspace extends WorkspaceBase implements ITaggable {
         if (attrs.directory instanceof WorkspacesDirectory) {
           lookup.node.addDependency(attrs.directory);
         }
+        // A user whose WorkSpace this app creates is looked up once it exists.
+        lookUpUser(lookup, attrs.directory.directoryId, attrs.userName);
         this.workspaceId = lookup.getAttString('WorkspaceId');
         this.workspaceArn = this.arnForWorkspaceId(this.workspaceId);
       }
@@ -256,6 +259,7 @@ export class Workspace extends WorkspaceBase implements ITaggable {
       // Registered in this app: create the WorkSpace only once the registration is done.
       this.resource.node.addDependency(props.directory);
     }
+    declareUser(this.resource, props.directory.directoryId, props.userName);
 
     this.workspaceId = this.resource.getAttString('WorkspaceId');
     this.workspaceArn = this.arnForWorkspaceId(this.workspaceId);

@@ -1,13 +1,16 @@
 import { App, Aspects, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as nag2 from 'cdk-nag';
 import * as nag3 from 'cdk-nag3';
 import { IConstruct } from 'constructs';
 import { directory } from './directories';
-import { RunningMode, Workspace, WorkspaceProvider, WorkspaceBundle, WorkspacesDirectory } from '../src';
+import { readmeExamples } from './readme-examples';
+import { BundleOwner, RunningMode, Workspace, WorkspaceBundle, WorkspaceFleet, WorkspaceProvider, WorkspacesDirectory } from '../src';
 
 // The same tests prove the floor (`npm test`) and the newest aws-cdk-lib (`npx projen test:cdk-latest`).
 
@@ -270,4 +273,155 @@ test('on an aws-cdk-lib whose acknowledge() rejects finding ids with "::", cdk-n
   } finally {
     rejectColons.mockRestore();
   }
+});
+
+// Every path a user can take, each in an app of its own, with both cdk-nag versions: the
+// acknowledgements are generated from what the provider grants on that path, so a path that
+// grants something new (a bundle by name's workspacebundle/*) needs its own reason.
+
+type Path = (stack: Stack) => void;
+const BY_NAME = WorkspaceBundle.fromName('Standard with Windows 10 (Server 2022 based)');
+
+/** A VPC of the account, imported as platform teams do: it adds no resource of its own. */
+function importedVpc(stack: Stack): ec2.IVpc {
+  return ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+    vpcId: 'vpc-0123456789abcdef0',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+  });
+}
+
+const PATHS: Array<[string, Path]> = [
+  ['a WorkSpace with a bundle by id', (stack) => {
+    new Workspace(stack, 'Alice', { directory: WorkspacesDirectory.fromDirectoryId(stack, 'Dir', 'd-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
+  }],
+  ['a WorkSpace with a bundle by name', (stack) => {
+    new Workspace(stack, 'Alice', { directory: WorkspacesDirectory.fromDirectoryId(stack, 'Dir', 'd-1234567890'), bundle: BY_NAME, userName: 'alice' });
+  }],
+  ['a WorkSpace with a bundle of the account by name', (stack) => {
+    new Workspace(stack, 'Alice', { directory: WorkspacesDirectory.fromDirectoryId(stack, 'Dir', 'd-1234567890'), bundle: WorkspaceBundle.fromName('Team image', BundleOwner.ACCOUNT), userName: 'alice' });
+  }],
+  ['a directory registered in the app, with IP groups, and a WorkSpace in it', (stack) => {
+    const registered = new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890', ipGroupIds: ['wsipg-12345678'], removalPolicy: RemovalPolicy.DESTROY });
+    new Workspace(stack, 'Alice', { directory: registered, bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
+  }],
+  ['a directory registered in the app only', (stack) => {
+    new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890' });
+  }],
+  ['a fleet with a bundle by name', (stack) => {
+    const fleet = new WorkspaceFleet(stack, 'Team', { directory: WorkspacesDirectory.fromDirectoryId(stack, 'Dir', 'd-1234567890'), bundle: BY_NAME, users: ['alice', 'bob'] });
+    fleet.workspace('alice').onOutOfBandChange('AliceChanged');
+  }],
+  ['a lookup of an existing WorkSpace', (stack) => {
+    const carol = Workspace.fromUserName(stack, 'Carol', { directory: WorkspacesDirectory.fromDirectoryId(stack, 'Dir', 'd-1234567890'), userName: 'carol' });
+    carol.onOutOfBandChange('CarolChanged');
+  }],
+  ['a provider in a VPC', (stack) => {
+    WorkspaceProvider.configure(stack, { vpc: importedVpc(stack) });
+    new Workspace(stack, 'Alice', { directory: WorkspacesDirectory.fromDirectoryId(stack, 'Dir', 'd-1234567890'), bundle: BY_NAME, userName: 'alice' });
+  }],
+  ['a provider in a VPC with its own subnets, security group and log retention', (stack) => {
+    const vpc = importedVpc(stack);
+    const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Egress', 'sg-0123456789abcdef0');
+    WorkspaceProvider.configure(stack, {
+      vpc,
+      vpcSubnets: { subnets: vpc.privateSubnets },
+      securityGroups: [securityGroup],
+      logRetention: logs.RetentionDays.ONE_MONTH,
+    });
+    new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890' });
+  }],
+];
+
+/** The unacknowledged findings of an app with cdk-nag 2 (annotations) and cdk-nag 3 (the synthesis' report). */
+function findingsOfApp(build: (app: App) => void): { v2: string[]; v3: string | undefined } {
+  const app2 = new App();
+  build(app2);
+  Aspects.of(app2).add(new nag2.AwsSolutionsChecks());
+  app2.synth();
+  const pattern = Match.stringLikeRegexp('AwsSolutions-.*');
+  const v2 = app2.node.findAll().filter(Stack.isStack).flatMap((stack) => [
+    ...Annotations.fromStack(stack).findError('*', pattern),
+    ...Annotations.fromStack(stack).findWarning('*', pattern),
+  ]).map((m) => `${m.id}: ${String(m.entry.data).split('\n')[0]}`);
+
+  const app3 = new App();
+  build(app3);
+  Validations.of(app3).addPlugins(new nag3.AwsSolutionsChecks(app3));
+  let v3: string | undefined;
+  try {
+    app3.synth();
+  } catch (e) {
+    v3 = (e as Error).message;
+  }
+  return { v2, v3 };
+}
+
+describe.each([
+  ['environment-agnostic', undefined],
+  ['with account and region', ENV],
+])('cdk-nag 2 and 3 find nothing unacknowledged on each path (%s)', (_name, env) => {
+  test.each(PATHS)('%s', (_path, build) => {
+    const { v2, v3 } = findingsOfApp((app) => build(new Stack(app, 'Desktops', { env })));
+    expect(v2).toEqual([]);
+    expect(v3).toBeUndefined();
+  });
+});
+
+describe('the examples of the README and docs/', () => {
+  const examples = readmeExamples();
+
+  test('there are examples to check', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(8);
+  });
+
+  test.each(examples.map((e) => [`${e.page}:${e.line}`, e] as const))('the example at %s has no unacknowledged finding with cdk-nag 2 and 3', (_where, example) => {
+    const v2: string[] = [];
+    for (const app of example.run()) {
+      Aspects.of(app).add(new nag2.AwsSolutionsChecks());
+      app.synth();
+      const pattern = Match.stringLikeRegexp('AwsSolutions-.*');
+      for (const stack of app.node.findAll().filter(Stack.isStack)) {
+        v2.push(...[...Annotations.fromStack(stack).findError('*', pattern), ...Annotations.fromStack(stack).findWarning('*', pattern)]
+          .map((m) => `${m.id}: ${String(m.entry.data).split('\n')[0]}`));
+      }
+    }
+    expect(v2).toEqual([]);
+    const apps = example.run();
+    expect(apps.length).toBeGreaterThan(0);
+    for (const app of apps) {
+      Validations.of(app).addPlugins(new nag3.AwsSolutionsChecks(app));
+      expect(() => app.synth()).not.toThrow();
+    }
+  });
+});
+
+describe('a wildcard statement without a reason is reported, whoever adds it to a handler\'s role', () => {
+  function withExtra(statement: iam.PolicyStatement, role: 'onEventRole' | 'isCompleteRole') {
+    return findingsOfApp((app) => {
+      const stack = new Stack(app, 'Desktops', { env: ENV });
+      PATHS[1][1](stack);
+      WorkspaceProvider.getOrCreate(stack)[role].addToPrincipalPolicy(statement);
+    });
+  }
+
+  test('a new action on "*", which other statements of the role justify for their actions', () => {
+    const { v2, v3 } = withExtra(new iam.PolicyStatement({ actions: ['workspaces:RebootWorkspaces'], resources: ['*'] }), 'onEventRole');
+    expect(v2).toEqual([expect.stringMatching(/OnEventHandler\/ServiceRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/)]);
+    expect(v3).toMatch(/AwsSolutions-IAM5\[Resource::\*\]/);
+  });
+
+  test('a justified action on workspace/* without the ownership condition', () => {
+    const stack = new Stack(new App(), 'Arn', { env: ENV });
+    const anyWorkspace = stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: '*' });
+    const { v2, v3 } = withExtra(new iam.PolicyStatement({ actions: ['workspaces:ModifyWorkspaceProperties'], resources: [anyWorkspace] }), 'isCompleteRole');
+    expect(v2).toEqual([expect.stringMatching(/IsCompleteHandler\/ServiceRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:workspaces:eu-west-1:111122223333:workspace\/\*\]/)]);
+    expect(v3).toMatch(/AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:workspaces:eu-west-1:111122223333:workspace\/\*\]/);
+  });
+
+  test('a statement scoped to a resource is not a finding', () => {
+    const { v2, v3 } = withExtra(new iam.PolicyStatement({ actions: ['workspaces:RebootWorkspaces'], resources: ['arn:aws:workspaces:eu-west-1:111122223333:workspace/ws-abcd12345'] }), 'onEventRole');
+    expect(v2).toEqual([]);
+    expect(v3).toBeUndefined();
+  });
 });

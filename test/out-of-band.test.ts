@@ -1,10 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { directory } from './directories';
-import { userAgent } from '../lambda/api';
-import { Workspace, WorkspaceBundle } from '../src';
+import { Workspace, WorkspaceBundle, WorkspaceProvider } from '../src';
 
 function newStack(): Stack {
   return new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
@@ -20,8 +20,15 @@ function patternOf(stack: Stack, rulePath: string): any {
 }
 
 describe('onOutOfBandChange', () => {
-  test('is onCloudTrailEvent\'s pattern, without read-only calls and without the calls carrying this library\'s user agent', () => {
+  const byTheProvider = (stack: Stack) => {
+    const provider = WorkspaceProvider.getOrCreate(stack);
+    const arnOf = (role: iam.IRole) => ({ 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as CfnElement), 'Arn'] });
+    return { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [arnOf(provider.onEventRole), arnOf(provider.isCompleteRole)] }, { exists: false }] } } };
+  };
+
+  test('is onCloudTrailEvent\'s pattern, without read-only calls and without the calls of the provider\'s roles', () => {
     const stack = newStack();
+    new Workspace(stack, 'Alice', { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
     const ws = Workspace.fromWorkspaceId(stack, 'Imported', 'ws-abcd12345');
     ws.onCloudTrailEvent('AllCalls');
     ws.onOutOfBandChange('Changes');
@@ -33,18 +40,30 @@ describe('onOutOfBandChange', () => {
       detail: {
         ...all.detail,
         eventName: [{ 'anything-but': { prefix: 'Describe' } }],
-        userAgent: [{ 'anything-but': { wildcard: '*cdk-workspaces/*' } }],
+        userIdentity: byTheProvider(stack),
       },
     });
   });
 
-  test('the marker is the one the handler\'s client puts in its user agent', () => {
-    // The handler sends `${name}/${version}`; the rule must exclude any version of it.
-    expect(userAgent()[0]).toBe('cdk-workspaces');
+  test('does not look at the user agent, which any caller can send', () => {
+    const stack = newStack();
+    new Workspace(stack, 'Alice', { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
+    Workspace.fromWorkspaceId(stack, 'Imported', 'ws-abcd12345').onOutOfBandChange('Changes');
+    expect(JSON.stringify(patternOf(stack, 'ImportedChanges'))).not.toContain('userAgent');
+  });
+
+  test('in a stack without a provider (only imported WorkSpaces), every change is out of band', () => {
     const stack = newStack();
     Workspace.fromWorkspaceId(stack, 'Imported', 'ws-abcd12345').onOutOfBandChange('Changes');
-    const wildcard: string = patternOf(stack, 'ImportedChanges').detail.userAgent[0]['anything-but'].wildcard;
-    expect(wildcard).toBe(`*${userAgent()[0]}/*`);
+    expect(patternOf(stack, 'ImportedChanges').detail.userIdentity).toBeUndefined();
+    expect(stack.node.tryFindChild('cdk-workspaces.WorkspaceProvider')).toBeUndefined();
+  });
+
+  test('a provider created after the rule is still left out: the roles are read at synthesis', () => {
+    const stack = newStack();
+    Workspace.fromWorkspaceId(stack, 'Imported', 'ws-abcd12345').onOutOfBandChange('Changes');
+    new Workspace(stack, 'Alice', { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
+    expect(patternOf(stack, 'ImportedChanges').detail.userIdentity).toEqual(byTheProvider(stack));
   });
 
   test('on a declared WorkSpace: the rule names its id attribute and sends to the target', () => {
@@ -58,7 +77,7 @@ describe('onOutOfBandChange', () => {
       EventPattern: Match.objectLike({
         detail: Match.objectLike({
           $or: Match.arrayWith([{ requestParameters: { workspaceId: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Alice'), 'WorkspaceId'] }] } }]),
-          userAgent: [{ 'anything-but': { wildcard: '*cdk-workspaces/*' } }],
+          userIdentity: byTheProvider(stack),
         }),
       }),
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^Alerts') } })],

@@ -4,7 +4,7 @@
 import { createHash } from 'crypto';
 import type { Workspace } from '@aws-sdk/client-workspaces';
 import type { WorkspaceResourceEvent } from './contract';
-import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { OWNERSHIP_TAG_KEY, quoteValue } from '../../src/private/rules';
 import type { WorkspacesApi } from '../api';
 import type { DesiredWorkspace } from '../parse';
 
@@ -220,7 +220,7 @@ export function immutableDifferences(workspace: Workspace, desired: DesiredWorks
   const differences: string[] = [];
   const differ = (what: string, have: unknown, want: unknown) => {
     if (have !== want) {
-      const show = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
+      const show = (v: unknown) => (v === undefined ? 'none' : quoteValue(v));
       differences.push(`its ${what} is ${show(have)}, declared ${show(want)}`);
     }
   };

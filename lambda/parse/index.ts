@@ -1,2 +1,4 @@
 export * from './desired';
 export * from './properties';
+export * from './strict';
+export * from './directory-rules';

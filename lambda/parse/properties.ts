@@ -1,4 +1,5 @@
-import type { BundleSpec, DesiredProperties, DesiredWorkspace, DisruptionPolicyName, WorkspaceTag } from './desired';
+import type { BundleSpec, DesiredProperties, DesiredWorkspace, DisruptionPolicyName } from './desired';
+import { asObject, dropUndefined, isObject, optionalNumber, optionalString, parseBoolean, parseTags, rejectUnknownKeys, requiredString } from './strict';
 import {
   checkAutoStopTimeout,
   checkBundleId,
@@ -7,9 +8,6 @@ import {
   checkProtocols,
   checkRootVolumeSize,
   checkRunningMode,
-  checkTagCount,
-  checkTagKey,
-  checkTagValue,
   checkUserName,
   checkUserVolumeSize,
   checkVolumePair,
@@ -18,6 +16,9 @@ import {
   OWNERSHIP_TAG_KEY,
   TIMEOUT_MARGIN_SECONDS,
 } from '../../src/private/rules';
+
+/** The resource type of a single WorkSpace, as messages name it. */
+export const WORKSPACE_RESOURCE_TYPE = 'Custom::Workspace';
 
 const DISRUPTION_POLICIES: readonly DisruptionPolicyName[] = ['WAIT_FOR_DISCONNECT', 'IMMEDIATE'];
 
@@ -49,7 +50,7 @@ const WORKSPACE_PROPERTY_KEYS = new Set([
  */
 export function parseProperties(raw: unknown): DesiredWorkspace {
   const props = asObject('ResourceProperties', raw);
-  rejectUnknownKeys('', props, TOP_LEVEL_KEYS);
+  rejectUnknownKeys(WORKSPACE_RESOURCE_TYPE, '', props, TOP_LEVEL_KEYS);
 
   const directoryId = requiredString('DirectoryId', props.DirectoryId);
   checkDirectoryId('DirectoryId', directoryId);
@@ -71,7 +72,7 @@ export function parseProperties(raw: unknown): DesiredWorkspace {
     userVolumeEncryptionEnabled: parseBoolean('UserVolumeEncryptionEnabled', props.UserVolumeEncryptionEnabled),
     volumeEncryptionKey,
     properties: parseWorkspaceProperties(props.WorkspaceProperties),
-    tags: parseTags(props.Tags),
+    tags: parseTags('Tags', props.Tags),
     timeoutSeconds: withinServiceTimeout(parseTimeoutSeconds(props.TimeoutSeconds), props.ServiceTimeout),
     adoptExisting: parseBoolean('AdoptExisting', props.AdoptExisting),
     disruptionPolicy: parseDisruptionPolicy(props.DisruptionPolicy),
@@ -220,7 +221,7 @@ function parseWorkspaceProperties(raw: unknown): DesiredProperties {
     return {};
   }
   const props = asObject('WorkspaceProperties', raw);
-  rejectUnknownKeys('WorkspaceProperties.', props, WORKSPACE_PROPERTY_KEYS);
+  rejectUnknownKeys(WORKSPACE_RESOURCE_TYPE, 'WorkspaceProperties.', props, WORKSPACE_PROPERTY_KEYS);
 
   const runningMode = optionalString('WorkspaceProperties.RunningMode', props.RunningMode);
   if (runningMode !== undefined) {
@@ -264,30 +265,6 @@ function parseWorkspaceProperties(raw: unknown): DesiredProperties {
   });
 }
 
-function parseTags(raw: unknown): WorkspaceTag[] {
-  if (raw === undefined) {
-    return [];
-  }
-  if (!Array.isArray(raw)) {
-    throw new InputError('Tags', raw, 'must be a list of {Key, Value} objects');
-  }
-  checkTagCount('Tags', raw.length);
-  const seen = new Set<string>();
-  return raw.map((entry, i) => {
-    const tag = asObject(`Tags[${i}]`, entry);
-    const key = requiredString(`Tags[${i}].Key`, tag.Key);
-    checkTagKey(`Tags[${i}].Key`, key);
-    // CloudFormation may drop an empty string on the way; an empty value is still a tag.
-    const value = optionalString(`Tags[${i}].Value`, tag.Value) ?? '';
-    checkTagValue(`Tags[${i}].Value`, key, value);
-    if (seen.has(key)) {
-      throw new InputError(`Tags[${i}].Key`, key, 'a tag key may be declared only once');
-    }
-    seen.add(key);
-    return { Key: key, Value: value };
-  });
-}
-
 /**
  * The timeout, cut so that the handler fails before CloudFormation does: the construct sets
  * ServiceTimeout to the timeout plus the margin, but a template written by hand may not.
@@ -311,71 +288,6 @@ function parseTimeoutSeconds(raw: unknown): number {
   return Math.min(seconds, MAX_TIMEOUT_SECONDS);
 }
 
-function parseBoolean(prop: string, raw: unknown): boolean {
-  if (raw === undefined || raw === false || raw === 'false') {
-    return false;
-  }
-  if (raw === true || raw === 'true') {
-    return true;
-  }
-  throw new InputError(prop, raw, 'must be "true" or "false"');
-}
-
 function lenientBoolean(raw: unknown): boolean {
   return raw === true || raw === 'true';
-}
-
-/** CloudFormation turns every number into a string; a hand-written template may not. */
-function optionalNumber(prop: string, raw: unknown): number | undefined {
-  if (raw === undefined) {
-    return undefined;
-  }
-  if (typeof raw === 'number' && Number.isFinite(raw)) {
-    return raw;
-  }
-  if (typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw))) {
-    return Number(raw);
-  }
-  throw new InputError(prop, raw, 'must be a number');
-}
-
-export function requiredString(prop: string, raw: unknown): string {
-  if (raw === undefined) {
-    throw new InputError(prop, raw, 'is required');
-  }
-  const value = optionalString(prop, raw);
-  return value ?? '';
-}
-
-export function optionalString(prop: string, raw: unknown): string | undefined {
-  if (raw === undefined) {
-    return undefined;
-  }
-  if (typeof raw !== 'string') {
-    throw new InputError(prop, raw, 'must be a string');
-  }
-  return raw;
-}
-
-function rejectUnknownKeys(prefix: string, obj: Record<string, unknown>, known: Set<string>): void {
-  for (const key of Object.keys(obj)) {
-    if (!known.has(key)) {
-      throw new InputError(`${prefix}${key}`, obj[key], `is not a property of Custom::Workspace (known: ${[...known].join(', ')})`);
-    }
-  }
-}
-
-export function asObject(prop: string, raw: unknown): Record<string, unknown> {
-  if (!isObject(raw)) {
-    throw new InputError(prop, raw, 'must be an object');
-  }
-  return raw;
-}
-
-export function isObject(raw: unknown): raw is Record<string, unknown> {
-  return typeof raw === 'object' && raw !== null && !Array.isArray(raw);
-}
-
-export function dropUndefined<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }

@@ -15,10 +15,6 @@ interface NagSuppression {
   readonly applies_to?: Array<string | { regex: string }>;
 }
 
-/** A region or account as cdk-nag renders it: a literal value, or the pseudo parameter. */
-const REGION = '(?:[a-z0-9-]+|<AWS::Region>)';
-const ACCOUNT = '(?:[0-9]{12}|<AWS::AccountId>)';
-
 const LAMBDA_BASIC_EXECUTION_ROLE = 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
 
 const LAMBDA_LOGS: NagSuppression = {
@@ -27,22 +23,25 @@ const LAMBDA_LOGS: NagSuppression = {
   applies_to: [LAMBDA_BASIC_EXECUTION_ROLE],
 };
 
-/** What the resources of the WorkSpaces handlers are exempted from, and why. */
-const HANDLER_SUPPRESSIONS: { [cfnType: string]: NagSuppression[] } = {
-  'AWS::IAM::Role': [LAMBDA_LOGS],
-  'AWS::IAM::Policy': [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'workspaces:DescribeWorkspaces, DescribeTags, CreateTags and DeleteTags support no resource-level '
-      + 'permissions ("*"), nor do the ds application actions that registering a directory needs; a directory\'s '
-      + 'settings and IP groups are changed on "*" (an IP group\'s ARN is unknown to the construct); a WorkSpace\'s id is unknown before CreateWorkspaces makes it (workspace/*); '
-      + 'Amazon\'s public bundles have no account in their ARN (workspacebundle in any account)',
-    applies_to: [
-      'Resource::*',
-      { regex: `/^Resource::arn:<AWS::Partition>:workspaces:${REGION}:${ACCOUNT}:workspace\\/\\*$/` },
-      { regex: `/^Resource::arn:<AWS::Partition>:workspaces:${REGION}:\\*:workspacebundle\\/wsb-[0-9a-z]+$/` },
-    ],
-  }],
+const LAMBDA_VPC: NagSuppression = {
+  id: 'AwsSolutions-IAM4',
+  reason: 'AWSLambdaVPCAccessExecutionRole only lets a function in a VPC (WorkspaceProvider.configure with vpc) create, '
+    + 'describe and delete its own network interfaces, as Lambda needs',
+  applies_to: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
 };
+
+/** What the roles of the WorkSpaces handlers are exempted from, and why; their policies' wildcards are justified one statement at a time. */
+const HANDLER_SUPPRESSIONS: { [cfnType: string]: NagSuppression[] } = {
+  'AWS::IAM::Role': [LAMBDA_LOGS, LAMBDA_VPC],
+};
+
+/** A statement the provider adds to a handler's role, with why its resources need a wildcard. */
+export interface JustifiedStatement {
+  readonly statement: iam.PolicyStatement;
+  readonly reason: string;
+  /** The roles the statement was added to. */
+  readonly roles: readonly iam.IRole[];
+}
 
 /**
  * What the resources that aws-cdk-lib's Provider framework creates are exempted from, and why.
@@ -51,7 +50,7 @@ const HANDLER_SUPPRESSIONS: { [cfnType: string]: NagSuppression[] } = {
  * runtime since the floor, so they need no AwsSolutions-L1 exemption.
  */
 const FRAMEWORK_SUPPRESSIONS: { [cfnType: string]: NagSuppression[] } = {
-  'AWS::IAM::Role': [LAMBDA_LOGS],
+  'AWS::IAM::Role': [LAMBDA_LOGS, LAMBDA_VPC],
   'AWS::IAM::Policy': [{
     id: 'AwsSolutions-IAM5',
     reason: 'The Provider framework may invoke every version of the handlers it calls (function ARN:*)',
@@ -88,12 +87,16 @@ const FRAMEWORK_SUPPRESSIONS: { [cfnType: string]: NagSuppression[] } = {
  * @param provider the whole provider: its handlers and the framework
  * @param framework the part that aws-cdk-lib's Provider framework creates
  */
-export function addNagSuppressions(provider: IConstruct, framework: IConstruct): void {
-  Aspects.of(provider).add(new NagSuppressionsAspect(provider, framework), { priority: AspectPriority.MUTATING });
+export function addNagSuppressions(provider: IConstruct, framework: IConstruct, justified: () => readonly JustifiedStatement[]): void {
+  Aspects.of(provider).add(new NagSuppressionsAspect(provider, framework, justified), { priority: AspectPriority.MUTATING });
 }
 
 class NagSuppressionsAspect implements IAspect {
-  constructor(private readonly provider: IConstruct, private readonly framework: IConstruct) {}
+  constructor(
+    private readonly provider: IConstruct,
+    private readonly framework: IConstruct,
+    private readonly justified: () => readonly JustifiedStatement[],
+  ) {}
 
   public visit(node: IConstruct): void {
     if (node !== this.provider) {
@@ -104,10 +107,71 @@ class NagSuppressionsAspect implements IAspect {
       if (!CfnResource.isCfnResource(construct)) {
         continue;
       }
-      const table = frameworkResources.has(construct) ? FRAMEWORK_SUPPRESSIONS : HANDLER_SUPPRESSIONS;
-      suppress(construct, table[construct.cfnResourceType] ?? []);
+      const inFramework = frameworkResources.has(construct);
+      const table = inFramework ? FRAMEWORK_SUPPRESSIONS : HANDLER_SUPPRESSIONS;
+      const generated = !inFramework && construct instanceof iam.CfnPolicy ? wildcardAcknowledgements(construct, this.justified()) : [];
+      suppress(construct, [...table[construct.cfnResourceType] ?? [], ...generated]);
     }
   }
+}
+
+/**
+ * One IAM5 acknowledgement for each wildcard finding of a handler policy that the provider's
+ * statements justify, with their reasons. Whatever the policy document holds (aws-cdk-lib may
+ * merge statements), a finding is acknowledged only when each action granted on the wildcard
+ * resource comes from a statement with a reason, under the same conditions: a statement added
+ * without one (by a later change of this library, or by the app on the provider's roles) stays
+ * a finding that cdk-nag reports.
+ */
+function wildcardAcknowledgements(policy: iam.CfnPolicy, justified: readonly JustifiedStatement[]): NagSuppression[] {
+  const stack = Stack.of(policy);
+  const reasons = new Map<string, string[]>();
+  // The policy's role: the policy is its DefaultPolicy's resource.
+  const role = policy.node.scope?.node.scope;
+  for (const { statement, reason } of justified.filter((j) => j.roles.some((r) => r === role))) {
+    for (const grant of grantsOf(stack.resolve(statement.toStatementJson()))) {
+      reasons.set(grant, [...reasons.get(grant) ?? [], reason]);
+    }
+  }
+  const byFinding = new Map<string, { reasons: Set<string>; unjustified: boolean }>();
+  const document = stack.resolve(policy.policyDocument) as { Statement?: unknown } | undefined;
+  for (const statement of asArray(document?.Statement)) {
+    const s = statement as { Effect?: string; Action?: unknown; Resource?: unknown; Condition?: unknown };
+    if (s.Effect !== 'Allow') {
+      continue;
+    }
+    for (const resource of asArray(s.Resource).map(render)) {
+      if (resource === undefined || !resource.includes('*')) {
+        continue;
+      }
+      const finding = byFinding.get(`Resource::${resource}`) ?? { reasons: new Set<string>(), unjustified: false };
+      byFinding.set(`Resource::${resource}`, finding);
+      for (const action of asArray(s.Action)) {
+        const why = reasons.get(grantKey(action, resource, s.Condition));
+        if (why === undefined) {
+          finding.unjustified = true;
+        } else {
+          why.forEach((r) => finding.reasons.add(r));
+        }
+      }
+    }
+  }
+  return [...byFinding]
+    .filter(([, f]) => !f.unjustified && f.reasons.size > 0)
+    .map(([finding, f]) => ({ id: 'AwsSolutions-IAM5', reason: [...f.reasons].join('. '), applies_to: [finding] }));
+}
+
+/** Each (action, resource, conditions) that a resolved statement allows, as a key. */
+function grantsOf(statement: { Effect?: string; Action?: unknown; Resource?: unknown; Condition?: unknown }): string[] {
+  if (statement.Effect !== 'Allow') {
+    return [];
+  }
+  const resources = asArray(statement.Resource).map(render).filter((r): r is string => r !== undefined);
+  return asArray(statement.Action).flatMap((action) => resources.map((resource) => grantKey(action, resource, statement.Condition)));
+}
+
+function grantKey(action: unknown, resource: string, condition: unknown): string {
+  return JSON.stringify([action, resource, condition ?? null]);
 }
 
 function suppress(resource: CfnResource, suppressions: NagSuppression[]): void {

@@ -14,7 +14,41 @@ export class InputError extends Error {
 }
 
 function formatValue(value: unknown, unit: string | undefined): string {
-  return unit !== undefined && typeof value === 'number' ? `${value} ${unit}` : JSON.stringify(value);
+  return unit !== undefined && typeof value === 'number' ? `${value} ${unit}` : quoteValue(value);
+}
+
+/**
+ * The most characters of a value that a message quotes. A handler's message has to fit in
+ * CloudFormation's 4,096-byte response with the Provider framework's additions, and a value can
+ * be as long as a template allows (a 5,000-character user name is refused, but named).
+ */
+export const MAX_QUOTED_CHARACTERS = 64;
+
+/**
+ * A value as a message quotes it: JSON, so that quotes, control characters and line separators
+ * show as escapes (a message is one line), cut after MAX_QUOTED_CHARACTERS characters with its
+ * whole length stated: `"aaaa…" (5,000 characters)`.
+ */
+export function quoteValue(value: unknown): string {
+  if (value === undefined) {
+    return 'undefined';
+  }
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  // By code points, so that a cut never splits a surrogate pair.
+  const chars = Array.from(text);
+  if (chars.length <= MAX_QUOTED_CHARACTERS) {
+    return typeof value === 'string' ? escapeSeparators(JSON.stringify(value)) : escapeSeparators(text);
+  }
+  const head = chars.slice(0, MAX_QUOTED_CHARACTERS).join('');
+  const length = `${chars.length.toLocaleString('en-US')} characters${typeof value === 'string' ? '' : ' as JSON'}`;
+  return typeof value === 'string'
+    ? `${escapeSeparators(JSON.stringify(head).slice(0, -1))}…" (${length})`
+    : `${escapeSeparators(head)}… (${length})`;
+}
+
+/** JSON leaves U+2028 and U+2029 as they are; a message shows them as escapes, like the other line breaks. */
+function escapeSeparators(text: string): string {
+  return text.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 /**

@@ -8,8 +8,3 @@
  */
 export const USER_AGENT_PRODUCT = 'cdk-workspaces';
 
-/**
- * An EventBridge wildcard that matches any user agent with this library's marker in it,
- * whatever the version and whatever the SDK puts before or after it.
- */
-export const USER_AGENT_WILDCARD = `*${USER_AGENT_PRODUCT}/*`;

@@ -11,10 +11,10 @@ import {
   RegisterWorkspaceDirectoryCommand,
   WorkspaceDirectory,
 } from '@aws-sdk/client-workspaces';
-import { checkDirectoryId, InputError } from '../../../src/private/rules';
 import { isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
+import { DIRECTORY_RESOURCE_TYPE, isObject, parseDirectoryRegistration } from '../../parse';
 
-export const DIRECTORY_RESOURCE_TYPE = 'Custom::WorkspacesDirectory';
+export { DIRECTORY_RESOURCE_TYPE };
 
 /**
  * The physical id of a registration this resource did not make (the directory was already
@@ -48,51 +48,27 @@ export function parsePhysicalId(physicalId: string | undefined): { directoryId: 
   return DIRECTORY_ID.test(directoryId) ? { directoryId, registeredHere: !adopted } : undefined;
 }
 
-/** CloudFormation passes a custom resource's booleans as strings. */
-function bool(value: unknown): boolean | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  return value === true || value === 'true';
-}
-
-function record(value: unknown, key: string): Record<string, string> | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError(key, value, 'must be an object');
-  }
-  return value as Record<string, string>;
-}
-
-function strings(value: unknown, key: string): string[] | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new InputError(key, value, 'must be a list of strings');
-  }
-  return value as string[];
-}
-
+/**
+ * Reads and validates the properties through the parse layer's strict rules (those of every
+ * resource type): nothing is registered or modified on a value the service would not take.
+ */
 export function parseDirectoryProperties(properties: Record<string, unknown>): DesiredDirectory {
-  const directoryId = properties.DirectoryId;
-  if (typeof directoryId !== 'string') {
-    throw new InputError('DirectoryId', directoryId, 'is required, as a string');
-  }
-  checkDirectoryId('DirectoryId', directoryId);
-  const creation = record(properties.WorkspaceCreationProperties, 'WorkspaceCreationProperties');
+  return parseDirectoryRegistration(properties);
+}
+
+/**
+ * The previous declaration, read without failing: it was accepted once (perhaps by an older,
+ * more lenient version), and must not block the update that corrects it.
+ */
+function readOldDirectory(raw: unknown): DesiredDirectory {
+  const old = isObject(raw) ? raw : {};
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
   return {
-    directoryId,
-    subnetIds: strings(properties.SubnetIds, 'SubnetIds'),
-    enableSelfService: bool(properties.EnableSelfService) ?? false,
-    tenancy: typeof properties.Tenancy === 'string' ? properties.Tenancy : undefined,
-    selfservicePermissions: record(properties.SelfservicePermissions, 'SelfservicePermissions'),
-    workspaceCreationProperties: creation && Object.fromEntries(Object.entries(creation).map(([k, v]) =>
-      [k, k.startsWith('Enable') || k.startsWith('UserEnabled') ? bool(v)! : v])),
-    workspaceAccessProperties: record(properties.WorkspaceAccessProperties, 'WorkspaceAccessProperties'),
-    ipGroupIds: strings(properties.IpGroupIds, 'IpGroupIds') ?? [],
+    directoryId: typeof old.DirectoryId === 'string' ? old.DirectoryId : '',
+    subnetIds: list(old.SubnetIds),
+    enableSelfService: old.EnableSelfService === true || old.EnableSelfService === 'true',
+    tenancy: typeof old.Tenancy === 'string' ? old.Tenancy : undefined,
+    ipGroupIds: list(old.IpGroupIds) ?? [],
   };
 }
 
@@ -164,7 +140,7 @@ export async function directoryOnEvent(
   const desired = parseDirectoryProperties(event.ResourceProperties);
   if (event.RequestType === 'Update') {
     const current = parsePhysicalId(event.PhysicalResourceId);
-    const old = parseDirectoryProperties(event.OldResourceProperties ?? {});
+    const old = readOldDirectory(event.OldResourceProperties);
     const changes = registrationChanges(desired, old);
     if (changes.length === 0 && current !== undefined) {
       return event.PhysicalResourceId!;
@@ -298,7 +274,7 @@ async function applySettings(
     log(`AssociateIpGroups ${id}: ${toAssociate.join(', ')}`);
   }
   // Only the groups that an earlier declaration asked for: one associated elsewhere stays.
-  const declaredBefore = oldProperties ? parseDirectoryProperties(oldProperties).ipGroupIds : [];
+  const declaredBefore = readOldDirectory(oldProperties).ipGroupIds;
   const toDisassociate = declaredBefore.filter((g) => !desired.ipGroupIds.includes(g) && associated.includes(g));
   if (toDisassociate.length > 0) {
     await send(api, 'DisassociateIpGroups', id, new DisassociateIpGroupsCommand({ DirectoryId: id, GroupIds: toDisassociate }));

@@ -3,7 +3,10 @@
 // the fleet's defaults and each user's overrides.
 import { checkBundleId, checkDirectoryId, checkUserName, InputError } from '../../../src/private/rules';
 import { DEFAULT_REQUESTS_PER_SECOND } from '../../api';
-import { asObject, BundleSpec, DesiredWorkspace, dropUndefined, isObject, optionalString, parseProperties, requiredString } from '../../parse';
+import {
+  asObject, BundleSpec, DesiredWorkspace, dropUndefined, isObject, optionalNumber, optionalObject, optionalString, parseBoolean,
+  parseProperties, parseTags, rejectUnknownKeys, requiredString,
+} from '../../parse';
 
 /** The resource type of a fleet, as the construct renders it and the handlers route by it. */
 export const FLEET_RESOURCE_TYPE = 'Custom::WorkspaceFleet';
@@ -47,11 +50,11 @@ export interface FleetSpec {
  */
 export function parseFleetProperties(raw: unknown): FleetSpec {
   const props = asObject('ResourceProperties', raw);
-  for (const key of Object.keys(props)) {
-    if (!FLEET_KEYS.has(key)) {
-      throw new InputError(key, props[key], `is not a property of ${FLEET_RESOURCE_TYPE} (known: ${[...FLEET_KEYS].join(', ')})`);
-    }
-  }
+  rejectUnknownKeys(FLEET_RESOURCE_TYPE, '', props, FLEET_KEYS);
+  // The fleet's own tags and properties, before they are merged into each user's: the merge
+  // keeps only objects, and the last of two tags with one key.
+  parseTags('Tags', props.Tags);
+  optionalObject('WorkspaceProperties', props.WorkspaceProperties);
   const directoryId = requiredString('DirectoryId', props.DirectoryId);
   checkDirectoryId('DirectoryId', directoryId);
   const bundle = parseBundle(props);
@@ -59,7 +62,7 @@ export function parseFleetProperties(raw: unknown): FleetSpec {
   if (!USER_REMOVAL_POLICIES.includes(removalPolicy)) {
     throw new InputError('RemovalPolicy', removalPolicy, `must be one of ${USER_REMOVAL_POLICIES.join(', ')}`);
   }
-  const requestsPerSecond = props.RequestsPerSecond === undefined ? DEFAULT_REQUESTS_PER_SECOND : Number(props.RequestsPerSecond);
+  const requestsPerSecond = optionalNumber('RequestsPerSecond', props.RequestsPerSecond) ?? DEFAULT_REQUESTS_PER_SECOND;
   if (!Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0 || requestsPerSecond > MAX_REQUESTS_PER_SECOND) {
     throw new InputError('RequestsPerSecond', props.RequestsPerSecond, `must be a number of requests per second above 0 and at most ${MAX_REQUESTS_PER_SECOND}`);
   }
@@ -111,7 +114,7 @@ export function parseFleetProperties(raw: unknown): FleetSpec {
     removalPolicy,
     requestsPerSecond,
     timeoutSeconds: first[0]?.timeoutSeconds ?? parseProperties({ ...common('wsb-00000000'), UserName: 'x' }).timeoutSeconds,
-    adoptExisting: props.AdoptExisting === 'true' || props.AdoptExisting === true,
+    adoptExisting: parseBoolean('AdoptExisting', props.AdoptExisting),
     desired,
   };
 }
@@ -202,11 +205,9 @@ function parseUsers(raw: unknown): UserEntry[] {
   const seen = new Map<string, number>();
   return raw.map((entry, i) => {
     const user = asObject(`Users[${i}]`, entry);
-    for (const key of Object.keys(user)) {
-      if (!USER_KEYS.has(key)) {
-        throw new InputError(`Users[${i}].${key}`, user[key], `is not a property of a fleet's user (known: ${[...USER_KEYS].join(', ')})`);
-      }
-    }
+    rejectUnknownKeys('a fleet\'s user', `Users[${i}].`, user, USER_KEYS);
+    parseTags(`Users[${i}].Tags`, user.Tags);
+    optionalObject(`Users[${i}].WorkspaceProperties`, user.WorkspaceProperties);
     const userName = requiredString(`Users[${i}].UserName`, user.UserName);
     checkUserName(`Users[${i}].UserName`, userName);
     const key = userName.toLowerCase();

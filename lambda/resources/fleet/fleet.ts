@@ -33,6 +33,7 @@ import {
 } from '../../core/contract';
 import { ownershipMarking, parseOwnership, Reader, readerOf, relationOf, takeExisting } from '../../core/ownership';
 import { lastRefusals, rememberRefusal } from '../../core/refusals';
+import { boundData } from '../../core/response-limit';
 import { DesiredWorkspace, previousTagKeys, replacementChanges } from '../../parse';
 import {
   ConnectionObservation,
@@ -83,7 +84,7 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
     case 'Create': {
       const spec = parseFleetProperties(event.ResourceProperties);
       const { bundleId, refusals } = await createMembers(deps, spec, spec.userNames, readerOf(event), false);
-      return { PhysicalResourceId: fleetPhysicalId(spec.directoryId), Data: dataOf(startedAt, bundleId, refusals) };
+      return { PhysicalResourceId: fleetPhysicalId(spec.directoryId), Data: dataOf(startedAt, bundleId, refusals, spec.userNames) };
     }
     case 'Update': {
       const current = requirePhysicalResourceId(event);
@@ -94,7 +95,7 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
         // it, as its UpdateReplacePolicy says).
         log(`Fleet moves from ${current} to directory ${spec.directoryId}: a new fleet there`);
         const { bundleId, refusals } = await createMembers(deps, spec, spec.userNames, readerOf(event), false);
-        return { PhysicalResourceId: physicalResourceId, Data: dataOf(startedAt, bundleId, refusals) };
+        return { PhysicalResourceId: physicalResourceId, Data: dataOf(startedAt, bundleId, refusals, spec.userNames) };
       }
       const oldNames = new Set(readFleetUserNames(event.OldResourceProperties).map(lower));
       const newNames = new Set(spec.userNames.map(lower));
@@ -120,7 +121,7 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
       // its rollback, which adds them back) finds them untouched.
       log(`Fleet update of ${current}: ${added.length} users added, ${removed.length} removed (${spec.removalPolicy}); `
         + 'isComplete applies the changes in place');
-      return { PhysicalResourceId: current, Data: dataOf(startedAt, bundleId, refusals) };
+      return { PhysicalResourceId: current, Data: dataOf(startedAt, bundleId, refusals, spec.userNames) };
     }
     case 'Delete': {
       const physicalResourceId = requirePhysicalResourceId(event);
@@ -146,17 +147,25 @@ interface Refusal {
 }
 
 /**
- * onEvent's result. A request with refusals fails at its first poll, so CloudFormation never
- * sees this Data (its 4 KB limit applies only to a success's): it may name every refused user.
+ * onEvent's result. A request with refusals fails at its first poll, and the framework sends this
+ * Data with that failure: it counts against CloudFormation's 4,096 bytes as the reason does. So
+ * the refused users are a bit per declared user (250 characters for 1,000 users, whose names
+ * could take 65,000), and the refusals' text is cut to the Data's budget.
  */
-function dataOf(startedAt: string, bundleId: string, refusals: readonly Refusal[]): OnEventResult['Data'] {
+function dataOf(startedAt: string, bundleId: string, refusals: readonly Refusal[], userNames: readonly string[]): OnEventResult['Data'] {
   const data: Record<string, string> = { StartedAt: startedAt, BundleId: bundleId };
   if (refusals.length > 0) {
     data.RefusedCount = String(refusals.length);
-    data.RefusedUsers = JSON.stringify(refusals.map((r) => r.userName));
+    data.RefusedMask = refusedMask(userNames, new Set(refusals.map((r) => lower(r.userName))));
     data.Refused = refusals.slice(0, MAX_REPORTED_REFUSALS).map((r) => `user "${r.userName}": ${r.message}`.slice(0, 300)).join(' | ');
   }
-  return data as OnEventResult['Data'];
+  return boundData(data, ['StartedAt', 'BundleId', 'RefusedCount', 'RefusedMask']) as OnEventResult['Data'];
+}
+
+/** A hex digit per four declared users, in their order: a set bit is a refused user. */
+function refusedMask(userNames: readonly string[], refused: ReadonlySet<string>): string {
+  const bits = userNames.map((name) => (refused.has(lower(name)) ? '1' : '0')).join('');
+  return (bits.match(/.{1,4}/g) ?? []).map((nibble) => parseInt(nibble.padEnd(4, '0'), 2).toString(16)).join('');
 }
 
 /**
@@ -453,7 +462,7 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
     return fleetDeleteComplete(event, deps, elapsedSeconds);
   }
   const spec = parseFleetProperties(event.ResourceProperties);
-  const refusedUsers = new Set(readRefusedUsers(event.Data?.RefusedUsers).map(lower));
+  const refusedUsers = new Set(readRefusedUsers(event.Data, spec.userNames).map(lower));
   const bundleId = String(event.Data?.BundleId || spec.bundle.bundleId || '');
   const newFleet = event.RequestType === 'Create'
     || fleetPhysicalId(spec.directoryId) !== (event.OldResourceProperties?.DirectoryId ? fleetPhysicalId(String(event.OldResourceProperties.DirectoryId)) : '');
@@ -747,10 +756,14 @@ function fleetAttributes(event: WorkspaceIsCompleteEvent, members: readonly Memb
   return data;
 }
 
-/** The users onEvent could not create or take over (see dataOf). */
-function readRefusedUsers(raw: unknown): string[] {
+/** The users onEvent could not create or take over (see dataOf; RefusedUsers: an earlier version's list of names). */
+function readRefusedUsers(data: Record<string, unknown> | undefined, userNames: readonly string[]): string[] {
+  if (typeof data?.RefusedMask === 'string') {
+    const bits = Array.from(data.RefusedMask, (digit) => parseInt(digit, 16).toString(2).padStart(4, '0')).join('');
+    return userNames.filter((_, i) => bits[i] === '1');
+  }
   try {
-    const names = typeof raw === 'string' ? JSON.parse(raw) : [];
+    const names = typeof data?.RefusedUsers === 'string' ? JSON.parse(data.RefusedUsers) : [];
     return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
   } catch {
     return [];

@@ -2,10 +2,12 @@
 // (Workspace.fromUserName). Read-only: it never creates, changes or terminates anything, and
 // its Delete does nothing.
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { checkDirectoryId, checkUserName, InputError } from '../../../src/private/rules';
+import { checkDirectoryId, checkUserName } from '../../../src/private/rules';
 import { WorkspacesApi } from '../../api';
+import { rejectUnknownKeys, requiredString } from '../../parse';
 
 export const LOOKUP_RESOURCE_TYPE = 'Custom::WorkspaceLookup';
+const LOOKUP_KEYS: ReadonlySet<string> = new Set(['ServiceToken', 'ServiceTimeout', 'DirectoryId', 'UserName']);
 
 /** What the lookup returns, and the construct reads with GetAtt. */
 export interface LookupAttributes {
@@ -34,9 +36,10 @@ export async function onLookupEvent(
   if (requestType === 'Delete') {
     return { PhysicalResourceId: physicalResourceId ?? 'none', Data: {} };
   }
-  const directoryId = stringProp(properties, 'DirectoryId');
+  rejectUnknownKeys(LOOKUP_RESOURCE_TYPE, '', properties, LOOKUP_KEYS);
+  const directoryId = requiredString('DirectoryId', properties.DirectoryId);
   checkDirectoryId('DirectoryId', directoryId);
-  const userName = stringProp(properties, 'UserName');
+  const userName = requiredString('UserName', properties.UserName);
   checkUserName('UserName', userName);
 
   const found = (await api.findByUser(directoryId, userName))
@@ -62,12 +65,4 @@ function lookupAttributes(w: Workspace): LookupAttributes {
     State: w.State ?? '',
     BundleId: w.BundleId ?? '',
   };
-}
-
-function stringProp(properties: Record<string, unknown>, key: string): string {
-  const value = properties[key];
-  if (typeof value !== 'string') {
-    throw new InputError(key, value, 'is required, as a string');
-  }
-  return value;
 }

@@ -20,6 +20,7 @@ from cdk_workspaces import (
     Workspace,
     WorkspaceBundle,
     WorkspaceFleet,
+    WorkspaceProvider,
     WorkspacesDirectory,
 )
 
@@ -223,3 +224,17 @@ def test_a_user_twice_reaches_python_naming_the_fleet():
     )
     with pytest.raises(Exception, match=r'Desktops/Sales: Invalid userName "ALICE"'):
         fleet.add_user("ALICE")
+
+
+def test_the_provider_is_configured_from_python_before_the_first_construct():
+    from aws_cdk import aws_logs as logs
+    stack = new_stack()
+    provider = WorkspaceProvider.configure(stack, log_retention=logs.RetentionDays.ONE_MONTH)
+    Workspace(stack, "Alice", **ids(stack), user_name="alice")
+    # jsii gives Python a new proxy of the same object: compare the construct paths.
+    assert WorkspaceProvider.get_or_create(stack).node.path == provider.node.path
+    assert provider.on_event_role is not None and provider.is_complete_role is not None
+    groups = Template.from_stack(stack).find_resources("AWS::Logs::LogGroup").values()
+    assert {g["Properties"]["RetentionInDays"] for g in groups} == {30}
+    with pytest.raises(RuntimeError, match=re.escape("Invalid WorkspaceProvider.configure(): the provider of stack Desktops exists already")):
+        WorkspaceProvider.configure(stack, log_retention=logs.RetentionDays.ONE_YEAR)

@@ -66,18 +66,28 @@ class OutOfBandPatternTest {
     assertTrue(changes >= 3 && own >= 3, "cases of both kinds");
   }
 
-  /** Without the user agent condition the provider's calls would match: the exclusion does the work. */
+  /**
+   * Without the role condition the provider's calls would match: the exclusion does the work,
+   * and it is the role that counts, not the User-Agent, which any caller can send.
+   */
   @Test
   void onCloudTrailEventMatchesTheProvidersOwnCalls() throws Exception {
     int providerCalls = 0;
+    int copiedUserAgent = 0;
     for (JsonNode c : cases.get("cases")) {
       JsonNode detail = c.get("event").get("detail");
-      if (detail.get("userAgent").asText().equals(cases.get("providerUserAgent").asText())) {
+      boolean sameUserAgent = detail.get("userAgent").asText().equals(cases.get("providerUserAgent").asText());
+      if (c.get("byProvider").asBoolean()) {
         providerCalls++;
+        assertTrue(sameUserAgent, c.get("name").asText());
         assertTrue(matches("cloudTrail", c.get("event")), c.get("name").asText());
         assertFalse(matches("outOfBand", c.get("event")), c.get("name").asText());
+      } else if (sameUserAgent) {
+        copiedUserAgent++;
+        assertTrue(matches("outOfBand", c.get("event")), c.get("name").asText());
       }
     }
-    assertEquals(4, providerCalls);
+    assertEquals(5, providerCalls);
+    assertEquals(2, copiedUserAgent);
   }
 }

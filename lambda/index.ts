@@ -13,4 +13,11 @@ export const onEvent = (
 };
 
 /** The isComplete handler of the stack's WorkSpaces Provider. */
-export const isComplete = (event: WorkspaceIsCompleteEvent): Promise<IsCompleteResult> => router.isComplete(event);
+export const isComplete = (
+  event: WorkspaceIsCompleteEvent,
+  context?: { getRemainingTimeInMillis?: () => number },
+): Promise<IsCompleteResult> => {
+  // A poll of a large fleet stops taking steps before the invocation's deadline.
+  const remaining = context?.getRemainingTimeInMillis?.bind(context);
+  return router.isComplete(event, remaining ? { remainingMs: remaining } : {});
+};

@@ -9,7 +9,7 @@ import { validationError } from './private/errors';
 import { HandlerFunction } from './private/handler-function';
 import { addNagSuppressions, JustifiedStatement } from './private/nag';
 import { registerProviderRoles } from './private/provider-roles';
-import { OWNERSHIP_TAG_KEY } from './private/rules';
+import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from './private/rules';
 import { LIBRARY_VERSION_ENV, libraryVersion } from './private/version';
 
 /**
@@ -184,7 +184,7 @@ export class WorkspaceProvider extends Construct {
     // the provider is one per stack, so this stack is exactly what it serves.
     const thisStacksMarking = { [OWNERSHIP_TAG_KEY]: Fn.join('', [Fn.select(2, Fn.split('/', stack.stackId)), '/*']) };
     const onlyTheOwnershipTag = {
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY] },
       // ForAllValues is also true of a request without tag keys.
       'Null': { 'aws:TagKeys': 'false' },
     };
@@ -268,7 +268,7 @@ export class WorkspaceProvider extends Construct {
       effect: iam.Effect.DENY,
       actions: ['workspaces:CreateTags', 'workspaces:DeleteTags'],
       resources: ['*'],
-      conditions: { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY] } },
+      conditions: { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY] } },
     }));
     this.addStatement([isComplete], new iam.PolicyStatement({
       actions: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces'],

@@ -324,7 +324,7 @@ export class WorkspaceFleet extends Construct implements ITaggable {
     const fleetTags = this.renderTags() ?? [];
     for (const user of this.users) {
       const keys = new Set([...fleetTags.map((t) => t.Key), ...Object.keys(user.tags ?? {})]);
-      collect(() => rules.checkTagCount(`tags of user "${user.userName}"`, keys.size));
+      collect(() => rules.checkTagCount(`tags of user "${user.userName}"`, keys.size, rules.FLEET_RESERVED_TAGS));
     }
     for (const tag of fleetTags) {
       if (!Token.isUnresolved(tag.Key)) {

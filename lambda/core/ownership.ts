@@ -159,6 +159,7 @@ export async function takeExisting(
   found: readonly Workspace[],
   log: (message: string) => void,
   currentId?: string,
+  adoptionTags: ReadonlyArray<{ readonly Key: string; readonly Value: string }> = [],
 ): Promise<string | undefined> {
   const existing = found.filter((w) => w.State !== 'TERMINATED' && w.WorkspaceId !== undefined);
   for (const workspace of existing) {
@@ -207,7 +208,7 @@ export async function takeExisting(
     await api.createTags(workspaceId, [{
       Key: OWNERSHIP_TAG_KEY,
       Value: ownershipMarking(reader.stackId, reader.logicalResourceId, reader.requestId, 'adopted'),
-    }]);
+    }, ...adoptionTags]);
     log(`Adopted ${workspaceId} (adoptExisting; it was managed by ${owner}): isComplete brings it to the declared `
       + 'properties and tags; a rollback of this request releases it and never terminates it');
     return workspaceId;

@@ -84,6 +84,15 @@ export const PROTOCOLS = ['PCOIP', 'WSP'] as const;
 export const MAX_TAGS = 50;
 /** The tag that marks a WorkSpace as created by one custom resource; never user-managed. */
 export const OWNERSHIP_TAG_KEY = 'cdk-workspaces:owner';
+/**
+ * The tag that says which lifetime of a fleet a WorkSpace belongs to, and whether a generation of
+ * that fleet is about to release or terminate it (lambda/fleet-generations.ts); never user-managed.
+ */
+export const FLEET_TAG_KEY = 'cdk-workspaces:fleet';
+/** The tag keys cdk-workspaces writes itself, which no app may declare. */
+export const RESERVED_TAG_KEYS: readonly string[] = [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY];
+/** How many tags cdk-workspaces adds to a fleet's WorkSpace (ownership and membership). */
+export const FLEET_RESERVED_TAGS = 2;
 
 export function checkBundleId(prop: string, value: string): void {
   if (!BUNDLE_ID_PATTERN.test(value)) {
@@ -177,7 +186,7 @@ export function checkTagKey(prop: string, key: string): void {
   }
   // In any case: IAM compares the key of aws:ResourceTag/<key> without case, and the handlers'
   // roles are denied any tag change that names it.
-  if (key.toLowerCase() === OWNERSHIP_TAG_KEY) {
+  if (RESERVED_TAG_KEYS.includes(key.toLowerCase())) {
     throw new InputError(prop, key, 'this tag key is reserved by cdk-workspaces, in any case, to mark the WorkSpaces it owns');
   }
 }
@@ -188,10 +197,14 @@ export function checkTagValue(prop: string, key: string, value: string): void {
   }
 }
 
-/** At most 50 tags, counting the ownership tag that the handler adds. */
-export function checkTagCount(prop: string, count: number): void {
-  if (count > MAX_TAGS - 1) {
+/**
+ * At most 50 tags, counting the ones cdk-workspaces adds: the ownership tag, and for a fleet's
+ * WorkSpace its membership tag as well (`reserved`).
+ */
+export function checkTagCount(prop: string, count: number, reserved = 1): void {
+  if (count > MAX_TAGS - reserved) {
     throw new InputError(prop, count,
-      `a WorkSpace takes at most ${MAX_TAGS} tags, and cdk-workspaces uses one of them, so at most ${MAX_TAGS - 1} may be declared`);
+      `a WorkSpace takes at most ${MAX_TAGS} tags, and cdk-workspaces uses ${reserved === 1 ? 'one' : reserved} of them, `
+      + `so at most ${MAX_TAGS - reserved} may be declared`);
   }
 }

@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { apiMarkdown, heldBackMarkdown, runHeldBack, runLifecycle, runThrottled } from './api-calls';
 import { fleetMarkdown, FleetBenchOptions, runFleetBench } from './fleet';
+import { fleetScaleMarkdown, FleetScaleOptions, runFleetScaleBench } from './fleet-scale';
 import { handlerMarkdown, runHandler } from './handler';
 import { machine, progress } from './stats';
 import { runSynth, synthMarkdown } from './synth';
@@ -23,6 +24,7 @@ interface Config {
   readonly heldBack: { pollMs: number; connectedIntervals: number };
   readonly throttled: { workspaces: number; pollMs: number; invisibleMs: number; pendingMs: number; rateLimitPerSecond: number };
   readonly fleet: FleetBenchOptions;
+  readonly fleetScale: FleetScaleOptions;
 }
 
 const FULL: Config = {
@@ -34,6 +36,8 @@ const FULL: Config = {
   throttled: { workspaces: 100, pollMs: 30_000, invisibleMs: 5_000, pendingMs: 60_000, rateLimitPerSecond: 5 },
   // Simulated time, 30 times faster than real: a real 30 s interval, 5 minutes of provisioning.
   fleet: { counts: [100, 500], speedUp: 30, rateLimitPerSecond: 5, pollMs: 30_000, invisibleMs: 10_000, pendingMs: 300_000 },
+  // The issue's two cases: 10 users in a directory of 5,000; a tag change for 1,000 users.
+  fleetScale: { smallFleet: 10, directory: 5_000, largeFleet: 1_000, speedUp: 30, pollMs: 30_000, pendingMs: 300_000 },
 };
 
 const SMOKE: Config = {
@@ -44,6 +48,7 @@ const SMOKE: Config = {
   // The same load per rate limit as the full run (WorkSpaces / interval = 3.3 per second), ten times smaller.
   throttled: { workspaces: 10, pollMs: 3_000, invisibleMs: 500, pendingMs: 3_000, rateLimitPerSecond: 5 },
   fleet: { counts: [20], speedUp: 300, rateLimitPerSecond: 5, pollMs: 30_000, invisibleMs: 10_000, pendingMs: 300_000 },
+  fleetScale: { smallFleet: 10, directory: 500, largeFleet: 100, speedUp: 100, pollMs: 30_000, pendingMs: 300_000 },
 };
 
 function parseArgs(argv: string[]): { smoke: boolean; parts: Part[] } {
@@ -96,9 +101,10 @@ async function main(): Promise<void> {
     progress(`api held back: a connected user for ${config.heldBack.connectedIntervals} intervals`);
     const held = heldBackMarkdown(await runHeldBack(config.heldBack));
     const fleet = fleetMarkdown(await runFleetBench(config.fleet), config.fleet);
+    const scale = fleetScaleMarkdown(await runFleetScaleBench(config.fleetScale), config.fleetScale);
     sections.push('## 3. API calls against the local endpoint', '', markdown, '', THROTTLE_NOTES, '', held.markdown, '',
-      fleet.markdown, '', CFN_NOTES, '');
-    verdicts.push(...v, ...held.verdicts, ...fleet.verdicts);
+      fleet.markdown, '', scale.markdown, '', CFN_NOTES, '');
+    verdicts.push(...v, ...held.verdicts, ...fleet.verdicts, ...scale.verdicts);
   }
 
   const seconds = Math.round((Date.now() - started) / 1000);

@@ -118,6 +118,9 @@ describe('the fleet\'s properties', () => {
     ['both a bundle id and a name', { BundleName: 'Standard' }, /exactly one of BundleId and BundleName/],
     ['a rate of 0', { RequestsPerSecond: '0', Users: [] }, /Invalid RequestsPerSecond "0"/],
     ['an unknown property', { Color: 'red' }, /Invalid Color "red": is not a property of Custom::WorkspaceFleet/],
+    // 49 declared tags, with the ownership and membership tags the handler adds, would be 51.
+    ['49 tags on a user', { Users: [{ UserName: 'alice', Tags: Array.from({ length: 47 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }] },
+      /Invalid Users\[0\] \(user "alice"\): Tags 49: .* cdk-workspaces uses 2 of them, so at most 48 may be declared/],
   ])('refuses %s, naming the user and the property', (_what, props, error) => {
     expect(() => parseFleetProperties({ ...base, Users: [{ UserName: 'alice' }], ...props })).toThrow(error);
   });

@@ -5,11 +5,12 @@ import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { LocalWorkspaces, startLocalWorkspaces } from './endpoint';
 import type { Faults, Timing } from './endpoint';
-import { LocalStack, loadBundledHandlers } from './runner';
+import { LocalStack, LocalStackOptions, loadBundledHandlers } from './runner';
 import { BUNDLE_ID, DIRECTORY_ID, fastClock } from './scenario-helpers';
 import { parseOwnership, resourcePart, stackUuid } from '../../lambda/core/ownership';
-import { WorkspaceBundle, WorkspaceFleet, WorkspaceFleetProps, WorkspaceFleetUserOptions, WorkspacesDirectory } from '../../src';
-import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { anchorPending, parseFleetId, parseFleetTag } from '../../lambda/resources/fleet/fleet-generations';
+import { Workspace, WorkspaceBundle, WorkspaceFleet, WorkspaceFleetProps, WorkspaceFleetUserOptions, WorkspacesDirectory } from '../../src';
+import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 type Json = any;
 
@@ -47,6 +48,8 @@ export async function startFleetScenario(options: {
   readonly seed?: number;
   /** The access key id each handler signs with, for an endpoint that authorizes calls (see LoadHandlersOptions). */
   readonly accessKeyIds?: { readonly onEvent: string; readonly isComplete: string };
+  /** The order the runner runs one deployment's creates and updates in (see LocalStackOptions). */
+  readonly operationOrder?: LocalStackOptions['operationOrder'];
 } = {}): Promise<FleetScenario> {
   const speedUp = options.speedUp ?? 1000;
   const clock = fastClock(speedUp);
@@ -66,6 +69,7 @@ export async function startFleetScenario(options: {
     pollIntervalMs: POLL_MS / speedUp,
     totalTimeoutMs: 3_600_000 / speedUp,
     cloudFormationSpeedUp: speedUp,
+    operationOrder: options.operationOrder,
     handlers: { onEvent: handlers.onEvent, isComplete: (event, context) => { pollStarts.push(now()); return handlers.isComplete(event, context); } },
     handlerLog: log,
   });
@@ -79,17 +83,28 @@ export interface FleetSpec extends Partial<Omit<WorkspaceFleetProps, 'directory'
   readonly tags?: Record<string, string>;
   /** Users whose WorkSpace the app references with fleet.workspace(). */
   readonly exported?: string[];
+  /** Workspace constructs of the same app, beside the fleet (construct id: the user name, capitalised). */
+  readonly workspaces?: ReadonlyArray<{ readonly userName: string; readonly removalPolicy?: RemovalPolicy }>;
 }
 
 /** The template of an app holding one fleet in DIRECTORY_ID from BUNDLE_ID. */
 export function synthFleet(spec: FleetSpec): Json {
   const stack = new Stack(new App(), 'FleetScenario');
-  const { id, overrides, tags, exported, ...props } = spec;
+  const { id, overrides, tags, exported, workspaces, ...props } = spec;
+  const directory = WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID);
   const fleet = new WorkspaceFleet(stack, id ?? 'Fleet', {
-    directory: WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID),
+    directory,
     bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID),
     ...props,
   });
+  for (const w of workspaces ?? []) {
+    new Workspace(stack, w.userName[0].toUpperCase() + w.userName.slice(1), {
+      directory,
+      bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID),
+      userName: w.userName,
+      removalPolicy: w.removalPolicy,
+    });
+  }
   for (const [userName, options] of Object.entries(overrides ?? {})) {
     fleet.addUser(userName, options);
   }
@@ -127,16 +142,17 @@ export function expectFleetInventory(endpoint: LocalWorkspaces, stack: LocalStac
   const owners = inventory.map((w) => `${w.DirectoryId}/${w.UserName.toLowerCase()}`);
   expect(owners.length).toBe(new Set(owners).size);
   const { logicalId, properties: p } = fleetOf(template);
-  expect([...stack.resources.keys()]).toEqual([logicalId]);
+  expect([...stack.resources.values()].filter((r) => r.type === 'Custom::WorkspaceFleet').map((r) => r.logicalId)).toEqual([logicalId]);
   const declared: Json[] = p.Users ?? [];
   const byUser = new Map(inventory.map((w) => [w.UserName.toLowerCase(), w]));
-  const expected = [...declared.map((u) => String(u.UserName).toLowerCase()), ...(extra.kept ?? []), ...(extra.unchanged ?? [])];
+  const others = [...stack.resources.values()].filter((r) => r.type === 'Custom::Workspace').map((r) => String(r.properties.UserName).toLowerCase());
+  const expected = [...declared.map((u) => String(u.UserName).toLowerCase()), ...(extra.kept ?? []), ...(extra.unchanged ?? []), ...others];
   expect([...byUser.keys()].sort()).toEqual([...expected].sort());
   const wrong: string[] = [];
   for (const user of declared) {
     const actual = byUser.get(String(user.UserName).toLowerCase())!;
     const label = `user ${user.UserName} (${actual.WorkspaceId})`;
-    if (actual.DirectoryId !== p.DirectoryId || actual.BundleId !== p.BundleId) wrong.push(`${label}: directory/bundle`);
+    if (actual.DirectoryId !== p.DirectoryId || (p.BundleId !== undefined && actual.BundleId !== p.BundleId)) wrong.push(`${label}: directory/bundle`);
     if (!['AVAILABLE', 'STOPPED'].includes(actual.State!) || (actual.ModificationStates ?? []).length > 0 || !actual.Visible) {
       wrong.push(`${label}: ${actual.State} ${JSON.stringify(actual.ModificationStates)}`);
     }
@@ -148,7 +164,7 @@ export function expectFleetInventory(endpoint: LocalWorkspaces, stack: LocalStac
     for (const [k, v] of Object.entries(wantProps)) {
       if (String(have[k]) !== String(v)) wrong.push(`${label}: ${k} is ${String(have[k])}, declared ${String(v)}`);
     }
-    const { [OWNERSHIP_TAG_KEY]: marking, ...tags } = actual.Tags;
+    const { [OWNERSHIP_TAG_KEY]: marking, [FLEET_TAG_KEY]: fleetTag, ...tags } = actual.Tags;
     const wantTags = Object.fromEntries([...(p.Tags ?? []), ...(user.Tags ?? [])].map((t: Json) => [t.Key, t.Value]));
     if (JSON.stringify(Object.entries(tags).sort()) !== JSON.stringify(Object.entries(wantTags).sort())) {
       wrong.push(`${label}: tags ${JSON.stringify(tags)}, declared ${JSON.stringify(wantTags)}`);
@@ -156,6 +172,15 @@ export function expectFleetInventory(endpoint: LocalWorkspaces, stack: LocalStac
     const owner = parseOwnership(marking);
     if (owner?.stack !== stackUuid(stack.stackId) || owner?.resource !== resourcePart(logicalId)) {
       wrong.push(`${label}: marking ${marking}`);
+    }
+    // A member of the fleet's current lifetime, with no generation's mark left on it.
+    const lifetime = parseFleetId(stack.resources.get(logicalId)!.physicalId)?.lifetime;
+    const member = parseFleetTag(fleetTag);
+    // A removal mark of a generation that was rolled back stays, without force: its anchor no longer names it.
+    const inert = member?.kind === 'removing'
+      && !anchorPending(parseFleetTag(inventory.find((w) => w.WorkspaceId === member.anchor)?.Tags[FLEET_TAG_KEY]), member.generation, member.anchor);
+    if ((member?.kind !== 'member' && !inert) || member?.lifetime !== lifetime) {
+      wrong.push(`${label}: fleet tag ${fleetTag}, lifetime ${lifetime}`);
     }
   }
   expect(wrong).toEqual([]);

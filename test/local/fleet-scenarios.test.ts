@@ -74,6 +74,7 @@ describe('500 users behind 5 requests per second and 10% server errors', () => {
     const result = await stack.deploy(template);
     expect(result.ok).toBe(false);
     expect(result.reason).toMatch(/1 of 500 users failed .*user "user250": WorkSpace ws-\w+ is in state ERROR/);
+    expect(result.rollbackFailure).toBeUndefined();
     expect(result.rolledBack).toBe(true);
     expect(endpoint.inventory()).toEqual([]);
   });

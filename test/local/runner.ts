@@ -150,6 +150,12 @@ export interface LocalStackOptions {
    * @default 0
    */
   readonly startDelayMs?: number;
+  /**
+   * The order CloudFormation runs the creates and updates of one deployment in: all at once (as it
+   * does for resources that do not depend on each other), or one after another in the template's
+   * order or its reverse, so that a scenario can show an outcome holds in either order. @default 'parallel'
+   */
+  readonly operationOrder?: 'parallel' | 'template' | 'reverse';
 }
 
 /** CloudFormation's ServiceTimeout of a custom resource when the template sets none, in seconds. */
@@ -199,10 +205,17 @@ export class LocalStack {
     });
     const removed = [...this.deployed.values()].filter((r) => !declared.some((d) => d.logicalId === r.logicalId));
 
-    const results = await Promise.all([
-      ...creates.map((r) => this.run('Create', r)),
-      ...updates.map((r) => this.run('Update', r, this.deployed.get(r.logicalId))),
-    ]);
+    const pending = declared.filter((r) => creates.includes(r) || updates.includes(r))
+      .map((r) => () => (creates.includes(r) ? this.run('Create', r) : this.run('Update', r, this.deployed.get(r.logicalId))));
+    const order = this.options.operationOrder ?? 'parallel';
+    const results: OperationResult[] = [];
+    if (order === 'parallel') {
+      results.push(...await Promise.all(pending.map((start) => start())));
+    } else {
+      for (const start of order === 'template' ? pending : [...pending].reverse()) {
+        results.push(await start());
+      }
+    }
     operations.push(...results);
     const failed = results.filter((r) => !r.ok);
 
@@ -269,22 +282,26 @@ export class LocalStack {
    * updated in place is updated back to its old properties, a replacement's new WorkSpace goes.
    */
   private async rollback(results: OperationResult[], declared: DeclaredResource[], operations: OperationResult[]): Promise<OperationResult[]> {
-    const steps: Array<Promise<OperationResult>> = [];
+    const steps: Array<() => Promise<OperationResult>> = [];
+    const deletes: Array<() => Promise<OperationResult>> = [];
     for (const result of results) {
       const previous = this.deployed.get(result.logicalId);
       const attempted = declared.find((d) => d.logicalId === result.logicalId)!;
       if (!previous || (result.physicalId && result.physicalId !== previous.physicalId)) {
         // Created by this deployment; RetainExceptOnCreate and Delete both delete it.
         if (attempted.deletionPolicy !== 'Retain' && result.physicalId) {
-          steps.push(this.run('Delete', attempted, { ...attempted, physicalId: result.physicalId, data: {} }, 'Rollback'));
+          deletes.push(() => this.run('Delete', attempted, { ...attempted, physicalId: result.physicalId!, data: {} }, 'Rollback'));
         }
       } else {
-        steps.push(this.run('Update', previous, { ...previous, properties: attempted.properties }, 'Rollback'));
+        steps.push(() => this.run('Update', previous, { ...previous, properties: attempted.properties }, 'Rollback'));
       }
     }
-    const done = await Promise.all(steps);
-    operations.push(...done);
-    return done;
+    const done = await Promise.all(steps.map((step) => step()));
+    // CloudFormation deletes what the failed deployment created (a new resource, or the new
+    // physical id of a replacement) in its rollback cleanup, once every update back has completed.
+    const cleanup = await Promise.all(deletes.map((step) => step()));
+    operations.push(...done, ...cleanup);
+    return [...done, ...cleanup];
   }
 
   /**
@@ -442,6 +459,10 @@ function stringify(value: Json): Json {
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
 }
 
+/**
+ * The Lambda context of one invocation. Its remaining time stays at the 5-minute timeout: in a
+ * compressed-time scenario the handler's own CPU time would count the speed-up times over.
+ */
 function lambdaContext(requestId: string): Json {
   return { awsRequestId: requestId, logStreamName: `2026/01/01/[$LATEST]${requestId}`, getRemainingTimeInMillis: () => 300_000 };
 }

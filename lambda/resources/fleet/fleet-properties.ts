@@ -1,7 +1,7 @@
 // The parse layer of Custom::WorkspaceFleet: its properties become one DesiredWorkspace per
 // user, through the very parser of Custom::Workspace (so every rule is applied the same way), from
 // the fleet's defaults and each user's overrides.
-import { checkBundleId, checkDirectoryId, checkUserName, InputError } from '../../../src/private/rules';
+import { checkBundleId, checkDirectoryId, checkTagCount, checkUserName, FLEET_RESERVED_TAGS, InputError } from '../../../src/private/rules';
 import { DEFAULT_REQUESTS_PER_SECOND } from '../../api';
 import {
   asObject, BundleSpec, DesiredWorkspace, dropUndefined, isObject, optionalNumber, optionalObject, optionalString, parseBoolean,
@@ -91,11 +91,14 @@ export function parseFleetProperties(raw: unknown): FleetSpec {
   };
   const parseUsersOf = (bundleId: string): DesiredWorkspace[] => users.map((user, i) => {
     try {
+      const tags = mergeTags(props.Tags, user.Tags);
+      // A fleet's WorkSpace carries its membership tag beside the ownership tag.
+      checkTagCount('Tags', tags?.length ?? 0, FLEET_RESERVED_TAGS);
       return parseProperties(dropUndefined({
         ...common(bundleId),
         UserName: user.UserName,
         WorkspaceProperties: mergeProperties(props.WorkspaceProperties, user.WorkspaceProperties),
-        Tags: mergeTags(props.Tags, user.Tags),
+        Tags: tags,
       }));
     } catch (e) {
       if (e instanceof InputError) {

@@ -415,6 +415,10 @@ export class LocalWorkspaces {
       'Content-Type': CONTENT_TYPE,
       'Content-Length': Buffer.byteLength(payload),
       'x-amzn-RequestId': randomUUID(),
+      // The endpoint's own clock, which a compressed-time scenario shares with the handlers: with
+      // the real time here, the SDK would see minutes of skew, mark every error response as
+      // clock-skew corrected and retry it as temporary, so no refusal would ever look permanent.
+      'Date': new Date(this.clock()).toUTCString(),
     });
     res.end(payload);
   }

@@ -79,7 +79,7 @@ module.exports = {
       severity: 'error',
       comment: 'The handler takes from src/ only the rules and names both sides share (src/private), never a construct (aws-cdk-lib would be bundled).',
       from: { path: '^lambda/' },
-      to: { path: '^src/', pathNot: '^src/private/(rules|handler-environment|user-agent)\\.ts$' },
+      to: { path: '^src/', pathNot: '^src/private/(rules|network-rules|handler-environment|user-agent)\\.ts$' },
     },
   ],
   options: {

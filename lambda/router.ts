@@ -14,12 +14,16 @@ import {
 } from './core/contract';
 // Every failure leaves through here: bounded to fit CloudFormation's response (see response-limit.ts).
 import { boundedError } from './core/response-limit';
+import { ALIAS_ASSOCIATION_RESOURCE_TYPE } from './resources/alias-association/alias-association';
+import { isAliasAssociationComplete, onAliasAssociationEvent } from './resources/alias-association/handler';
 import { DIRECTORY_RESOURCE_TYPE } from './resources/directory/directory';
 import { isDirectoryComplete, onDirectoryEvent } from './resources/directory/handler';
 import { fleetIsComplete, fleetOnEvent } from './resources/fleet/fleet';
 import { FLEET_RESOURCE_TYPE } from './resources/fleet/fleet-properties';
 import { lookupIsComplete, lookupOnEvent } from './resources/lookup/handler';
 import { LOOKUP_RESOURCE_TYPE } from './resources/lookup/lookup';
+import { isStandbyComplete, onStandbyEvent } from './resources/standby/handler';
+import { STANDBY_RESOURCE_TYPE } from './resources/standby/standby';
 import { workspaceIsComplete, workspaceOnEvent } from './resources/workspace';
 
 /** onEvent: starts the request and returns the physical id. */
@@ -42,6 +46,13 @@ async function routeOnEvent(event: WorkspaceResourceEvent, resolved: ResolvedDep
       return explainingTemporary(fleetOnEvent(event, resolved, startedAt));
     case DIRECTORY_RESOURCE_TYPE:
       return explainingTemporary(onDirectoryEvent(event, resolved, startedAt));
+    case ALIAS_ASSOCIATION_RESOURCE_TYPE:
+      return explainingTemporary(onAliasAssociationEvent(event, resolved, startedAt));
+    case STANDBY_RESOURCE_TYPE:
+      // A standby's Delete is a Workspace's: the same ownership rules terminate or release it.
+      return explainingTemporary(event.RequestType === 'Delete'
+        ? workspaceOnEvent(event, resolved, startedAt)
+        : onStandbyEvent(event, resolved, startedAt));
     default:
       return explainingTemporary(workspaceOnEvent(event, resolved, startedAt));
   }
@@ -66,6 +77,10 @@ async function routeIsComplete(event: WorkspaceIsCompleteEvent, resolved: Resolv
       return fleetIsComplete(event, resolved);
     case DIRECTORY_RESOURCE_TYPE:
       return isDirectoryComplete(event, resolved);
+    case ALIAS_ASSOCIATION_RESOURCE_TYPE:
+      return isAliasAssociationComplete(event, resolved);
+    case STANDBY_RESOURCE_TYPE:
+      return event.RequestType === 'Delete' ? workspaceIsComplete(event, resolved) : isStandbyComplete(event, resolved);
     default:
       return workspaceIsComplete(event, resolved);
   }

@@ -2,7 +2,9 @@ import { ArnFormat, CustomResource, IResource, RemovalPolicy, Resource, Stack, T
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { IIpAccessControlGroup } from './ip-access-control-group';
 import { validationError } from './private/errors';
+import { MAX_IP_GROUPS_PER_DIRECTORY } from './private/network-rules';
 import * as rules from './private/rules';
 import { WorkspaceProvider } from './provider';
 
@@ -186,11 +188,15 @@ export interface WorkspacesDirectoryProps {
   readonly instanceRole?: iam.IRole;
 
   /**
-   * The IP access control groups (ids such as `wsipg-12345678`) that limit where users connect from.
+   * The IP access control groups that limit where users connect from: an `IpAccessControlGroup`
+   * of this app, or one imported with `IpAccessControlGroup.fromGroupId`. At most 25.
+   *
+   * Only the groups declared here are associated or disassociated: a group associated with the
+   * directory elsewhere stays associated.
    *
    * @default - none: any address
    */
-  readonly ipGroupIds?: string[];
+  readonly ipGroups?: IIpAccessControlGroup[];
 
   /**
    * The kinds of client device allowed to connect; every other kind is denied.
@@ -266,19 +272,25 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
       throw validationError(this, 'Invalid vpcSubnets: it selects subnets of `vpc`, which is not given; give the VPC too');
     }
     this.subnetIds = props.vpc ? this.selectTwoSubnets(props.vpc, props.vpcSubnets) : undefined;
-    if (props.ipGroupIds) {
-      for (const groupId of props.ipGroupIds) {
-        if (!Token.isUnresolved(groupId) && !/^wsipg-[0-9a-z]{8,63}$/.test(groupId)) {
-          throw validationError(this, `Invalid ipGroupIds ${JSON.stringify(groupId)}: must match ^wsipg-[0-9a-z]{8,63}$ `
-            + '(an IP access control group id such as "wsipg-12345678")');
-        }
-      }
+    const ipGroupIds = props.ipGroups?.map((group) => group.groupId);
+    if (props.ipGroups && props.ipGroups.length > MAX_IP_GROUPS_PER_DIRECTORY) {
+      throw validationError(this, `Invalid ipGroups: ${props.ipGroups.length} groups (${props.ipGroups.map((g) => g.node.path).join(', ')}); `
+        + `a directory is associated with at most ${MAX_IP_GROUPS_PER_DIRECTORY} (the service's quota): merge some`);
     }
+    const seenGroups = new Map<string, number>();
+    props.ipGroups?.forEach((group, index) => {
+      const key = Token.isUnresolved(group.groupId) ? group.node.path : group.groupId;
+      const earlier = seenGroups.get(key);
+      if (earlier !== undefined) {
+        throw validationError(this, `Invalid ipGroups[${index}] (${group.node.path}): the same group as ipGroups[${earlier}]; give each group once`);
+      }
+      seenGroups.set(key, index);
+    });
 
     const permissions = props.selfservicePermissions ?? {};
     const enabled = (value: boolean | undefined, byDefault: boolean) => ((value ?? byDefault) ? 'ENABLED' : 'DISABLED');
     const provider = WorkspaceProvider.getOrCreate(this);
-    provider.allowDirectoryRegistration(props.directoryId, props.ipGroupIds);
+    provider.allowDirectoryRegistration(props.directoryId, ipGroupIds);
     // A custom resource, not AWS::WorkSpaces::Directory: that type has no property naming an
     // existing Directory Service directory by id, so CloudFormation cannot register one. The
     // properties are the API's (RegisterWorkspaceDirectory and the Modify* actions).
@@ -305,7 +317,7 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
           UserEnabledAsLocalAdministrator: props.userEnabledAsLocalAdministrator ?? false,
           InstanceIamRoleArn: props.instanceRole?.roleArn,
         },
-        IpGroupIds: props.ipGroupIds,
+        IpGroupIds: ipGroupIds,
         WorkspaceAccessProperties: props.allowedDeviceTypes ? accessProperties(props.allowedDeviceTypes) : undefined,
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,

@@ -9,3 +9,6 @@ export * from './bundle';
 export * from './directory';
 export * from './workspace-fleet';
 export * from './workspace-options';
+export * from './ip-access-control-group';
+export * from './connection-alias';
+export * from './standby';

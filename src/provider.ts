@@ -120,6 +120,9 @@ export class WorkspaceProvider extends Construct {
   private readonly directoryIds = new Set<string>();
   private readonly bundleIds = new Set<string>();
   private readonly createStatement: iam.PolicyStatement;
+  private aliasStatement?: iam.PolicyStatement;
+  private standbyStatement?: iam.PolicyStatement;
+  private readonly aliasResources = new Set<string>();
   /** Each statement whose resources include a wildcard, with why it needs it: the cdk-nag acknowledgements come from these. */
   private readonly justified: JustifiedStatement[] = [];
   private directoryStatements?: {
@@ -375,6 +378,64 @@ export class WorkspaceProvider extends Construct {
     this.addStatement([onEvent, isComplete], directoryService);
     this.directoryStatements = { register, modify, associate, disassociate, directoryService };
     return this.directoryStatements;
+  }
+
+  /**
+   * Let the handlers associate this connection alias with this directory, wait for it, and
+   * disassociate it (`ConnectionAliasAssociation`). Only stacks with an association get these.
+   *
+   * @param aliasArn the alias's ARN
+   * @param directoryArn the directory's ARN
+   */
+  public allowConnectionAliasAssociation(aliasArn: string, directoryArn: string): void {
+    if (!this.aliasStatement) {
+      // On the aliases and directories this stack associates, nothing else.
+      this.aliasStatement = new iam.PolicyStatement({
+        actions: ['workspaces:AssociateConnectionAlias', 'workspaces:DisassociateConnectionAlias'],
+        resources: [],
+      });
+      this.addStatement([this.onEventHandler, this.isCompleteHandler], this.aliasStatement);
+      // onEvent marks the alias with the ownership tag (the CreateTags statement above allows the
+      // ownership tag only, with this stack's value), so that a retried Create knows its own association.
+      this.addStatement([this.onEventHandler, this.isCompleteHandler],
+        new iam.PolicyStatement({ actions: ['workspaces:DescribeConnectionAliases'], resources: ['*'] }),
+        'workspaces:DescribeConnectionAliases takes a list of alias ids, or none, and names no single alias ("*")');
+    }
+    for (const arn of [aliasArn, directoryArn]) {
+      const key = Stack.of(this).resolve(arn);
+      const text = JSON.stringify(key);
+      if (!this.aliasResources.has(text)) {
+        this.aliasResources.add(text);
+        this.aliasStatement.addResources(arn);
+      }
+    }
+  }
+
+  /**
+   * Let the handlers create standby WorkSpaces in this directory (`StandbyWorkspace`). Only
+   * stacks with a standby get this.
+   *
+   * @param directoryId the standby's directory, in this stack's Region
+   */
+  public allowStandby(directoryId: string): void {
+    const stack = Stack.of(this);
+    const directoryArn = stack.formatArn({ service: 'workspaces', resource: 'directory', resourceName: directoryId });
+    if (this.standbyStatement) {
+      this.standbyStatement.addResources(directoryArn);
+      return;
+    }
+    // The new WorkSpace (its id unknown before), the primary (in another Region of this account)
+    // and the standby's directory; the standby is created with this stack's ownership tag, as a
+    // Workspace is. Its termination is a Workspace's (TerminateWorkspaces above, on this stack's only).
+    const thisStacksMarking = { [`aws:RequestTag/${OWNERSHIP_TAG_KEY}`]: Fn.join('', [Fn.select(2, Fn.split('/', stack.stackId)), '/*']) };
+    this.standbyStatement = new iam.PolicyStatement({
+      actions: ['workspaces:CreateStandbyWorkspaces'],
+      resources: [stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: '*', region: '*' }), directoryArn],
+      conditions: { StringLike: thisStacksMarking },
+    });
+    this.addStatement([this.onEventHandler], this.standbyStatement,
+      'workspaces:CreateStandbyWorkspaces creates a WorkSpace whose id is unknown before (workspace/*), for a primary of another '
+      + 'Region of this account (any Region), only with this stack\'s ownership tag');
   }
 
   /**

@@ -271,6 +271,13 @@ export class WorkspaceFleet extends Construct implements ITaggable {
   }
 
   /**
+   * The users of the fleet, as declared (those of `users` and of `addUser()`).
+   */
+  public get userNames(): string[] {
+    return this.users.map((u) => u.userName);
+  }
+
+  /**
    * The WorkSpace of one user of the fleet, for grants, metrics and events.
    *
    * Its id is read from the fleet's attributes once the fleet is deployed.

@@ -2,7 +2,7 @@ import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { BundleOwner, DeviceType, Tenancy, Workspace, WorkspaceBundle, WorkspacesDirectory } from '../src';
+import { BundleOwner, DeviceType, IpAccessControlGroup, Tenancy, Workspace, WorkspaceBundle, WorkspacesDirectory } from '../src';
 
 const DIRECTORY_ID = 'd-1234567890';
 
@@ -81,7 +81,7 @@ describe('WorkspacesDirectory: the template', () => {
       enableMaintenanceMode: false,
       userEnabledAsLocalAdministrator: true,
       instanceRole: role,
-      ipGroupIds: ['wsipg-12345678'],
+      ipGroups: [IpAccessControlGroup.fromGroupId(stack, 'Office', 'wsipg-12345678')],
       allowedDeviceTypes: [DeviceType.WINDOWS, DeviceType.OSX, DeviceType.WEB],
       tenancy: Tenancy.DEDICATED,
     });
@@ -190,9 +190,9 @@ describe('WorkspacesDirectory: synth-time validation names the path, the prop, t
       .toThrow('Desks/Directory: Invalid vpcSubnets: it selects subnets of `vpc`, which is not given; give the VPC too');
   });
 
-  test('an IP group id that is not one', () => {
-    expect(() => new WorkspacesDirectory(newStack(), 'Directory', { directoryId: DIRECTORY_ID, ipGroupIds: ['sg-123'] }))
-      .toThrow(/^Desks\/Directory: Invalid ipGroupIds "sg-123": must match \^wsipg-/);
+  test('an imported IP group id that is not one', () => {
+    expect(() => IpAccessControlGroup.fromGroupId(newStack(), 'Office', 'sg-123'))
+      .toThrow(/^Desks\/Office: Invalid groupId "sg-123": must match \^wsipg-/);
   });
 });
 

@@ -10,7 +10,18 @@ import * as nag3 from 'cdk-nag3';
 import { IConstruct } from 'constructs';
 import { directory } from './directories';
 import { readmeExamples } from './readme-examples';
-import { BundleOwner, RunningMode, Workspace, WorkspaceBundle, WorkspaceFleet, WorkspaceProvider, WorkspacesDirectory } from '../src';
+import {
+  BundleOwner,
+  ConnectionAlias,
+  IpAccessControlGroup,
+  IpRule,
+  RunningMode,
+  Workspace,
+  WorkspaceBundle,
+  WorkspaceFleet,
+  WorkspaceProvider,
+  WorkspacesDirectory,
+} from '../src';
 
 // The same tests prove the floor (`npm test`) and the newest aws-cdk-lib (`npx projen test:cdk-latest`).
 
@@ -19,8 +30,8 @@ const ENV = { account: '111122223333', region: 'eu-west-1' };
 
 /**
  * A stack that uses every part of the library: two WorkSpaces (one encrypted with a customer
- * managed key, with another bundle), an imported one, a registered directory, grants, an alarm
- * and both kinds of event rule.
+ * managed key, with another bundle), an imported one, a registered directory with an IP access
+ * control group and a connection alias associated with it, grants, an alarm and both kinds of event rule.
  */
 function representativeStack(app: App, env: Env): Stack {
   const stack = new Stack(app, 'Desktops', { env });
@@ -36,7 +47,9 @@ function representativeStack(app: App, env: Env): Stack {
     removalPolicy: RemovalPolicy.DESTROY,
   });
   const imported = Workspace.fromWorkspaceId(stack, 'Carol', 'ws-abcd12345');
-  new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890' });
+  const office = new IpAccessControlGroup(stack, 'Office', { rules: [IpRule.cidr('203.0.113.0/24', 'office')] });
+  const registered = new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890', ipGroups: [office] });
+  new ConnectionAlias(stack, 'Alias', { connectionString: 'desktop.example.com' }).associate(registered);
 
   const helpdesk = new iam.Role(stack, 'Helpdesk', { assumedBy: new iam.AccountRootPrincipal() });
   alice.grantReboot(helpdesk);
@@ -302,8 +315,13 @@ const PATHS: Array<[string, Path]> = [
     new Workspace(stack, 'Alice', { directory: WorkspacesDirectory.fromDirectoryId(stack, 'Dir', 'd-1234567890'), bundle: WorkspaceBundle.fromName('Team image', BundleOwner.ACCOUNT), userName: 'alice' });
   }],
   ['a directory registered in the app, with IP groups, and a WorkSpace in it', (stack) => {
-    const registered = new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890', ipGroupIds: ['wsipg-12345678'], removalPolicy: RemovalPolicy.DESTROY });
+    const registered = new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890', ipGroups: [IpAccessControlGroup.fromGroupId(stack, 'Office', 'wsipg-12345678')], removalPolicy: RemovalPolicy.DESTROY });
     new Workspace(stack, 'Alice', { directory: registered, bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
+  }],
+  ['a directory with an IP group declared in the app and a connection alias associated with it', (stack) => {
+    const office = new IpAccessControlGroup(stack, 'Office', { rules: [IpRule.cidr('203.0.113.0/24', 'office')] });
+    const registered = new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890', ipGroups: [office] });
+    new ConnectionAlias(stack, 'Alias', { connectionString: 'desktop.example.com' }).associate(registered);
   }],
   ['a directory registered in the app only', (stack) => {
     new WorkspacesDirectory(stack, 'Registered', { directoryId: 'd-2234567890' });

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { decide, handlerPolicies, requestTags, Role } from './simulated-iam';
 import { ownershipMarking } from '../../lambda/core/ownership';
-import { Workspace, WorkspaceBundle, WorkspaceProvider, WorkspacesDirectory } from '../../src';
+import { IpAccessControlGroup, Workspace, WorkspaceBundle, WorkspaceProvider, WorkspacesDirectory } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 // The roles of a stack that registers one directory (with an IP access control group) and
@@ -50,7 +50,7 @@ function synthesize(options: { vpc?: boolean } = {}): Record<Role, Json[]> {
     });
     WorkspaceProvider.configure(stack, { vpc });
   }
-  const registered = new WorkspacesDirectory(stack, 'Registered', { directoryId: REGISTERED, ipGroupIds: [IP_GROUP] });
+  const registered = new WorkspacesDirectory(stack, 'Registered', { directoryId: REGISTERED, ipGroups: [IpAccessControlGroup.fromGroupId(stack, 'Office', IP_GROUP)] });
   new Workspace(stack, 'Alice', { directory: registered, bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
   new Workspace(stack, 'Bob', {
     directory: WorkspacesDirectory.fromDirectoryId(stack, 'Imported', IMPORTED),

@@ -31,6 +31,11 @@ export interface LoadHandlersOptions {
    * credentials: an endpoint that authorizes calls tells the callers apart by it. @default the environment's
    */
   readonly accessKeyIds?: { readonly onEvent: string; readonly isComplete: string };
+  /**
+   * Environment variables the handlers see over the caller's, as each Lambda function has its
+   * own (e.g. another Region's endpoint and AWS_REGION, for a stack of that Region). @default none
+   */
+  readonly env?: Record<string, string>;
 }
 
 /**
@@ -56,10 +61,12 @@ export function loadBundledHandlers(
     // under jest, whose test sandbox has its own copy of process.env: without this, variables
     // set by a test (the endpoint's URL, the region) would never reach the handler.
     const accessKeyId = options.accessKeyIds?.[name];
-    const handlerProcess = accessKeyId === undefined
+    const handlerProcess = accessKeyId === undefined && options.env === undefined
       ? process
-      // Node's own process, with this handler's credentials in the environment it reads.
-      : Object.create(process, { env: { value: { ...process.env, AWS_ACCESS_KEY_ID: accessKeyId }, enumerable: true } });
+      // Node's own process, with this handler's credentials and environment in the environment it reads.
+      : Object.create(process, {
+        env: { value: { ...process.env, ...options.env, ...accessKeyId !== undefined && { AWS_ACCESS_KEY_ID: accessKeyId } }, enumerable: true },
+      });
     const globals: Record<string, unknown> = { process: handlerProcess, ...options.globals, console: handlerConsole };
     m.handlerGlobals = globals;
     const prelude = Object.keys(globals).map((key) => {
@@ -81,6 +88,19 @@ export interface DeclaredResource {
   readonly properties: Json;
   readonly deletionPolicy: string;
   readonly updateReplacePolicy: string;
+  /** The logical ids it names (Ref, Fn::GetAtt, DependsOn): CloudFormation orders by them. */
+  readonly references?: readonly string[];
+}
+
+/**
+ * One of CloudFormation's own resource types, done by the runner with the API calls CloudFormation
+ * would make (e.g. AWS::WorkSpaces::ConnectionAlias through CreateConnectionAlias): see native-resources.ts.
+ */
+export interface NativeResource {
+  /** Creates it and waits until it is usable; its physical id (Ref) and its attributes (GetAtt). */
+  create(properties: Json): Promise<{ physicalId: string; attributes: Record<string, string> }>;
+  /** Deletes it and waits until it is gone. */
+  delete(physicalId: string, properties: Json): Promise<void>;
 }
 
 /** A resource that exists in the local stack. */
@@ -110,6 +130,8 @@ export interface OperationResult {
   readonly data?: Record<string, string>;
   readonly error?: string;
   readonly polls: number;
+  /** Not started, because a resource it depends on failed. */
+  readonly cancelled?: boolean;
 }
 
 export interface DeployResult {
@@ -156,6 +178,15 @@ export interface LocalStackOptions {
    * order or its reverse, so that a scenario can show an outcome holds in either order. @default 'parallel'
    */
   readonly operationOrder?: 'parallel' | 'template' | 'reverse';
+  /**
+   * The custom resource types the runner sends to the handlers. @default Custom::Workspace and
+   * Custom::WorkspaceFleet (a test that drives a directory by hand keeps doing so)
+   */
+  readonly resourceTypes?: readonly string[];
+  /** CloudFormation's own resource types the runner does itself, by type. @default none */
+  readonly nativeResources?: Readonly<Record<string, NativeResource>>;
+  /** The stack's Region (its StackId and AWS::Region). @default 'us-east-1' */
+  readonly region?: string;
 }
 
 /** CloudFormation's ServiceTimeout of a custom resource when the template sets none, in seconds. */
@@ -172,13 +203,15 @@ let requestCounter = 0;
 export class LocalStack {
   public readonly stackId: string;
   private readonly deployed = new Map<string, DeployedResource>();
+  /** The resources a deployment under way has created or updated so far. */
+  private readonly inFlight = new Map<string, DeployedResource>();
   private readonly handlers: Handlers;
   private readonly pollIntervalMs: number;
   private readonly totalTimeoutMs: number;
 
   constructor(private readonly options: LocalStackOptions = {}) {
     const name = options.stackName ?? 'LocalStack';
-    this.stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/${name}/${uuid()}`;
+    this.stackId = `arn:aws:cloudformation:${options.region ?? 'us-east-1'}:123456789012:stack/${name}/${uuid()}`;
     this.handlers = options.handlers ?? loadBundledHandlers(options.handlerLog ?? (() => undefined));
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.totalTimeoutMs = options.totalTimeoutMs ?? 120_000;
@@ -195,7 +228,7 @@ export class LocalStack {
    */
   public async deploy(stackOrTemplate: Stack | Json): Promise<DeployResult> {
     const template = stackOrTemplate instanceof Stack ? Template.fromStack(stackOrTemplate).toJSON() : stackOrTemplate;
-    const declared = workspacesOf(template);
+    const declared = workspacesOf(template, this.actedOn());
     const operations: OperationResult[] = [];
 
     const creates = declared.filter((r) => !this.deployed.has(r.logicalId));
@@ -205,19 +238,28 @@ export class LocalStack {
     });
     const removed = [...this.deployed.values()].filter((r) => !declared.some((d) => d.logicalId === r.logicalId));
 
-    const pending = declared.filter((r) => creates.includes(r) || updates.includes(r))
-      .map((r) => () => (creates.includes(r) ? this.run('Create', r) : this.run('Update', r, this.deployed.get(r.logicalId))));
+    const pending = declared.filter((r) => creates.includes(r) || updates.includes(r));
+    const runOne = async (r: DeclaredResource): Promise<OperationResult> => {
+      const result = this.deployed.has(r.logicalId) ? await this.run('Update', r, this.deployed.get(r.logicalId)) : await this.run('Create', r);
+      if (result.ok) {
+        // What a later resource of this deployment names (Ref, GetAtt) is this one's new id and attributes.
+        this.inFlight.set(r.logicalId, { ...r, physicalId: result.physicalId!, data: result.data ?? {} });
+      }
+      return result;
+    };
     const order = this.options.operationOrder ?? 'parallel';
     const results: OperationResult[] = [];
     if (order === 'parallel') {
-      results.push(...await Promise.all(pending.map((start) => start())));
+      // In parallel, except that a resource waits for those it names (and is cancelled when one fails).
+      results.push(...await inOrder(pending, runOne, false, (r) => cancelled(r, this.deployed.get(r.logicalId))));
     } else {
-      for (const start of order === 'template' ? pending : [...pending].reverse()) {
-        results.push(await start());
+      for (const r of order === 'template' ? pending : [...pending].reverse()) {
+        results.push(await runOne(r));
       }
     }
+    this.inFlight.clear();
     operations.push(...results);
-    const failed = results.filter((r) => !r.ok);
+    const failed = results.filter((r) => !r.ok && !r.cancelled);
 
     if (failed.length > 0) {
       const rollbackFailed = (await this.rollback(results, declared, operations)).find((r) => !r.ok);
@@ -256,7 +298,7 @@ export class LocalStack {
       ...replaced.filter((r) => r.updateReplacePolicy === 'Delete'),
       ...removed.filter((r) => r.deletionPolicy === 'Delete'),
     ];
-    const cleaned = await Promise.all(cleanup.map((r) => this.run('Delete', r, r)));
+    const cleaned = await inOrder(cleanup, (r) => this.run('Delete', r, r), true);
     operations.push(...cleaned);
     for (const r of removed) {
       this.deployed.delete(r.logicalId);
@@ -269,7 +311,7 @@ export class LocalStack {
   /** Delete the stack: resources whose DeletionPolicy is Delete are deleted, the rest retained. */
   public async destroy(): Promise<DeployResult> {
     const all = [...this.deployed.values()];
-    const results = await Promise.all(all.filter((r) => r.deletionPolicy === 'Delete').map((r) => this.run('Delete', r, r)));
+    const results = await inOrder(all.filter((r) => r.deletionPolicy === 'Delete'), (r) => this.run('Delete', r, r), true);
     const failed = results.find((r) => !r.ok);
     if (!failed) {
       this.deployed.clear();
@@ -282,24 +324,30 @@ export class LocalStack {
    * updated in place is updated back to its old properties, a replacement's new WorkSpace goes.
    */
   private async rollback(results: OperationResult[], declared: DeclaredResource[], operations: OperationResult[]): Promise<OperationResult[]> {
-    const steps: Array<() => Promise<OperationResult>> = [];
-    const deletes: Array<() => Promise<OperationResult>> = [];
+    type Step = { logicalId: string; references?: readonly string[]; step: () => Promise<OperationResult> };
+    const steps: Step[] = [];
+    const deletes: Step[] = [];
     for (const result of results) {
       const previous = this.deployed.get(result.logicalId);
       const attempted = declared.find((d) => d.logicalId === result.logicalId)!;
+      if (result.cancelled) {
+        // Never started: nothing to undo.
+        continue;
+      }
       if (!previous || (result.physicalId && result.physicalId !== previous.physicalId)) {
         // Created by this deployment; RetainExceptOnCreate and Delete both delete it.
         if (attempted.deletionPolicy !== 'Retain' && result.physicalId) {
-          deletes.push(() => this.run('Delete', attempted, { ...attempted, physicalId: result.physicalId!, data: {} }, 'Rollback'));
+          deletes.push({ ...attempted, step: () => this.run('Delete', attempted, { ...attempted, physicalId: result.physicalId!, data: {} }, 'Rollback') });
         }
       } else {
-        steps.push(() => this.run('Update', previous, { ...previous, properties: attempted.properties }, 'Rollback'));
+        steps.push({ ...previous, step: () => this.run('Update', previous, { ...previous, properties: attempted.properties }, 'Rollback') });
       }
     }
-    const done = await Promise.all(steps.map((step) => step()));
-    // CloudFormation deletes what the failed deployment created (a new resource, or the new
-    // physical id of a replacement) in its rollback cleanup, once every update back has completed.
-    const cleanup = await Promise.all(deletes.map((step) => step()));
+    // What depends on another resource is undone first. CloudFormation deletes what the failed
+    // deployment created (a new resource, or the new physical id of a replacement) in its rollback
+    // cleanup, once every update back has completed.
+    const done = await inOrder(steps, (s) => s.step(), true);
+    const cleanup = await inOrder(deletes, (s) => s.step(), true);
     operations.push(...done, ...cleanup);
     return [...done, ...cleanup];
   }
@@ -340,6 +388,10 @@ export class LocalStack {
     };
     if (this.options.startDelayMs) {
       await sleep(this.options.startDelayMs);
+    }
+    const native = this.options.nativeResources?.[resource.type];
+    if (native) {
+      return this.runNative(native, operation, resource, properties, current, progress);
     }
 
     let merged: Json;
@@ -389,16 +441,80 @@ export class LocalStack {
     }
   }
 
+  /** One of CloudFormation's own resources: an Update is a replacement (the old one goes in the cleanup). */
+  private async runNative(
+    native: NativeResource,
+    operation: Operation,
+    resource: DeclaredResource,
+    properties: Json,
+    current: DeployedResource | undefined,
+    progress: (e: Omit<ProgressEvent, 'logicalId' | 'operation'>) => void,
+  ): Promise<OperationResult> {
+    try {
+      if (operation === 'Delete') {
+        await native.delete(current!.physicalId, properties);
+        progress({ phase: 'complete', physicalId: current!.physicalId, polls: 0 });
+        return { logicalId: resource.logicalId, operation, ok: true, physicalId: current!.physicalId, polls: 0 };
+      }
+      const made = await native.create(properties);
+      progress({ phase: 'complete', physicalId: made.physicalId, polls: 0 });
+      return { logicalId: resource.logicalId, operation, ok: true, physicalId: made.physicalId, data: made.attributes, polls: 0 };
+    } catch (e) {
+      progress({ phase: 'failed', physicalId: current?.physicalId, message: (e as Error).message, polls: 0 });
+      return { logicalId: resource.logicalId, operation, ok: false, physicalId: current?.physicalId, error: (e as Error).message, polls: 0 };
+    }
+  }
+
+  /** The resource types this stack acts on. */
+  private actedOn(): readonly string[] {
+    return [...this.options.resourceTypes ?? [WORKSPACE_TYPE, FLEET_TYPE], ...Object.keys(this.options.nativeResources ?? {})];
+  }
+
   /** Resolve the intrinsics a WorkSpace's properties may hold, then stringify as CloudFormation does. */
   private render(properties: Json): Json {
-    return stringify(resolve(properties, this.deployed));
+    const known = this.inFlight.size === 0 ? this.deployed : new Map([...this.deployed, ...this.inFlight]);
+    return stringify(resolve(properties, known, this.options.region ?? 'us-east-1'));
   }
 }
 
-/** The `Custom::Workspace` and `Custom::WorkspaceFleet` resources of a template. */
-export function workspacesOf(template: Json): DeclaredResource[] {
+/**
+ * Runs `run` for every item, all at once except that an item starts only after the items it
+ * names (`references`) have finished, or, `reversed`, after the items that name it: CloudFormation's
+ * order. With `onCancel`, an item whose predecessor failed is not run but cancelled.
+ */
+async function inOrder<T extends { logicalId: string; references?: readonly string[] }>(
+  items: readonly T[],
+  run: (item: T) => Promise<OperationResult>,
+  reversed: boolean,
+  onCancel?: (item: T) => OperationResult,
+): Promise<OperationResult[]> {
+  const ids = new Set(items.map((i) => i.logicalId));
+  const before = (item: T): string[] => (reversed
+    ? items.filter((other) => other.references?.includes(item.logicalId)).map((other) => other.logicalId)
+    : (item.references ?? []).filter((id) => ids.has(id) && id !== item.logicalId));
+  const started = new Map<string, Promise<OperationResult>>();
+  const start = (item: T): Promise<OperationResult> => {
+    let promise = started.get(item.logicalId);
+    if (!promise) {
+      promise = Promise.all(before(item).map((id) => start(items.find((i) => i.logicalId === id)!)))
+        .then((earlier) => (onCancel && earlier.some((r) => !r.ok) ? onCancel(item) : run(item)));
+      started.set(item.logicalId, promise);
+    }
+    return promise;
+  };
+  return Promise.all(items.map(start));
+}
+
+/** What CloudFormation reports for a resource it never started because one it depends on failed. */
+function cancelled(resource: DeclaredResource, current: DeployedResource | undefined): OperationResult {
+  const operation = current ? 'Update' : 'Create';
+  return { logicalId: resource.logicalId, operation, ok: false, cancelled: true, physicalId: current?.physicalId, error: 'Resource creation cancelled', polls: 0 };
+}
+
+/** The resources of a template of these types (by default `Custom::Workspace` and `Custom::WorkspaceFleet`). */
+export function workspacesOf(template: Json, types: readonly string[] = [WORKSPACE_TYPE, FLEET_TYPE]): DeclaredResource[] {
   return Object.entries<Json>(template.Resources ?? {})
-    .filter(([, r]) => r.Type === WORKSPACE_TYPE || r.Type === FLEET_TYPE)
+    .filter(([, r]) => types.includes(r.Type))
     .map(([logicalId, r]) => ({
       logicalId,
       type: r.Type,
@@ -406,7 +522,27 @@ export function workspacesOf(template: Json): DeclaredResource[] {
       // CloudFormation's defaults when the attributes are absent.
       deletionPolicy: r.DeletionPolicy ?? 'Delete',
       updateReplacePolicy: r.UpdateReplacePolicy ?? 'Delete',
+      references: [...new Set([...[r.DependsOn ?? []].flat(), ...referencesIn(r.Properties ?? {})])],
     }));
+}
+
+/** The logical ids that Ref and Fn::GetAtt name in a value. */
+function referencesIn(value: Json): string[] {
+  if (Array.isArray(value)) {
+    return value.flatMap(referencesIn);
+  }
+  if (value === null || typeof value !== 'object') {
+    return [];
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === 'Ref' && typeof value.Ref === 'string') {
+    return [value.Ref];
+  }
+  if (keys.length === 1 && keys[0] === 'Fn::GetAtt') {
+    const arg = value['Fn::GetAtt'];
+    return [Array.isArray(arg) ? arg[0] : String(arg).split('.')[0]];
+  }
+  return keys.flatMap((k) => referencesIn(value[k]));
 }
 
 const PSEUDO: Record<string, string> = {
@@ -417,9 +553,9 @@ const PSEUDO: Record<string, string> = {
   'AWS::StackName': 'LocalStack',
 };
 
-function resolve(value: Json, deployed: ReadonlyMap<string, DeployedResource>): Json {
+function resolve(value: Json, deployed: ReadonlyMap<string, DeployedResource>, region = 'us-east-1'): Json {
   if (Array.isArray(value)) {
-    return value.map((v) => resolve(v, deployed));
+    return value.map((v) => resolve(v, deployed, region));
   }
   if (value === null || typeof value !== 'object') {
     return value;
@@ -430,22 +566,22 @@ function resolve(value: Json, deployed: ReadonlyMap<string, DeployedResource>): 
     const arg = value[fn];
     switch (fn) {
       case 'Ref':
-        return PSEUDO[arg] ?? deployed.get(arg)?.physicalId ?? `local-${arg}`;
+        return arg === 'AWS::Region' ? region : PSEUDO[arg] ?? deployed.get(arg)?.physicalId ?? `local-${arg}`;
       case 'Fn::GetAtt': {
         const [logicalId, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
         return deployed.get(logicalId)?.data[attribute] ?? `arn:aws:local:us-east-1:123456789012:${logicalId}/${attribute}`;
       }
       case 'Fn::Join': {
         const [separator, parts] = arg;
-        return resolve(parts, deployed).join(separator);
+        return resolve(parts, deployed, region).join(separator);
       }
       case 'Fn::Select': {
         const [index, list] = arg;
-        return resolve(list, deployed)[Number(resolve(index, deployed))];
+        return resolve(list, deployed, region)[Number(resolve(index, deployed, region))];
       }
     }
   }
-  return Object.fromEntries(keys.map((k) => [k, resolve(value[k], deployed)]));
+  return Object.fromEntries(keys.map((k) => [k, resolve(value[k], deployed, region)]));
 }
 
 /** CloudFormation hands every scalar of a custom resource's properties over as a string. */

@@ -186,12 +186,24 @@ func TestABundleByNameAndOwner(t *testing.T) {
 // stand-in aws-cdk-go too (CloudFormation's AWS::WorkSpaces::Directory cannot register one by id).
 func TestADirectoryRegisteredInGo(t *testing.T) {
 	stack := newStack()
+	office := cdkworkspaces.NewIpAccessControlGroup(stack, jsii.String("Office"), &cdkworkspaces.IpAccessControlGroupProps{
+		Rules: &[]cdkworkspaces.IpRule{cdkworkspaces.IpRule_Cidr(jsii.String("203.0.113.0/24"), jsii.String("office"))},
+	})
 	cdkworkspaces.NewWorkspacesDirectory(stack, jsii.String("Registered"), &cdkworkspaces.WorkspacesDirectoryProps{
 		DirectoryId:            jsii.String("d-2234567890"),
 		SelfservicePermissions: &cdkworkspaces.SelfservicePermissions{IncreaseVolumeSize: jsii.Bool(true)},
+		IpGroups: &[]cdkworkspaces.IIpAccessControlGroup{
+			office,
+			cdkworkspaces.IpAccessControlGroup_FromGroupId(stack, jsii.String("Partner"), jsii.String("wsipg-abcdef12")),
+		},
 	})
-	assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("Custom::WorkspacesDirectory"), map[string]any{
+	template := assertions.Template_FromStack(stack, nil)
+	template.HasResourceProperties(jsii.String("AWS::WorkSpaces::WorkspaceIpGroup"), map[string]any{
+		"UserRules": []any{map[string]any{"IpRule": "203.0.113.0/24", "RuleDesc": "office"}},
+	})
+	template.HasResourceProperties(jsii.String("Custom::WorkspacesDirectory"), map[string]any{
 		"DirectoryId":            "d-2234567890",
+		"IpGroupIds":             assertions.Match_ArrayWith(&[]any{"wsipg-abcdef12"}),
 		"SelfservicePermissions": assertions.Match_ObjectLike(&map[string]any{"IncreaseVolumeSize": "ENABLED"}),
 	})
 }

@@ -13,8 +13,11 @@ from aws_cdk.assertions import Template
 
 from cdk_workspaces import (
     BundleOwner,
+    ConnectionAlias,
     ComputeType,
     DisruptionPolicy,
+    IpAccessControlGroup,
+    IpRule,
     RunningMode,
     SelfservicePermissions,
     Workspace,
@@ -144,6 +147,30 @@ def test_a_directory_registered_in_python_and_a_bundle_by_name():
     assert "BundleId" not in carol["Properties"]
     assert directory_id in carol["DependsOn"]
     assert stack.resolve(ws.bundle_id)["Fn::GetAtt"][1] == "BundleId"
+
+
+def test_an_ip_access_control_group_in_python_reaches_the_directory():
+    stack = new_stack()
+    office = IpAccessControlGroup(stack, "Office", rules=[IpRule.cidr("203.0.113.0/24", "office")], group_name="office")
+    partner = IpAccessControlGroup.from_group_id(stack, "Partner", "wsipg-abcdef12")
+    WorkspacesDirectory(stack, "Registered", directory_id="d-2234567890", ip_groups=[office, partner])
+    template = Template.from_stack(stack)
+    [(group_id, group)] = template.find_resources("AWS::WorkSpaces::WorkspaceIpGroup").items()
+    assert group["Properties"]["UserRules"] == [{"IpRule": "203.0.113.0/24", "RuleDesc": "office"}]
+    [registration] = template.find_resources("Custom::WorkspacesDirectory").values()
+    assert registration["Properties"]["IpGroupIds"] == [{"Fn::GetAtt": [group_id, "GroupId"]}, "wsipg-abcdef12"]
+    with pytest.raises(RuntimeError, match=re.escape('Invalid rules[0] "203.0.113.9/24"')):
+        IpAccessControlGroup(stack, "Bad", rules=[IpRule.cidr("203.0.113.9/24")])
+
+
+def test_a_connection_alias_associated_in_python_exposes_the_connection_identifier():
+    stack = new_stack()
+    directory = WorkspacesDirectory(stack, "Registered", directory_id="d-2234567890")
+    association = ConnectionAlias(stack, "Alias", connection_string="desktop.example.com").associate(directory)
+    template = Template.from_stack(stack)
+    [(logical_id, resource)] = template.find_resources("Custom::WorkspacesConnectionAliasAssociation").items()
+    assert resource["Properties"]["ResourceId"] == "d-2234567890"
+    assert stack.resolve(association.connection_identifier) == {"Fn::GetAtt": [logical_id, "ConnectionIdentifier"]}
 
 
 def test_from_user_name_looks_the_workspace_up_at_deploy_time():

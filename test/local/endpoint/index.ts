@@ -24,7 +24,9 @@ import {
   WorkspaceSnapshot,
   WorkspacesModel,
 } from './model';
+import { AliasSnapshot, DEFAULT_NETWORK_TIMING, NetworkModel, NetworkTiming } from './network-model';
 import { Prng } from './prng';
+import { StandbyModel, StandbySnapshot } from './standby-model';
 
 export {
   ACCOUNT_ID,
@@ -35,6 +37,9 @@ export {
   volumeSizesError,
 } from './model';
 export type { BundleInput, ConnectionSnapshot, DirectoryInput, SeedWorkspaceInput, Timing, WorkspaceSnapshot } from './model';
+export { DEFAULT_NETWORK_TIMING } from './network-model';
+export type { AliasSnapshot, NetworkTiming } from './network-model';
+export type { StandbySnapshot } from './standby-model';
 
 /** The operations this endpoint implements (X-Amz-Target `WorkspacesService.<name>`). */
 export const OPERATIONS = [
@@ -57,6 +62,20 @@ export const OPERATIONS = [
   'ModifySelfservicePermissions',
   'ModifyWorkspaceCreationProperties',
   'ModifyWorkspaceAccessProperties',
+  // IP access control groups and connection aliases (network-model.ts).
+  'CreateIpGroup',
+  'DescribeIpGroups',
+  'UpdateRulesOfIpGroup',
+  'DeleteIpGroup',
+  'AssociateIpGroups',
+  'DisassociateIpGroups',
+  'CreateConnectionAlias',
+  'DescribeConnectionAliases',
+  'DeleteConnectionAlias',
+  'AssociateConnectionAlias',
+  'DisassociateConnectionAlias',
+  // Standby WorkSpaces (standby-model.ts), across endpoints linked with linkRegion().
+  'CreateStandbyWorkspaces',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -99,6 +118,10 @@ export interface LocalWorkspacesOptions {
   readonly faults?: Partial<Faults>;
   /** The clock (ms). @default Date.now */
   readonly clock?: () => number;
+  /** The Region this endpoint stands for (AWS_REGION of env(), the region of clientConfig()). @default 'us-east-1' */
+  readonly region?: string;
+  /** Durations of the IP group and alias transitions; unset ones take DEFAULT_NETWORK_TIMING. */
+  readonly networkTiming?: Partial<NetworkTiming>;
 }
 
 /** A call to authorize, as the service hands it to IAM: who asks, for what, on what. */
@@ -147,7 +170,11 @@ export class LocalWorkspaces {
   /** Authorizes each call, as IAM would, when set (a test sets it). @default every call is allowed */
   authorize?: Authorizer;
   readonly timing: Timing;
+  /** The Region this endpoint stands for. */
+  readonly region: string;
   private readonly model: WorkspacesModel;
+  private readonly network: NetworkModel;
+  private readonly standby: StandbyModel;
   private readonly faultPrng: Prng;
   private counts = new Map<string, number>();
   private log: CallRecord[] = [];
@@ -162,7 +189,12 @@ export class LocalWorkspaces {
     timing: Timing,
     seed: number,
     private readonly clock: () => number,
+    region = 'us-east-1',
+    networkTiming: NetworkTiming = DEFAULT_NETWORK_TIMING,
   ) {
+    this.region = region;
+    this.network = new NetworkModel(networkTiming, clock, new Prng(seed * 31 + 7), model);
+    this.standby = new StandbyModel(region, model);
     const { port } = server.address() as AddressInfo;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -175,14 +207,14 @@ export class LocalWorkspaces {
 
   /** Settings for `new WorkSpacesClient(...)`. */
   clientConfig(): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
-    return { endpoint: this.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    return { endpoint: this.url, region: this.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   }
 
   /** Environment variables that point the standard SDK settings at this endpoint. */
   env(): Record<string, string> {
     return {
       AWS_ENDPOINT_URL_WORKSPACES: this.url,
-      AWS_REGION: 'us-east-1',
+      AWS_REGION: this.region,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
     };
@@ -222,6 +254,32 @@ export class LocalWorkspaces {
     for (const k of Object.keys(this.faults)) delete (this.faults as unknown as Record<string, unknown>)[k];
     Object.assign(this.faults, defaultFaults());
     this.buckets.clear();
+  }
+
+  /** Every connection alias (DELETING included), with its association and the time of its last change. */
+  aliasInventory(): AliasSnapshot[] {
+    return this.network.aliasInventory();
+  }
+
+  /** Every IP access control group, with its rules and the directories it is associated with. */
+  ipGroupInventory(): Array<{ GroupId: string; GroupName: string; Rules: string[]; Directories: string[] }> {
+    return this.network.ipGroupInventory();
+  }
+
+  /**
+   * Make this endpoint and another (of another Region) know each other, as Regions of one
+   * account: CreateStandbyWorkspaces here finds a primary there, and the other way round.
+   */
+  linkRegion(other: LocalWorkspaces): void {
+    if (other.region === this.region) {
+      throw new Error(`both endpoints stand for ${this.region}; give one another region`);
+    }
+    this.standby.link(other.standby);
+  }
+
+  /** The standby WorkSpaces of this Region that exist, with their primary. */
+  standbyInventory(): StandbySnapshot[] {
+    return this.standby.inventory();
   }
 
   /** Register another directory (id `^d-[0-9a-f]{8,63}$`). */
@@ -350,14 +408,15 @@ export class LocalWorkspaces {
 
   private dispatch(operation: Operation, body: any): unknown {
     const m = this.model;
+    const n = this.network;
     switch (operation) {
       case 'CreateWorkspaces': return m.createWorkspaces(body);
-      case 'DescribeWorkspaces': return m.describeWorkspaces(body);
-      case 'ModifyWorkspaceProperties': return m.modifyWorkspaceProperties(body);
+      case 'DescribeWorkspaces': return this.standby.decorate(m.describeWorkspaces(body));
+      case 'ModifyWorkspaceProperties': return this.standby.modifyDataReplication(body) ?? m.modifyWorkspaceProperties(body);
       case 'TerminateWorkspaces': return m.terminateWorkspaces(body);
-      case 'CreateTags': return m.createTags(body);
-      case 'DeleteTags': return m.deleteTags(body);
-      case 'DescribeTags': return m.describeTags(body);
+      case 'CreateTags': return n.ownsResource(body.ResourceId) ? n.createTags(body) : m.createTags(body);
+      case 'DeleteTags': return n.ownsResource(body.ResourceId) ? n.deleteTags(body) : m.deleteTags(body);
+      case 'DescribeTags': return n.ownsResource(body.ResourceId) ? n.describeTags(body) : m.describeTags(body);
       case 'StartWorkspaces': return m.startWorkspaces(body);
       case 'StopWorkspaces': return m.stopWorkspaces(body);
       case 'RebootWorkspaces': return m.rebootWorkspaces(body);
@@ -370,6 +429,18 @@ export class LocalWorkspaces {
       case 'ModifyWorkspaceAccessProperties': return m.modifyWorkspaceAccessProperties(body);
       case 'DescribeWorkspaceBundles': return m.describeWorkspaceBundles(body);
       case 'DescribeWorkspacesConnectionStatus': return m.describeWorkspacesConnectionStatus(body);
+      case 'CreateIpGroup': return n.createIpGroup(body);
+      case 'DescribeIpGroups': return n.describeIpGroups(body);
+      case 'UpdateRulesOfIpGroup': return n.updateRulesOfIpGroup(body);
+      case 'DeleteIpGroup': return n.deleteIpGroup(body);
+      case 'AssociateIpGroups': return n.associateIpGroups(body);
+      case 'DisassociateIpGroups': return n.disassociateIpGroups(body);
+      case 'CreateConnectionAlias': return n.createConnectionAlias(body);
+      case 'DescribeConnectionAliases': return n.describeConnectionAliases(body);
+      case 'DeleteConnectionAlias': return n.deleteConnectionAlias(body);
+      case 'AssociateConnectionAlias': return n.associateConnectionAlias(body);
+      case 'DisassociateConnectionAlias': return n.disassociateConnectionAlias(body);
+      case 'CreateStandbyWorkspaces': return this.standby.createStandbyWorkspaces(body);
     }
   }
 
@@ -440,7 +511,8 @@ export async function startLocalWorkspaces(options: LocalWorkspacesOptions = {})
       resolve();
     });
   });
-  return new LocalWorkspaces(server, model, faults, timing, seed, clock);
+  const networkTiming: NetworkTiming = { ...DEFAULT_NETWORK_TIMING, ...definedOnly(options.networkTiming ?? {}) };
+  return new LocalWorkspaces(server, model, faults, timing, seed, clock, options.region, networkTiming);
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -821,6 +821,17 @@ export class WorkspacesModel {
     return {};
   }
 
+  /** The directory's live record, for the IP group and alias calls (network-model.ts), or undefined. */
+  directoryRecord(directoryId: string): WorkspaceDirectory | undefined {
+    this.settleDirectories();
+    return this.directories.get(directoryId);
+  }
+
+  /** Every directory's id. */
+  directoryIds(): string[] {
+    return [...this.directories.keys()];
+  }
+
   private registeredOrNot(directoryId: unknown): WorkspaceDirectory {
     checkString(directoryId, 'DirectoryId', { required: true, pattern: DIR_ID });
     this.settleDirectories();

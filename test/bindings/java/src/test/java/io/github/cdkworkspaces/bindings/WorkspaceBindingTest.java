@@ -9,6 +9,7 @@ import io.github.cdkworkspaces.ComputeType;
 import io.github.cdkworkspaces.DisruptionPolicy;
 import io.github.cdkworkspaces.IWorkspace;
 import io.github.cdkworkspaces.IWorkspacesDirectory;
+import io.github.cdkworkspaces.IpAccessControlGroup;
 import io.github.cdkworkspaces.RunningMode;
 import io.github.cdkworkspaces.SelfservicePermissions;
 import io.github.cdkworkspaces.Workspace;
@@ -184,9 +185,13 @@ class WorkspaceBindingTest {
         WorkspacesDirectory.Builder.create(stack, "Registered")
                 .directoryId("d-2234567890")
                 .selfservicePermissions(SelfservicePermissions.builder().increaseVolumeSize(true).build())
+                // An imported group: the Java stand-in aws-cdk-lib (see floor-stand-in.sh) may predate
+                // CloudFormation's AWS::WorkSpaces::WorkspaceIpGroup, which a declared group needs.
+                .ipGroups(List.of(IpAccessControlGroup.fromGroupId(stack, "Office", "wsipg-abcdef12")))
                 .build();
         Template.fromStack(stack).hasResourceProperties("Custom::WorkspacesDirectory", Map.of(
                 "DirectoryId", "d-2234567890",
+                "IpGroupIds", List.of("wsipg-abcdef12"),
                 "SelfservicePermissions", Match.objectLike(Map.of("IncreaseVolumeSize", "ENABLED"))));
     }
 

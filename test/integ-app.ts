@@ -1,11 +1,12 @@
 // Runs an integration test app for integ-runner, then lets integ-runner read what it wrote.
 //
 // The newest integ-runner on the npm registry (2.197.10) reads cloud assemblies of schema 53 at
-// most, while aws-cdk-lib 2.274.0 (the floor) writes schema 55 and newer ones write later
-// versions. The snapshot check compares templates, which the schema version does not describe,
-// so the app's manifests are labelled with the version integ-runner reads. Remove this once an
-// integ-runner that reads the library's schema is published (check with `npm view
-// @aws-cdk/integ-runner version` and run `npx projen integ:snapshot` without it).
+// most. The floor (aws-cdk-lib 2.240.0) writes schema 50, but the newest releases, which
+// `test:cdk-latest` checks the snapshot with, write 55 and later. The snapshot check compares
+// templates, which the schema version does not describe, so the app's manifests are labelled with
+// the version integ-runner reads. Remove this once an integ-runner that reads the newest
+// aws-cdk-lib's schema is published (check with `npm view @aws-cdk/integ-runner version` and run
+// `npx projen test:cdk-latest` without it).
 import * as fs from 'fs';
 import * as path from 'path';
 

@@ -47,6 +47,17 @@ for (const handler of [provider.onEventHandler, provider.isCompleteHandler]) {
   }
 }
 
+// The Provider framework's own functions run on the runtime aws-cdk-lib picks: nodejs22.x at the
+// library's floor, the handlers' from aws-cdk-lib 2.259.0 on (test/runtime.test.ts proves neither
+// is deprecated). The snapshot must hold at the floor (`npm test`) and the newest
+// (`test:cdk-latest`) alike, so the test runs them on the handlers' runtime at both.
+const handlerRuntime = (provider.onEventHandler.node.defaultChild as lambda.CfnFunction).runtime;
+for (const node of provider.node.findAll()) {
+  if (node instanceof lambda.CfnFunction && node.node.path.includes('/framework-')) {
+    node.runtime = handlerRuntime;
+  }
+}
+
 const integ = new IntegTest(app, 'WorkspaceInteg', { testCases: [stack] });
 
 integ.assertions

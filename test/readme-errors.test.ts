@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ValidationError } from 'aws-cdk-lib';
 
 // The error the README shows is what `cdk synth` really prints: an app that breaks a rule runs in
 // a child process, as the CDK CLI runs an app, and its output holds each line the README shows
@@ -44,8 +45,14 @@ test('the README shows the error that a synthesis prints', () => {
   fs.rmSync(dir, { recursive: true, force: true });
   expect(run.status).not.toBe(0);
   const printed = run.stderr.split('\n');
-  for (const line of readmeErrorBlock()) {
-    const expected = compiled ? line : line.replace('(cdk-workspaces.Workspace)', '(aws-cdk-lib.Resource)');
-    expect([line, printed.some((p) => p.trimEnd() === expected.trimEnd())]).toEqual([line, true]);
+  // aws-cdk-lib prints the error's code («...») and the construct tree below the message from
+  // 2.257.0 on, whose ValidationError takes the code first; the floor (2.240.0) prints the same
+  // message without either (src/private/errors.ts), so there only the message is compared.
+  const withCode = ValidationError.length >= 3;
+  for (const line of withCode ? readmeErrorBlock() : readmeErrorBlock().slice(0, 1)) {
+    let expected = compiled ? line : line.replace('(cdk-workspaces.Workspace)', '(aws-cdk-lib.Resource)');
+    expected = withCode ? expected : expected.replace(/^«CdkWorkspacesValidation» /, '');
+    const found = printed.some((p) => (withCode ? p.trimEnd() === expected.trimEnd() : p.trimEnd().endsWith(expected.trimEnd())));
+    expect([line, found]).toEqual([line, true]);
   }
 });

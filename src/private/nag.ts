@@ -1,6 +1,21 @@
-import { AspectPriority, Aspects, CfnResource, IAspect, Stack, Validations } from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
+
+/** The part of aws-cdk-lib's `Validations` (2.257.0 and later) that records an acknowledgement. */
+interface ValidationsApi {
+  readonly ACKNOWLEDGED_RULES_METADATA_KEY: string;
+  of(scope: IConstruct): { acknowledge(...rules: Array<{ id: string; reason: string }>): void };
+}
+
+/**
+ * aws-cdk-lib's `Validations`, which cdk-nag 3 reads acknowledgements from, or undefined in a
+ * release before it (the floor is older: see .projenrc.ts). cdk-nag 3 itself needs a release
+ * that has it, so where it is missing there is no cdk-nag 3 to acknowledge anything for.
+ */
+const VALIDATIONS = (cdk as unknown as { Validations?: ValidationsApi }).Validations;
 
 /**
  * A cdk-nag finding to suppress, in the form cdk-nag 2 reads from a resource's `cdk_nag`
@@ -13,6 +28,8 @@ interface NagSuppression {
   readonly reason: string;
   /** Only these findings of the rule; a string is one finding, `{ regex: '/.../' }` a pattern. */
   readonly applies_to?: Array<string | { regex: string }>;
+  /** Only on a resource of which this is true: the rule's finding there, for a rule whose finding names nothing. */
+  readonly when?: (resource: CfnResource) => boolean;
 }
 
 const LAMBDA_BASIC_EXECUTION_ROLE = 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
@@ -43,13 +60,32 @@ export interface JustifiedStatement {
   readonly roles: readonly iam.IRole[];
 }
 
+const nodeMajor = (runtime: unknown) => Number(/^nodejs(\d+)\.x$/.exec(String(runtime))?.[1] ?? NaN);
+
+/**
+ * A function on an older Node.js runtime than the newest that the app's aws-cdk-lib names, as
+ * cdk-nag's AwsSolutions-L1 finds it (the handlers' own runtime is among those names).
+ */
+function olderThanNewestNodeRuntime(resource: CfnResource): boolean {
+  const major = nodeMajor(Stack.of(resource).resolve((resource as lambda.CfnFunction).runtime));
+  const newest = Math.max(...lambda.Runtime.ALL.map((r) => nodeMajor(r.name)).filter((m) => !Number.isNaN(m)));
+  return major < newest;
+}
+
 /**
  * What the resources that aws-cdk-lib's Provider framework creates are exempted from, and why.
- * Each entry is a finding that the framework of every aws-cdk-lib from the floor on produces
- * (test/nag.test.ts proves that none is left unused); its functions run on the newest Node.js
- * runtime since the floor, so they need no AwsSolutions-L1 exemption.
+ * Each entry is a finding that the framework of an aws-cdk-lib from the floor on produces
+ * (test/nag.test.ts proves, at the floor and at the newest, that none is left unused).
  */
 const FRAMEWORK_SUPPRESSIONS: { [cfnType: string]: NagSuppression[] } = {
+  // The floor is the first aws-cdk-lib whose framework runs on no deprecated runtime in any region.
+  'AWS::Lambda::Function': [{
+    id: 'AwsSolutions-L1',
+    reason: 'aws-cdk-lib\'s Provider framework sets the runtime of its own functions by region: nodejs22.x in the '
+      + 'releases from 2.240.0 (the floor of cdk-workspaces) to 2.258, which Lambda supports until 30 April 2027; '
+      + '2.259.0 and later run them on the newest Node.js runtime, as the cdk-workspaces handlers always are',
+    when: olderThanNewestNodeRuntime,
+  }],
   'AWS::IAM::Role': [LAMBDA_LOGS, LAMBDA_VPC],
   'AWS::IAM::Policy': [{
     id: 'AwsSolutions-IAM5',
@@ -178,7 +214,10 @@ function suppress(resource: CfnResource, suppressions: NagSuppression[]): void {
   const findings = findingsOf(resource);
   const forNag2: NagSuppression[] = [];
   const forNag3 = new Map<string, string>();
-  for (const suppression of suppressions) {
+  for (const { when, ...suppression } of suppressions) {
+    if (when && !when(resource)) {
+      continue;
+    }
     if (!suppression.applies_to) {
       forNag2.push(suppression);
       forNag3.set(suppression.id, suppression.reason);
@@ -202,20 +241,24 @@ function suppress(resource: CfnResource, suppressions: NagSuppression[]): void {
 }
 
 /**
- * `Validations.of(resource).acknowledge()`, which is what cdk-nag 3 reads. aws-cdk-lib releases
- * before the floor (2.263.0, for one) reject a finding id with `::` in it, as every IAM finding
- * id has (`AwsSolutions-IAM4[Policy::arn:...]`); the Java binding test runs on such a release
- * until Maven Central has the floor. There the acknowledgement is recorded as later releases
- * record it, under the same metadata key and the `Annotation::` prefix that cdk-nag 3 strips.
+ * `Validations.of(resource).acknowledge()`, which is what cdk-nag 3 reads, where aws-cdk-lib has
+ * it. The first releases with it (2.257.0, the lowest that cdk-nag 3 accepts, to 2.264.0; 2.270.0
+ * no longer) reject a finding id with more than one `::`, as IAM finding ids have
+ * (`AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:...]`). There the acknowledgement is recorded
+ * as later releases record it, under the same metadata key and the `Annotation::` prefix that
+ * cdk-nag 3 strips.
  */
 function acknowledge(resource: CfnResource, id: string, reason: string): void {
+  if (!VALIDATIONS) {
+    return;
+  }
   try {
-    Validations.of(resource).acknowledge({ id, reason });
+    VALIDATIONS.of(resource).acknowledge({ id, reason });
   } catch (e) {
     if (!/InvalidValidationId|Invalid validation rule ID/.test(`${(e as Error).name} ${(e as Error).message}`)) {
       throw e;
     }
-    resource.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`Annotation::${id}`]: reason });
+    resource.node.addMetadata(VALIDATIONS.ACKNOWLEDGED_RULES_METADATA_KEY, { [`Annotation::${id}`]: reason });
   }
 }
 

@@ -4,7 +4,8 @@
 # would have: tracked and not ignored, so nothing built or installed here leaks in), it installs
 # the locked dependencies, puts the newest aws-cdk-lib over the floor, and runs what of the test
 # task depends on aws-cdk-lib: the jest suites that synthesize (constructs, snapshots, IAM,
-# cdk-nag 2 and 3, policy, CLI), the type-check and the integ snapshot check. Left out: eslint,
+# cdk-nag 2 and 3, policy, CLI), the type-check and the integ snapshot check. cdk-nag 3's tests
+# run only here: they need aws-cdk-lib's Validations (2.257.0), which the floor (2.240.0) lacks. Left out: eslint,
 # whose rules do not change with it, and test/handler/ and test/local/, which drive the bundled
 # handlers (no aws-cdk-lib in them) over the endpoint; the templates they deploy carry the
 # library's own properties, which the snapshot suites above prove with the newest aws-cdk-lib.

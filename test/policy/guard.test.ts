@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib';
+import { App, IPolicyValidationPluginBeta1, Stack } from 'aws-cdk-lib';
 import * as workspaces from 'aws-cdk-lib/aws-workspaces';
 import { compliantStack, noncompliantStack } from './stacks';
 
@@ -16,15 +17,47 @@ const RULE_NAMES = [
   'cdk_workspaces_retained_on_delete',
 ];
 
-function synthWithGuard(build: (app: App) => Stack): string | undefined {
+/** `Validations`, where aws-cdk-lib has it (2.257.0 and later; the floor has not). */
+const Validations = (cdk as unknown as {
+  Validations?: { of(app: App): { addPlugins(...plugins: IPolicyValidationPluginBeta1[]): void } };
+}).Validations;
+
+/**
+ * The plugin as the README shows it, `Validations.of(app).addPlugins()`, where aws-cdk-lib has
+ * it; in earlier releases (the floor) the App's `policyValidationBeta1`, which later releases
+ * deprecate in its favour.
+ */
+function appWithGuard(): App {
+  const guard = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: [RULES] });
+  if (!Validations) {
+    return new App({ policyValidationBeta1: [guard] });
+  }
   const app = new App();
+  Validations.of(app).addPlugins(guard);
+  return app;
+}
+
+/** The validation report that fails the synthesis, or undefined if it passes. */
+function synthWithGuard(build: (app: App) => Stack): string | undefined {
+  const app = appWithGuard();
   build(app);
-  Validations.of(app).addPlugins(new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: [RULES] }));
+  const printed: string[] = [];
+  const error = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    printed.push(args.join(' '));
+  });
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  const exitCode = process.exitCode;
   try {
     app.synth();
-    return undefined;
+    // Releases before Validations print the report and set the exit code (which fails `cdk synth`)
+    // instead of throwing it.
+    return process.exitCode === 1 && exitCode !== 1 ? printed.join('\n') : undefined;
   } catch (e) {
     return (e as Error).message;
+  } finally {
+    process.exitCode = exitCode;
+    error.mockRestore();
+    log.mockRestore();
   }
 }
 

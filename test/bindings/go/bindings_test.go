@@ -182,8 +182,8 @@ func TestABundleByNameAndOwner(t *testing.T) {
 	}
 }
 
-// Registering a directory is a custom resource of the library's provider, so it works with the
-// stand-in aws-cdk-go too (CloudFormation's AWS::WorkSpaces::Directory cannot register one by id).
+// Registering a directory is a custom resource of the library's provider (CloudFormation's
+// AWS::WorkSpaces::Directory cannot register one by id), so it works from the floor on.
 func TestADirectoryRegisteredInGo(t *testing.T) {
 	stack := newStack()
 	office := cdkworkspaces.NewIpAccessControlGroup(stack, jsii.String("Office"), &cdkworkspaces.IpAccessControlGroupProps{

@@ -1,33 +1,24 @@
 // The Go binding, as a Go user meets it: the module that jsii-pacmak generates from this checkout
-// (dist/go/cdkworkspaces), with aws-cdk-go from the Go module proxy. Run by run.sh; not published.
+// (dist/go/cdkworkspaces), with aws-cdk-go at the library's floor from the Go module proxy. Run by
+// run.sh; not published.
 module github.com/cdk-workspaces/cdk-workspaces-go-bindings-test
 
 go 1.25.0
 
 replace github.com/cdk-workspaces/cdk-workspaces-go/cdkworkspaces => ../../../dist/go/cdkworkspaces
 
-// aws-cdk-go v2.270.0 is the newest the Go module proxy has; the library's floor is 2.274.0.
-// Until the proxy has 2.274.0, the Go test runs on 2.270.0, which has everything the library
-// calls (run.sh says so when it starts), with the versions of its own dependencies that the
-// proxy has. Remove these replacements once it has 2.274.0.
-replace (
-	github.com/aws/aws-cdk-go/awscdk/v2 => github.com/aws/aws-cdk-go/awscdk/v2 v2.270.0
-	github.com/cdklabs/awscdk-asset-node-proxy-agent-go/nodeproxyagentv6/v2 => github.com/cdklabs/awscdk-asset-node-proxy-agent-go/nodeproxyagentv6/v2 v2.1.2
-	github.com/cdklabs/cloud-assembly-schema-go/awscdkcloudassemblyschema/v55 => ./unpublished/awscdkcloudassemblyschema
-)
-
 require (
-	github.com/aws/aws-cdk-go/awscdk/v2 v2.274.0
+	github.com/aws/aws-cdk-go/awscdk/v2 v2.240.0
 	github.com/aws/jsii-runtime-go v1.140.0
 	github.com/cdk-workspaces/cdk-workspaces-go/cdkworkspaces v0.0.0-00010101000000-000000000000
 )
 
 require (
 	github.com/Masterminds/semver/v3 v3.5.0 // indirect
-	github.com/aws/constructs-go/constructs/v10 v10.6.0 // indirect
-	github.com/cdklabs/awscdk-asset-awscli-go/awscliv1/v2 v2.2.292 // indirect
+	github.com/aws/constructs-go/constructs/v10 v10.5.1 // indirect
+	github.com/cdklabs/awscdk-asset-awscli-go/awscliv1/v2 v2.2.263 // indirect
 	github.com/cdklabs/awscdk-asset-node-proxy-agent-go/nodeproxyagentv6/v2 v2.1.3 // indirect
-	github.com/cdklabs/cloud-assembly-schema-go/awscdkcloudassemblyschema/v54 v54.11.0 // indirect
+	github.com/cdklabs/cloud-assembly-schema-go/awscdkcloudassemblyschema/v50 v50.4.0 // indirect
 	github.com/fatih/color v1.19.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect

@@ -176,8 +176,8 @@ class WorkspaceBindingTest {
     }
 
     /**
-     * Registering a directory is a custom resource of the library's provider, so it works with the
-     * stand-in aws-cdk-lib too (CloudFormation's AWS::WorkSpaces::Directory cannot register one by id).
+     * Registering a directory is a custom resource of the library's provider (CloudFormation's
+     * AWS::WorkSpaces::Directory cannot register one by id), so it works from the floor on.
      */
     @Test
     void aDirectoryRegisteredInJava() {

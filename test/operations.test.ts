@@ -232,8 +232,9 @@ describe('least privilege of the provider', () => {
 
   // What each statement allows is proved by evaluating these policies in test/iam/provider-policies.test.ts.
   const thisStacksMarking = { 'Fn::Join': ['', [{ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }, '/*']] };
+  // The fleet's membership tag is reserved beside the ownership tag (a fleet marks its lifetime with it).
   const onlyTheOwnershipTag = {
-    'ForAllValues:StringEquals': { 'aws:TagKeys': ['cdk-workspaces:owner'] },
+    'ForAllValues:StringEquals': { 'aws:TagKeys': ['cdk-workspaces:owner', 'cdk-workspaces:fleet'] },
     'Null': { 'aws:TagKeys': 'false' },
   };
 
@@ -277,7 +278,7 @@ describe('least privilege of the provider', () => {
       { Action: ['workspaces:CreateTags', 'workspaces:DeleteTags'], Effect: 'Allow', Resource: '*' },
       {
         Action: ['workspaces:CreateTags', 'workspaces:DeleteTags'],
-        Condition: { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': ['cdk-workspaces:owner'] } },
+        Condition: { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': ['cdk-workspaces:owner', 'cdk-workspaces:fleet'] } },
         Effect: 'Deny',
         Resource: '*',
       },

@@ -1,5 +1,4 @@
-import { ArnFormat, IResource, Names, Resource, Stack, Token } from 'aws-cdk-lib';
-import * as workspaces from 'aws-cdk-lib/aws-workspaces';
+import { ArnFormat, CfnResource, IResource, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { validationError } from './private/errors';
 import { checkIpGroupId, MAX_IP_RULES, parseCidr } from './private/network-rules';
@@ -129,13 +128,19 @@ export class IpAccessControlGroup extends Resource implements IIpAccessControlGr
     super(scope, id);
     this.rules = [...props.rules];
     this.checkRules(this.rules);
-    const resource = new workspaces.CfnWorkspaceIpGroup(this, 'Resource', {
-      groupName: props.groupName ?? Names.uniqueResourceName(this, { maxLength: 64 }),
-      groupDesc: props.description,
-      userRules: this.rules.map((rule) => ({ ipRule: rule.cidrRange, ruleDesc: rule.description })),
+    // CloudFormation's own resource, written through the generic L1: aws-cdk-lib has the typed
+    // CfnWorkspaceIpGroup only in releases above the library's floor (and above what Maven Central
+    // and the Go module proxy serve), and the template is the same either way.
+    const resource = new CfnResource(this, 'Resource', {
+      type: 'AWS::WorkSpaces::WorkspaceIpGroup',
+      properties: {
+        GroupName: props.groupName ?? Names.uniqueResourceName(this, { maxLength: 64 }),
+        GroupDesc: props.description,
+        UserRules: this.rules.map((rule) => ({ IpRule: rule.cidrRange, RuleDesc: rule.description })),
+      },
     });
-    this.groupId = resource.attrGroupId;
-    this.groupArn = resource.attrArn;
+    this.groupId = resource.getAtt('GroupId').toString();
+    this.groupArn = resource.getAtt('Arn').toString();
   }
 
   private checkRules(rules: readonly IpRule[]): void {

@@ -129,8 +129,9 @@ describe('the longest failure of each handler fits CloudFormation\'s response, w
     });
     expect(response.body.Status).toBe('FAILED');
     expect(response.body.Reason).toMatch(new RegExp('^WorkSpace fleet L{255}: the WorkSpaces of 1000 of 1000 users could not be created or taken over: user "user000u+": '));
-    // The rollback's Delete needs the physical id; isComplete needed the refused users (a bit each).
-    expect(response.body.PhysicalResourceId).toBe('workspace-fleet:d-1234567890');
+    // The rollback's Delete needs the physical id (the directory and this Create's lifetime and
+    // generation, no anchor yet); isComplete needed the refused users (a bit each).
+    expect(response.body.PhysicalResourceId).toBe(`workspace-fleet:d-1234567890:${base.RequestId}:${base.RequestId}:-`);
     expect(response.body.Data.RefusedCount).toBe('1000');
     expect(response.bytes).toBeLessThanOrEqual(RESPONSE_LIMIT_BYTES);
   });

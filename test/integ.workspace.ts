@@ -4,7 +4,7 @@
  *
  * `npm test` only compares this app's synthesized templates with the committed snapshot
  * (test/integ.workspace.ts.snapshot/), without AWS credentials. To run it for real, see the
- * README ("Integration test"): it registers an AWS Managed Microsoft AD (or AD Connector) with
+ * docs/testing.md ("Integration test"): it registers an AWS Managed Microsoft AD (or AD Connector) with
  * WorkSpaces and creates a WorkSpace for a user of it from a bundle chosen by name, given as
  * context or environment variables; the defaults below only serve the snapshot and cannot be
  * deployed.

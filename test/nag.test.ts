@@ -427,14 +427,14 @@ describe.each([
   });
 });
 
-describe('the README\'s examples', () => {
+describe('the examples of the README and docs/', () => {
   const examples = readmeExamples();
 
   test('there are examples to check', () => {
     expect(examples.length).toBeGreaterThanOrEqual(8);
   });
 
-  test.each(examples.map((e) => [e.line, e] as const))('the example at line %d has no unacknowledged finding with cdk-nag 2 and 3', (_line, example) => {
+  test.each(examples.map((e) => [`${e.page}:${e.line}`, e] as const))('the example at %s has no unacknowledged finding with cdk-nag 2 and 3', (_where, example) => {
     const v2: string[] = [];
     for (const app of example.run()) {
       Aspects.of(app).add(new nag2.AwsSolutionsChecks());

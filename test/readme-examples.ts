@@ -1,5 +1,6 @@
-// The README's TypeScript examples as programs the tests can run: each is compiled as written,
-// with `cdk-workspaces` taken from this checkout, and gives back the apps it made.
+// The TypeScript examples of the README and of docs/*.md as programs the tests can run: each is
+// compiled as written, with `cdk-workspaces` taken from this checkout, and gives back the apps it
+// made.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
@@ -7,15 +8,22 @@ import * as ts from 'typescript';
 import * as cdkWorkspaces from '../src';
 
 export interface ReadmeExample {
-  /** Where it starts in the README: its first line's number. */
+  /** The page it is on: `README.md` or `docs/<page>.md`. */
+  readonly page: string;
+  /** Where it starts on that page: its first line's number. */
   readonly line: number;
   /** Runs the example and returns the apps it created, not yet synthesized. */
   run(): cdk.App[];
 }
 
-/** Every ```ts block of the README that builds an app. */
+/** Every ```ts block of the README and of docs/*.md that builds an app. */
 export function readmeExamples(): ReadmeExample[] {
-  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const root = path.join(__dirname, '..');
+  const pages = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+  return pages.flatMap((page) => examplesOf(page, fs.readFileSync(path.join(root, page), 'utf8')));
+}
+
+function examplesOf(page: string, readme: string): ReadmeExample[] {
   const examples: ReadmeExample[] = [];
   const fence = /^```ts\n([\s\S]*?)^```/gm;
   let match: RegExpExecArray | null;
@@ -28,7 +36,7 @@ export function readmeExamples(): ReadmeExample[] {
     const js = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true },
     }).outputText;
-    examples.push({ line, run: () => runExample(js) });
+    examples.push({ page, line, run: () => runExample(js) });
   }
   return examples;
 }

@@ -6,7 +6,7 @@ import * as ts from 'typescript';
 import { directory } from './directories';
 import { Workspace, WorkspaceBundle } from '../src';
 
-// The README's snapshot serializer, taken from the README itself, does what the README says.
+// The snapshot serializer of docs/snapshot-testing.md, taken from that page, does what the page says.
 
 interface Serializer {
   test(value: unknown): boolean;
@@ -14,10 +14,10 @@ interface Serializer {
 }
 
 function readmeSerializer(): Serializer {
-  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'docs', 'snapshot-testing.md'), 'utf8');
   const match = /^class AssetHashSerializer \{\n[\s\S]*?^\}\n/m.exec(readme);
   if (!match) {
-    throw new Error('the README has no AssetHashSerializer');
+    throw new Error('docs/snapshot-testing.md has no AssetHashSerializer');
   }
   const js = ts.transpileModule(`${match[0]}\nmodule.exports = AssetHashSerializer;`, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 },
@@ -33,7 +33,7 @@ function snapshotOf(template: unknown, serializer?: Serializer): string {
   return JSON.stringify(template, (_key, value) => (serializer?.test(value) ? serializer.print(value) : value), 1);
 }
 
-test('the README serializer hides a change of the handlers\' asset hashes, and only that', () => {
+test('the documented serializer hides a change of the handlers\' asset hashes, and only that', () => {
   const stack = new Stack(new App(), 'Desktops');
   new Workspace(stack, 'Alice', { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' });
   const template = Template.fromStack(stack).toJSON();

@@ -19,7 +19,7 @@ export type PropertySetting = 'RunningMode' | 'Protocols' | 'ComputeTypeName' | 
  * the new hardware (the Administration Guide, "Modify a WorkSpace"), and a protocol change
  * restarts the streaming session on the other protocol (treated as disruptive: nothing says it
  * keeps the session). Tags, the running mode, the auto-stop timeout and volume growth change
- * nothing the connected user sees at the time (see the README's table and its sources).
+ * nothing the connected user sees at the time (see the table in docs/how-it-works.md and its sources).
  */
 const DISRUPTIVE_SETTINGS: ReadonlySet<PropertySetting> = new Set<PropertySetting>(['ComputeTypeName', 'Protocols']);
 

@@ -1,4 +1,4 @@
-// The multi-Region example (the README's "Two Regions" section): a directory in each Region, a fleet
+// The multi-Region example (docs/network.md, "Two Regions"): a directory in each Region, a fleet
 // in the primary Region with a standby WorkSpace for each user in the secondary, a connection alias
 // of one connection string in each Region associated with that Region's directory, and a Route 53
 // failover record that sends users to the secondary association when the primary is unhealthy.

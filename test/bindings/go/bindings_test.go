@@ -208,16 +208,16 @@ func TestADirectoryRegisteredInGo(t *testing.T) {
 	})
 }
 
-// The README's Go example, run as written: copied into a program of this module, run with
+// The Go example of docs/languages.md, run as written: copied into a program of this module, run with
 // `go run`, it must synthesize the stack with both WorkSpaces.
 func TestTheReadmeGoExampleRunsAsWritten(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "..", "README.md"))
+	readme, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "languages.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	blocks := regexp.MustCompile("(?ms)^```go\n(.*?)^```").FindAllStringSubmatch(string(readme), -1)
 	if len(blocks) != 1 {
-		t.Fatalf("want one Go example in the README, found %d", len(blocks))
+		t.Fatalf("want one Go example in docs/languages.md, found %d", len(blocks))
 	}
 	dir := filepath.Join("readme-example")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -231,14 +231,14 @@ func TestTheReadmeGoExampleRunsAsWritten(t *testing.T) {
 	cmd := exec.Command("go", "run", "./"+dir)
 	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outdir)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go run of the README example: %v\n%s", err, out)
+		t.Fatalf("go run of the docs/languages.md example: %v\n%s", err, out)
 	}
 	raw, err := os.ReadFile(filepath.Join(outdir, "Desktops.template.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(string(raw), `"Type": "Custom::Workspace"`); n != 2 {
-		t.Errorf("want 2 Custom::Workspace in the README example's template, got %d", n)
+		t.Errorf("want 2 Custom::Workspace in the docs/languages.md example's template, got %d", n)
 	}
 }
 

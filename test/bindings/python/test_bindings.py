@@ -192,16 +192,16 @@ def test_the_installed_package_carries_the_handler_bundle():
 
 
 def readme_python_block() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "languages.md").read_text(encoding="utf-8")
     blocks = re.findall(r"^```python\n(.*?)^```", readme, flags=re.MULTILINE | re.DOTALL)
-    assert len(blocks) == 1, "the README has one Python example"
+    assert len(blocks) == 1, "docs/languages.md has one Python example"
     return blocks[0]
 
 
 def test_the_readme_python_example_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     namespace: dict = {"__name__": "__main__"}
-    exec(compile(readme_python_block(), "README.md (python)", "exec"), namespace)
+    exec(compile(readme_python_block(), "docs/languages.md (python)", "exec"), namespace)
 
     stack = namespace["app"].node.find_child("Desktops")
     ws = workspaces_by_user(Template.from_stack(stack))

@@ -212,7 +212,7 @@ class WorkspaceBindingTest {
         assertTrue(names.contains("package/assets/lambda/handler/index.js"), names.toString());
     }
 
-    /** The README's Java example compiles and runs as written against this classpath. */
+    /** The Java example of docs/languages.md compiles and runs as written against this classpath. */
     @Test
     void theReadmeJavaExampleRunsAsWritten(@TempDir final Path dir) throws Exception {
         Path source = dir.resolve("src/DesktopsApp.java");
@@ -225,7 +225,7 @@ class WorkspaceBindingTest {
         int status = javac.run(null, diagnostics, diagnostics, "-Werror", "-Xlint:all,-processing,-path",
                 "-classpath", System.getProperty("java.class.path"),
                 "-d", classes.toString(), source.toString());
-        assertEquals(0, status, "the README's Java example does not compile:\n" + diagnostics.toString(StandardCharsets.UTF_8));
+        assertEquals(0, status, "the Java example of docs/languages.md does not compile:\n" + diagnostics.toString(StandardCharsets.UTF_8));
 
         try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
             loader.loadClass("DesktopsApp").getMethod("main", String[].class).invoke(null, (Object) new String[0]);
@@ -253,7 +253,7 @@ class WorkspaceBindingTest {
         while (block.find()) {
             blocks.add(block.group(1));
         }
-        assertEquals(1, blocks.size(), "the README has one Java example");
+        assertEquals(1, blocks.size(), "docs/languages.md has one Java example");
         return blocks.get(0);
     }
 

@@ -8,7 +8,7 @@ import { DescribeWorkspaceDirectoriesCommand, WorkspaceDirectory, WorkSpacesClie
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadBundledHandlers } from './runner';
-import { BUNDLE_ID, expectInventory, Scenario, startScenario } from './scenario-helpers';
+import { BUNDLE_ID, expectInventory, HeldClock, Scenario, startScenario } from './scenario-helpers';
 import { Tenancy, Workspace, WorkspaceBundle, WorkspacesDirectory } from '../../src';
 
 type Json = any;
@@ -55,8 +55,11 @@ function asCloudFormationPasses(value: Json): Json {
   return typeof value === 'boolean' || typeof value === 'number' ? String(value) : value;
 }
 
-/** One request of the directory's custom resource, onEvent then isComplete until done, as the Provider framework runs it. */
-async function runDirectory(template: Json, requestType: 'Create' | 'Delete', physicalResourceId?: string): Promise<Json> {
+/**
+ * One request of the directory's custom resource, onEvent then isComplete until done, as the
+ * Provider framework runs it; `polled` learns of each poll's answer.
+ */
+async function runDirectory(template: Json, requestType: 'Create' | 'Delete', physicalResourceId?: string, polled?: (done: Json) => void): Promise<Json> {
   const [logicalId, resource] = Object.entries<Json>(template.Resources).find(([, r]) => r.Type === 'Custom::WorkspacesDirectory')!;
   const handlers = loadBundledHandlers(() => undefined);
   const context = { awsRequestId: 'r', getRemainingTimeInMillis: () => 300_000 };
@@ -72,6 +75,7 @@ async function runDirectory(template: Json, requestType: 'Create' | 'Delete', ph
   const started = await handlers.onEvent(event, context);
   for (let poll = 0; poll < 100; poll++) {
     const done = await handlers.isComplete({ ...event, ...started }, context);
+    polled?.(done);
     if (done.IsComplete) {
       return { ...started, polls: poll + 1, Data: { ...started.Data, ...done.Data } };
     }
@@ -82,7 +86,8 @@ async function runDirectory(template: Json, requestType: 'Create' | 'Delete', ph
 
 test('WorkspacesDirectory registers a directory, a WorkSpace is created in it after the registration, and DESTROY deregisters it', async () => {
   // Registration (and a WorkSpace's creation) takes 1 s on the endpoint's clock: long enough to be seen.
-  scenario = await startScenario({ timing: { pendingMs: 1_000 } });
+  const clock = new HeldClock();
+  scenario = await startScenario({ timing: { pendingMs: 1_000 }, clock: clock.now });
   const { endpoint, stack } = scenario;
   // In Directory Service, not registered with WorkSpaces.
   endpoint.addDirectory(DIRECTORY_ID, { State: 'DEREGISTERED' });
@@ -92,7 +97,11 @@ test('WorkspacesDirectory registers a directory, a WorkSpace is created in it af
   expect(template.Resources[aliceLogicalId].DependsOn).toContain(directoryLogicalId);
 
   // CloudFormation creates the directory first (the WorkSpace depends on it).
-  const registered = await runDirectory(template, 'Create');
+  // The endpoint's clock stands still until the first poll has answered, so that a loaded machine's
+  // slow onEvent cannot let the registration end before anyone looked.
+  let polls = 0;
+  clock.holdUntil(() => polls > 0);
+  const registered = await runDirectory(template, 'Create', undefined, () => polls++);
   expect(registered.PhysicalResourceId).toBe(DIRECTORY_ID);
   // It waited for REGISTERING to end on the endpoint's clock.
   expect(registered.polls).toBeGreaterThan(1);

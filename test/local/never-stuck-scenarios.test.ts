@@ -7,6 +7,7 @@ import {
   countCalls,
   EMPTY_TEMPLATE,
   expectInventory,
+  HeldClock,
   logicalIdOf,
   Scenario,
   startScenario,
@@ -185,7 +186,9 @@ describe('inside CloudFormation\'s hour', () => {
 
 describe('deploying again continues where the last deploy stopped', () => {
   test('an update of two volumes that outlasts its timeout keeps the step it took; the next deploy takes only the rest', async () => {
-    scenario = await startScenario({ timing: { updatingMs: 1_500 } });
+    const clock = new HeldClock();
+    let failed = false;
+    scenario = await startScenario({ timing: { updatingMs: 1_500 }, clock: clock.now, stackOptions: { onProgress: (e) => { failed ||= e.phase === 'failed'; } } });
     const { endpoint, stack } = scenario;
     const v1 = synth([ALICE]);
     expect((await stack.deploy(v1)).ok).toBe(true);
@@ -193,6 +196,9 @@ describe('deploying again continues where the last deploy stopped', () => {
     const v2 = synth([{ ...ALICE, rootVolumeSize: Size.gibibytes(175), userVolumeSize: Size.gibibytes(100) }]);
     const hurried = JSON.parse(JSON.stringify(v2));
     hurried.Resources[logicalId].Properties.TimeoutSeconds = 1;
+    // The handler's second runs on real time, the 1.5 s of UPDATING on the endpoint's clock: that
+    // clock stands still until the timeout has come, or a loaded machine could end the UPDATING first.
+    clock.holdUntil(() => failed);
 
     const result = await stack.deploy(hurried);
 

@@ -11,6 +11,7 @@ import {
   EMPTY_TEMPLATE,
   essentials,
   expectInventory,
+  HeldClock,
   logicalIdOf,
   mutatingCalls,
   oneAtATime,
@@ -197,13 +198,19 @@ describe('failures are clear and roll back cleanly', () => {
 
 describe('updates', () => {
   test('an update waits while the WorkSpace is UPDATING from a change made outside the stack, then applies', async () => {
-    scenario = await startScenario({ timing: { updatingMs: 400 } });
-    const { endpoint, stack } = scenario;
+    const clock = new HeldClock();
+    scenario = await startScenario({ timing: { updatingMs: 400 }, clock: clock.now });
+    const { endpoint, stack, handlerLog } = scenario;
     const v1 = synth([{ userName: 'alice', computeType: ComputeType.STANDARD }]);
     expect((await stack.deploy(v1)).ok).toBe(true);
     const id = stack.resources.get(logicalIdOf(v1, 'alice'))!.physicalId;
+    const waiting = `${id}: waiting, the WorkSpace is UPDATING (USER_VOLUME UPDATE_IN_PROGRESS)`;
 
     // Someone grows the user volume (a setting the app does not declare) right before the deploy.
+    // Its 400 ms of UPDATING start on the endpoint's clock once the handler has seen them, not
+    // while this test synthesizes and the handler starts: on a loaded machine that alone took
+    // longer, the WorkSpace was AVAILABLE again, and there was nothing left to wait for.
+    clock.holdUntil(() => handlerLog.some((l) => l.includes(waiting)));
     const client = new WorkSpacesClient({ ...endpoint.clientConfig(), maxAttempts: 1 });
     await client.send(new ModifyWorkspacePropertiesCommand({ WorkspaceId: id, WorkspaceProperties: { UserVolumeSizeGib: 100 } }));
     expect(endpoint.inventory()[0].State).toBe('UPDATING');
@@ -217,7 +224,7 @@ describe('updates', () => {
     expect(result.ok).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     // The handler waited for UPDATING to end instead of sending its change into it.
-    expect(scenario.handlerLog.some((l) => l.includes(`${id}: waiting, the WorkSpace is UPDATING (USER_VOLUME UPDATE_IN_PROGRESS)`))).toBe(true);
+    expect(handlerLog.some((l) => l.includes(waiting))).toBe(true);
     const modifies = endpoint.callLog().filter((c) => c.operation === 'ModifyWorkspaceProperties');
     expect(modifies.map((c) => c.status)).toEqual([200]);
     const [alice] = endpoint.inventory();
@@ -413,10 +420,15 @@ describe('edge cases the first scenarios found in the handler (fixed, kept as re
   // DescribeWorkspaces showed it) finds nothing, reports it gone without calling
   // TerminateWorkspaces, and the WorkSpace appears afterwards, orphaned.
   test('the rollback of a Create that timed out while its WorkSpace was invisible terminates it', async () => {
-    scenario = await startScenario({ faults: { invisibleMs: 1_500 } });
+    const clock = new HeldClock();
+    let failed = false;
+    scenario = await startScenario({ faults: { invisibleMs: 1_500 }, clock: clock.now, stackOptions: { onProgress: (e) => { failed ||= e.phase === 'failed'; } } });
     const { endpoint, stack } = scenario;
     const template = synth([TEAM[0]]);
     template.Resources[logicalIdOf(template, 'alice')].Properties.TimeoutSeconds = 1;
+    // The handler's second runs on real time, the 1.5 s of invisibility on the endpoint's clock:
+    // that clock stands still until the timeout has come, or a loaded machine could end it first.
+    clock.holdUntil(() => failed);
 
     const result = await stack.deploy(template);
 

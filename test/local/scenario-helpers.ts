@@ -312,7 +312,10 @@ function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pi
 
 // A test file's first synth loads most of aws-cdk-lib: seconds on a quiet machine, ten times
 // that on a loaded one. Done once here, before the first test, it no longer eats into that
-// scenario's own timeout, which then measures the scenario alone.
-beforeAll(() => {
-  synth([{ userName: 'warm-up' }]);
-}, 300_000);
+// scenario's own timeout, which then measures the scenario alone. The bench imports these
+// helpers outside jest, where there is no beforeAll (and no timeout to protect).
+if (typeof beforeAll === 'function') {
+  beforeAll(() => {
+    synth([{ userName: 'warm-up' }]);
+  }, 300_000);
+}

@@ -15,6 +15,7 @@ import {
 import { ALIAS_ID_PATTERN, checkAliasId } from '../../../src/private/network-rules';
 import { checkDirectoryId, DIRECTORY_ID_PATTERN, InputError, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, OWNERSHIP_TAG_KEY } from '../../../src/private/rules';
 import { isRetryLater, isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
+import { WorkspaceResourceEvent } from '../../core/contract';
 import { ownershipMarking, Reader, relationOf, resourcePart, stackUuid, parseOwnership } from '../../core/ownership';
 
 export const ALIAS_ASSOCIATION_RESOURCE_TYPE = 'Custom::WorkspacesConnectionAliasAssociation';
@@ -35,16 +36,8 @@ export interface DesiredAssociation {
   readonly timeoutSeconds: number;
 }
 
-/** The event as the Provider framework passes it (the parts this module reads). */
-export interface AssociationEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly StackId: string;
-  readonly LogicalResourceId: string;
-  readonly RequestId?: string;
-  readonly PhysicalResourceId?: string;
-  readonly ResourceProperties: Record<string, unknown>;
-  readonly OldResourceProperties?: Record<string, unknown>;
-}
+/** The Provider framework's event: the contract every resource type shares. */
+export type AssociationEvent = WorkspaceResourceEvent;
 
 /**
  * The properties, strictly: an unknown key, a value of the wrong type or one that breaks the

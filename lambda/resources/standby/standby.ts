@@ -12,7 +12,7 @@ import {
   WORKSPACE_ID_PATTERN,
 } from '../../../src/private/rules';
 import { isRetryLater, isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
-import { endSentence } from '../../core/contract';
+import { endSentence, WorkspaceResourceEvent } from '../../core/contract';
 import { describeOwner, ownershipMarking, Reader, relationOf } from '../../core/ownership';
 import { afterTimeout, formatSeconds } from '../../plan';
 
@@ -35,15 +35,8 @@ export interface DesiredStandby {
   readonly timeoutSeconds: number;
 }
 
-export interface StandbyEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly StackId: string;
-  readonly LogicalResourceId: string;
-  readonly RequestId?: string;
-  readonly PhysicalResourceId?: string;
-  readonly ResourceProperties: Record<string, unknown>;
-  readonly OldResourceProperties?: Record<string, unknown>;
-}
+/** The Provider framework's event: the contract every resource type shares. */
+export type StandbyEvent = WorkspaceResourceEvent;
 
 /** The properties, strictly: unknown keys, wrong types and broken patterns fail before any call, naming the property. */
 export function parseStandbyProperties(raw: Record<string, unknown>): DesiredStandby {

@@ -137,11 +137,14 @@ export function fleetOf(template: Json): { logicalId: string; properties: Json }
 export function expectFleetInventory(endpoint: LocalWorkspaces, stack: LocalStack, template: Json, extra: {
   readonly kept?: readonly string[];
   readonly unchanged?: readonly string[];
+  /** WorkSpaces in directories other than the fleet's are the caller's to check. @default every WorkSpace counts */
+  readonly otherDirectories?: 'ignore';
 } = {}): void {
-  const inventory = endpoint.inventory();
-  const owners = inventory.map((w) => `${w.DirectoryId}/${w.UserName.toLowerCase()}`);
+  const all = endpoint.inventory();
+  const owners = all.map((w) => `${w.DirectoryId}/${w.UserName.toLowerCase()}`);
   expect(owners.length).toBe(new Set(owners).size);
   const { logicalId, properties: p } = fleetOf(template);
+  const inventory = extra.otherDirectories === 'ignore' ? all.filter((w) => w.DirectoryId === p.DirectoryId) : all;
   expect([...stack.resources.values()].filter((r) => r.type === 'Custom::WorkspaceFleet').map((r) => r.logicalId)).toEqual([logicalId]);
   const declared: Json[] = p.Users ?? [];
   const byUser = new Map(inventory.map((w) => [w.UserName.toLowerCase(), w]));

@@ -9,7 +9,8 @@ import {
   synthFleet,
   users,
 } from './fleet-helpers';
-import { countCalls, EMPTY_TEMPLATE } from './scenario-helpers';
+import { countCalls, DIRECTORY_ID, EMPTY_TEMPLATE } from './scenario-helpers';
+import { parseFleetId } from '../../lambda/resources/fleet/fleet-generations';
 import { RunningMode } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
@@ -143,6 +144,52 @@ describe('ownership per WorkSpace, as for a Workspace', () => {
     expect((await stack.destroy()).ok).toBe(true);
     expect(idsOf(scenario)).toEqual(before);
     expect(endpoint.inventory().every((w) => w.Tags[OWNERSHIP_TAG_KEY] === undefined)).toBe(true);
+  });
+
+  test('a fleet moved to another directory and back is refused without adoptExisting, its rollback keeps both directories\' WorkSpaces; with adoptExisting it adopts', async () => {
+    scenario = await startFleetScenario();
+    const { endpoint, stack } = scenario;
+    const other = 'd-abcdef0123';
+    endpoint.addDirectory(other);
+    const inDirectory = (template: any, directoryId: string, adoptExisting = false) => {
+      const copy = JSON.parse(JSON.stringify(template));
+      const props = Object.values<any>(copy.Resources).find((r) => r.Type === 'Custom::WorkspaceFleet').Properties;
+      props.DirectoryId = directoryId;
+      if (adoptExisting) {
+        props.AdoptExisting = true;
+      }
+      return copy;
+    };
+    const byDirectory = () => endpoint.inventory().map((w) => `${w.DirectoryId}/${w.UserName}/${w.WorkspaceId}`).sort();
+    const v1 = synthFleet({ users: ['alice', 'bob'] });
+    expect((await stack.deploy(v1)).reason).toBeUndefined();
+    const first = idsOf(scenario);
+
+    // To the other directory: a new fleet there; the default policy keeps the first directory's WorkSpaces.
+    const moved = inDirectory(v1, other);
+    expect((await stack.deploy(moved)).reason).toBeUndefined();
+    expect(endpoint.inventory().filter((w) => w.DirectoryId === DIRECTORY_ID).map((w) => w.WorkspaceId).sort()).toEqual([...first.values()].sort());
+    expect(endpoint.inventory().filter((w) => w.DirectoryId === other).map((w) => w.UserName).sort()).toEqual(['alice', 'bob']);
+    const settled = byDirectory();
+
+    // And back: the WorkSpaces there belong to the fleet's earlier lifetime, as a Workspace's would.
+    const back = await stack.deploy(v1);
+    expect(back.ok).toBe(false);
+    expect(back.reason).toMatch(/user "alice".* is managed by this resource in an earlier lifetime .* set adoptExisting: true/);
+    expect(back.rolledBack).toBe(true);
+    expect(back.rollbackFailure).toBeUndefined();
+    expect(byDirectory()).toEqual(settled);
+    expect(countCalls(endpoint.callLog(), 'TerminateWorkspaces', 'all')).toBe(0);
+    expect(parseFleetId(stack.resources.get('Fleet30813DF3')!.physicalId)!.directoryId).toBe(other);
+
+    // With adoptExisting the fleet takes the first directory's WorkSpaces back, as they are.
+    const adopting = inDirectory(v1, DIRECTORY_ID, true);
+    expect((await stack.deploy(adopting)).reason).toBeUndefined();
+    expect(byDirectory()).toEqual(settled);
+    expectFleetInventory(endpoint, stack, adopting, { otherDirectories: 'ignore' });
+    // The default policy keeps every WorkSpace when the stack goes.
+    expect((await stack.destroy()).ok).toBe(true);
+    expect(byDirectory()).toEqual(settled);
   });
 
   test('a user kept by the default policy and taken back by a DESTROY update that fails elsewhere keeps the WorkSpace', async () => {

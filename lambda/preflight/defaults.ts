@@ -9,7 +9,7 @@ import { DesiredWorkspace, removedWorkspaceProperties } from '../parse';
  * default to go back to (a volume cannot shrink; a protocol stays as it is), so they stay.
  */
 export async function withRemovedDefaults(
-  api: WorkspacesApi,
+  api: Pick<WorkspacesApi, 'bundleComputeType'>,
   workspace: Workspace | undefined,
   desired: DesiredWorkspace,
   oldProperties: unknown,

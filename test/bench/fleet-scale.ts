@@ -70,6 +70,8 @@ async function runOne(what: FleetScaleRun['what'], users: number, directory: num
       pollIntervalMs: o.pollMs / o.speedUp,
       totalTimeoutMs: 3_600_000 / o.speedUp,
       cloudFormationSpeedUp: o.speedUp,
+      // The handlers' remaining time runs down on the clock the poll is measured with.
+      clock: now,
       handlers: {
         onEvent: handlers.onEvent,
         isComplete: async (event, context) => {

@@ -182,6 +182,20 @@ describe('Update in place', () => {
     expect(workspaces).toHaveReceivedCommandWith(ModifyWorkspacePropertiesCommand, { WorkspaceId: WORKSPACE_ID });
   });
 
+  test('a poll that begins with less than a minute of its invocation left takes its step at the next poll', async () => {
+    const service = simulate(AVAILABLE, { team: 'desk', ['cdk-workspaces:owner']: OWNER });
+    const event = polled({ ...UPDATE, ResourceProperties: { ...PROPS, WorkspaceProperties: { RunningMode: 'ALWAYS_ON' } } });
+    const lines: string[] = [];
+
+    await expect(isComplete(event, { ...deps(60, (l) => lines.push(l)), remainingMs: () => 45_000 })).resolves.toEqual({ IsComplete: false });
+    expect(workspaces).not.toHaveReceivedCommand(ModifyWorkspacePropertiesCommand);
+    expect(lines.join('\n')).toMatch(/waits for the next poll: this invocation has 45 s left, and keeps 60 s to answer/);
+    await expect(isComplete(event, deps())).resolves.toEqual({ IsComplete: false });
+    service.settle();
+    await expect(isComplete(event, deps())).resolves.toMatchObject({ IsComplete: true });
+    expect(modifyInputs()).toEqual([{ RunningMode: 'ALWAYS_ON' }]);
+  });
+
   test('changes compute type, user volume and root volume in three separate calls, each only once the WorkSpace is settled', async () => {
     const service = simulate(AVAILABLE, { team: 'desk', ['cdk-workspaces:owner']: OWNER });
     const event = polled({

@@ -5,7 +5,7 @@ import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { LocalWorkspaces, startLocalWorkspaces } from './endpoint';
 import type { Faults, Timing } from './endpoint';
-import { LocalStack, LocalStackOptions, loadBundledHandlers } from './runner';
+import { Handlers, LocalStack, LocalStackOptions, loadBundledHandlers } from './runner';
 import { BUNDLE_ID, DIRECTORY_ID, fastClock } from './scenario-helpers';
 import { parseOwnership, resourcePart, stackUuid } from '../../lambda/core/ownership';
 import { anchorPending, parseFleetId, parseFleetTag } from '../../lambda/resources/fleet/fleet-generations';
@@ -50,6 +50,10 @@ export async function startFleetScenario(options: {
   readonly accessKeyIds?: { readonly onEvent: string; readonly isComplete: string };
   /** The order the runner runs one deployment's creates and updates in (see LocalStackOptions). */
   readonly operationOrder?: LocalStackOptions['operationOrder'];
+  /** The custom resource types the runner sends to the handlers (see LocalStackOptions). */
+  readonly resourceTypes?: LocalStackOptions['resourceTypes'];
+  /** Wraps the bundled handlers, e.g. to begin an invocation late. */
+  readonly wrapHandlers?: (handlers: Handlers) => Handlers;
 } = {}): Promise<FleetScenario> {
   const speedUp = options.speedUp ?? 1000;
   const clock = fastClock(speedUp);
@@ -63,13 +67,17 @@ export async function startFleetScenario(options: {
   Object.assign(process.env, endpoint.env(), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   const handlerLog: string[] = [];
   const log = (line: string) => handlerLog.push(line);
-  const handlers = loadBundledHandlers(log, { globals: clock, accessKeyIds: options.accessKeyIds });
+  const bundled = loadBundledHandlers(log, { globals: clock, accessKeyIds: options.accessKeyIds });
+  const handlers = options.wrapHandlers ? options.wrapHandlers(bundled) : bundled;
   const pollStarts: number[] = [];
   const stack = new LocalStack({
     pollIntervalMs: POLL_MS / speedUp,
     totalTimeoutMs: 3_600_000 / speedUp,
     cloudFormationSpeedUp: speedUp,
     operationOrder: options.operationOrder,
+    resourceTypes: options.resourceTypes,
+    // Each invocation's remaining time runs down in simulated time, as the handlers' own clock does.
+    clock: now,
     handlers: { onEvent: handlers.onEvent, isComplete: (event, context) => { pollStarts.push(now()); return handlers.isComplete(event, context); } },
     handlerLog: log,
   });

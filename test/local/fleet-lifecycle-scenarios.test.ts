@@ -9,6 +9,7 @@ import {
   synthFleet,
   users,
 } from './fleet-helpers';
+import { Handlers, sleep } from './runner';
 import { countCalls, DIRECTORY_ID, EMPTY_TEMPLATE } from './scenario-helpers';
 import { parseFleetId } from '../../lambda/resources/fleet/fleet-generations';
 import { RunningMode } from '../../src';
@@ -248,6 +249,67 @@ describe('every wait ends', () => {
   });
 });
 
+/**
+ * Handlers whose first poll of each fleet request begins `realMs` into its invocation (a cold
+ * start, a slow look), once `when()` says so: the context's remaining time has run down by then.
+ */
+function beginLate(realMs: number, when: () => boolean = () => true): (handlers: Handlers) => Handlers {
+  const started = new Set<string>();
+  return (handlers) => ({
+    onEvent: handlers.onEvent,
+    isComplete: async (event, context) => {
+      if (event.ResourceType === 'Custom::WorkspaceFleet' && when() && !started.has(event.RequestId)) {
+        started.add(event.RequestId);
+        await sleep(realMs);
+      }
+      return handlers.isComplete(event, context);
+    },
+  });
+}
+
+describe('a poll fits its invocation', () => {
+  test('a poll that begins with little of its invocation left stops taking steps, the next poll goes on; the same in the rollback', async () => {
+    const speedUp = 100;
+    // The first poll of each request begins 220 s into its 5-minute invocation (a cold start, a
+    // slow look): 80 s left, of which it keeps 60 s to answer. The runner's context runs down in
+    // simulated time, from the timeout the provider gives the function.
+    const lateStart = beginLate(220_000 / speedUp);
+    scenario = await startFleetScenario({ speedUp, wrapHandlers: lateStart, faults: { forceErrorForUser: 'erin' } });
+    const { endpoint, stack, handlerLog, pollStarts } = scenario;
+    const names = users(20);
+    // One change every 2 s: 20 users' changes take 40 s, more than the 20 s the late poll has.
+    const v1 = synthFleet({ users: names, requestsPerSecond: 0.5 });
+    expect((await stack.deploy(v1)).reason).toBeUndefined();
+
+    const firstPoll = pollStarts.length;
+    endpoint.resetCalls();
+    const v2 = synthFleet({ users: names, requestsPerSecond: 0.5, runningMode: RunningMode.ALWAYS_ON });
+    const result = await stack.deploy(v2);
+    expect(result.reason).toBeUndefined();
+    const modifiedBy = (from: number, to: number) => endpoint.callLog()
+      .filter((c) => c.operation === 'ModifyWorkspaceProperties' && c.at >= from && c.at < to).length;
+    // The late poll took some of the changes, not all; the polls after it took the rest.
+    expect(modifiedBy(pollStarts[firstPoll], pollStarts[firstPoll + 1])).toBeLessThan(names.length);
+    expect(countCalls(endpoint.callLog(), 'ModifyWorkspaceProperties')).toBe(names.length);
+    expect(handlerLog.some((l) => /steps wait for the next poll .*: this invocation has \d+ s left, and keeps 60 s to answer/.test(l))).toBe(true);
+    expectFleetInventory(endpoint, stack, v2);
+
+    // Back to AUTO_STOP while erin's new Workspace fails: the rollback's own first poll begins
+    // late too, stops in time, and the rollback completes.
+    const failed = await stack.deploy(synthFleet({ users: names, requestsPerSecond: 0.5, workspaces: [{ userName: 'erin' }] }));
+    expect(failed.ok).toBe(false);
+    expect(failed.reason).toMatch(/Erin/);
+    expect(failed.rolledBack).toBe(true);
+    expect(failed.operations.filter((o) => o.logicalId === 'Fleet30813DF3').map((o) => [o.operation, o.ok])).toEqual([['Update', true], ['Update', true]]);
+    expectFleetInventory(endpoint, stack, v2);
+    expect(handlerLog.filter((l) => /keeps 60 s to answer/.test(l)).length).toBeGreaterThanOrEqual(3);
+    // No invocation ran past the timeout its function has.
+    const overran = stack.invocations.filter((i) => i.durationMs > i.timeoutMs);
+    expect(overran).toEqual([]);
+    expect(stack.invocations.find((i) => i.handler === 'isComplete')!.timeoutMs).toBe(300_000);
+  });
+});
+
 describe('nothing created is orphaned', () => {
   test('another stack\'s WorkSpace appearing for one user while the others are created fails the fleet in isComplete; the rollback terminates what it created', async () => {
     scenario = await startFleetScenario();
@@ -321,6 +383,39 @@ describe('rollbacks complete', () => {
 });
 
 describe('poll cost bounded by the fleet', () => {
+  test('a tag change for every user reads each WorkSpace\'s tags once, paced, going on from where a poll stopped; the same in the rollback', async () => {
+    const speedUp = 300;
+    let late = false;
+    // The update's first poll has 10 s for its work: about 100 reads at 10 a second, of 200.
+    scenario = await startFleetScenario({ speedUp, wrapHandlers: beginLate(230_000 / speedUp, () => late), faults: { forceErrorForUser: 'erin' } });
+    const { endpoint, stack, pollStarts } = scenario;
+    const names = users(200);
+    const v1 = synthFleet({ users: names, tags: { team: 'blue' } });
+    expect((await stack.deploy(v1)).reason).toBeUndefined();
+    late = true;
+    const firstPoll = pollStarts.length;
+    endpoint.resetCalls();
+    const v2 = synthFleet({ users: names, tags: { team: 'green' } });
+    expect((await stack.deploy(v2)).reason).toBeUndefined();
+    const reads = endpoint.callLog().filter((c) => c.operation === 'DescribeTags');
+    const firstPollReads = reads.filter((c) => c.at >= pollStarts[firstPoll] && c.at < pollStarts[firstPoll + 1]).length;
+    expect(firstPollReads).toBeGreaterThan(0);
+    expect(firstPollReads).toBeLessThan(names.length);
+    // Each WorkSpace's tags read once before its change and once after it, however many polls it took.
+    expect(reads.length).toBeLessThanOrEqual(2 * names.length);
+    expect(countCalls(endpoint.callLog(), 'CreateTags')).toBe(names.length);
+    // Paced: never more than 10 reads in a simulated second (and a little for the clock's rounding).
+    const perSecond = new Map<number, number>();
+    reads.forEach((c) => perSecond.set(Math.floor(c.at / 1000), (perSecond.get(Math.floor(c.at / 1000)) ?? 0) + 1));
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(11);
+    expectFleetInventory(endpoint, stack, v2);
+
+    const failed = await stack.deploy(synthFleet({ users: names, tags: { team: 'red' }, workspaces: [{ userName: 'erin' }] }));
+    expect(failed.ok).toBe(false);
+    expect(failed.rolledBack).toBe(true);
+    expectFleetInventory(endpoint, stack, v2);
+  });
+
   test('a 10-user fleet in a directory of 5,000 WorkSpaces makes at most ceil(10/25) + 2 DescribeWorkspaces calls per poll', async () => {
     // A slower clock: the endpoint's own time to filter 5,000 WorkSpaces would otherwise count a thousand times over.
     scenario = await startFleetScenario({ speedUp: 100 });

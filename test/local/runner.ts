@@ -187,10 +187,32 @@ export interface LocalStackOptions {
   readonly nativeResources?: Readonly<Record<string, NativeResource>>;
   /** The stack's Region (its StackId and AWS::Region). @default 'us-east-1' */
   readonly region?: string;
+  /**
+   * The scenario's clock, in ms (the one the handlers and the endpoint see in compressed time):
+   * each invocation's remaining time (the Lambda context's getRemainingTimeInMillis) runs down on
+   * it from the timeout the template gives the handler's function. @default Date.now
+   */
+  readonly clock?: () => number;
+}
+
+/** One handler invocation, timed on the scenario's clock. */
+export interface Invocation {
+  readonly logicalId: string;
+  readonly handler: 'onEvent' | 'isComplete';
+  readonly requestType: Operation;
+  /** The function's timeout, ms: what the context's remaining time ran down from. */
+  readonly timeoutMs: number;
+  /** How long the handler ran, ms of the scenario's clock. */
+  readonly durationMs: number;
 }
 
 /** CloudFormation's ServiceTimeout of a custom resource when the template sets none, in seconds. */
 const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
+/**
+ * A handler function's timeout before the runner has seen a template that declares it (a test
+ * that deploys a hand-written template): the provider's, 5 minutes.
+ */
+const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 300;
 
 let requestCounter = 0;
 
@@ -208,6 +230,13 @@ export class LocalStack {
   private readonly handlers: Handlers;
   private readonly pollIntervalMs: number;
   private readonly totalTimeoutMs: number;
+  private readonly clock: () => number;
+  /** Each handler function's timeout (s), as the last template that declared the functions gave it. */
+  private functionTimeouts: Record<'onEvent' | 'isComplete', number> = {
+    onEvent: DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+    isComplete: DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  };
+  private readonly invocationLog: Invocation[] = [];
 
   constructor(private readonly options: LocalStackOptions = {}) {
     const name = options.stackName ?? 'LocalStack';
@@ -215,6 +244,12 @@ export class LocalStack {
     this.handlers = options.handlers ?? loadBundledHandlers(options.handlerLog ?? (() => undefined));
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.totalTimeoutMs = options.totalTimeoutMs ?? 120_000;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Every handler invocation so far, in the order they ended. */
+  public get invocations(): readonly Invocation[] {
+    return this.invocationLog;
   }
 
   /** The resources the stack holds now, by logical id. */
@@ -228,6 +263,7 @@ export class LocalStack {
    */
   public async deploy(stackOrTemplate: Stack | Json): Promise<DeployResult> {
     const template = stackOrTemplate instanceof Stack ? Template.fromStack(stackOrTemplate).toJSON() : stackOrTemplate;
+    this.functionTimeouts = { ...this.functionTimeouts, ...handlerTimeouts(template) };
     const declared = workspacesOf(template, this.actedOn());
     const operations: OperationResult[] = [];
 
@@ -396,7 +432,7 @@ export class LocalStack {
 
     let merged: Json;
     try {
-      const onEventResult = (await this.handlers.onEvent(event, lambdaContext(requestId))) ?? {};
+      const onEventResult = (await this.invoke('onEvent', event, requestId)) ?? {};
       const physicalId = onEventResult.PhysicalResourceId ?? event.PhysicalResourceId ?? requestId;
       if (operation === 'Delete' && physicalId !== event.PhysicalResourceId) {
         throw new Error('DELETE: cannot change the physical resource ID');
@@ -414,7 +450,7 @@ export class LocalStack {
     for (;;) {
       polls++;
       try {
-        const result = (await this.handlers.isComplete(merged, lambdaContext(requestId))) ?? {};
+        const result = (await this.invoke('isComplete', merged, requestId)) ?? {};
         if (result.IsComplete) {
           const data = { ...merged.Data, ...result.Data };
           progress({ phase: 'complete', physicalId: merged.PhysicalResourceId, state: data.State, polls });
@@ -438,6 +474,33 @@ export class LocalStack {
       }
       progress({ phase: 'polling', physicalId: merged.PhysicalResourceId, state: this.options.observe?.(merged.PhysicalResourceId), polls });
       await sleep(this.pollIntervalMs);
+    }
+  }
+
+  /**
+   * One invocation of a handler, as Lambda runs it: its context's remaining time runs down on
+   * the scenario's clock from the function's timeout. The runner does not end an invocation that
+   * runs past it (in compressed time a loaded machine's CPU time counts the speed-up times over);
+   * `invocations` records how long each ran, for a test to compare with the timeout.
+   */
+  private async invoke(handler: 'onEvent' | 'isComplete', event: Json, requestId: string): Promise<Json> {
+    const timeoutMs = this.functionTimeouts[handler] * 1000;
+    const start = this.clock();
+    const context = {
+      awsRequestId: requestId,
+      logStreamName: `2026/01/01/[$LATEST]${requestId}`,
+      getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (this.clock() - start)),
+    };
+    try {
+      return await this.handlers[handler](event, context);
+    } finally {
+      this.invocationLog.push({
+        logicalId: event.LogicalResourceId,
+        handler,
+        requestType: event.RequestType,
+        timeoutMs,
+        durationMs: this.clock() - start,
+      });
     }
   }
 
@@ -596,11 +659,18 @@ function stringify(value: Json): Json {
 }
 
 /**
- * The Lambda context of one invocation. Its remaining time stays at the 5-minute timeout: in a
- * compressed-time scenario the handler's own CPU time would count the speed-up times over.
+ * The timeouts (s) of the provider's handler functions in a template, found by the handler they
+ * run (`index.onEvent`, `index.isComplete`): the ones the provider sets, not the runner's guess.
  */
-function lambdaContext(requestId: string): Json {
-  return { awsRequestId: requestId, logStreamName: `2026/01/01/[$LATEST]${requestId}`, getRemainingTimeInMillis: () => 300_000 };
+function handlerTimeouts(template: Json): Partial<Record<'onEvent' | 'isComplete', number>> {
+  const found: Partial<Record<'onEvent' | 'isComplete', number>> = {};
+  for (const resource of Object.values<Json>(template.Resources ?? {})) {
+    const handler = resource.Type === 'AWS::Lambda::Function' ? resource.Properties?.Handler : undefined;
+    if ((handler === 'index.onEvent' || handler === 'index.isComplete') && typeof resource.Properties.Timeout === 'number') {
+      found[handler === 'index.onEvent' ? 'onEvent' : 'isComplete'] = resource.Properties.Timeout;
+    }
+  }
+  return found;
 }
 
 function uuid(): string {

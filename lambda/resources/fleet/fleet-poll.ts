@@ -1,9 +1,9 @@
 // isComplete of a fleet's Create and Update: one observation of the fleet's WorkSpaces per poll,
 // the plan of each (as for a Custom::Workspace), then the steps, paced, while the invocation has
 // time. A failure names every user that failed.
-import type { Workspace } from '@aws-sdk/client-workspaces';
+import { ANSWER_RESERVE_MS, forgetRequest, PollBudget, requestMemory, rotated, WORK_BUDGET_MS } from './fleet-budget';
 import { fleetDeleteComplete } from './fleet-delete';
-import { groupByUser, lower, MAX_REPORTED_REFUSALS } from './fleet-members';
+import { groupByUser, lower, MAX_REPORTED_REFUSALS, TAG_READS_PER_SECOND } from './fleet-members';
 import { parseFleetProperties, readFleetUserNames, userPropertiesOf } from './fleet-properties';
 import { errorText, isRateLimitRefusal, isRetryLater, isStateRefusal, isTemporary, Pacer, sdkErrorOf, WorkspacesApi } from '../../api';
 import {
@@ -34,13 +34,6 @@ import { withRemovedDefaults } from '../../preflight';
 
 /** How many users a failure or timeout message names, before "and N more". */
 const MAX_NAMED = 10;
-/**
- * The share of an invocation's time that a poll spends on changes: the rest is kept for the
- * observation and the answer. What does not fit waits for the next poll (30 s later).
- */
-const STEP_BUDGET_MS = 120_000;
-/** What a poll keeps of its invocation's time for its last calls and its answer (the Lambda timeout is 5 minutes). */
-const ANSWER_RESERVE_MS = 60_000;
 
 /** One member of a fleet in one poll: who, what is declared, what the service shows, what the plan decided. */
 interface Member {
@@ -71,6 +64,7 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
   const newFleet = event.RequestType === 'Create' || event.OldResourceProperties?.DirectoryId !== spec.directoryId;
   const oldNames = new Set(readFleetUserNames(event.OldResourceProperties).map(lower));
   const refusalPrefix = [event.StackId, event.LogicalResourceId, event.RequestId ?? ''].join('|');
+  const memoryKey = `${refusalPrefix}|${event.PhysicalResourceId}`;
   const pacer = new Pacer(spec.requestsPerSecond, () => now().getTime(), deps.sleep);
   try {
     // By id (25 a call) when onEvent handed on every member's id: the cost follows the fleet,
@@ -80,27 +74,71 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
       ? [...(await api.describeMany(memberIds)).values()]
       : await api.listDirectory(spec.directoryId);
     const byUser = groupByUser(listing);
-    const members: Member[] = [];
-    for (const desired of spec.desired(bundleId).filter((d) => !refusedUsers.has(lower(d.userName)))) {
+    const observed = spec.desired(bundleId).filter((d) => !refusedUsers.has(lower(d.userName))).map((desired) => {
       const isNew = newFleet || !oldNames.has(lower(desired.userName));
       const workspace = (byUser.get(lower(desired.userName)) ?? []).find((w) => w.State !== 'TERMINATED');
-      const workspaceId = workspace?.WorkspaceId ?? `(the WorkSpace of user "${desired.userName}")`;
       const old = isNew ? undefined : userPropertiesOf(event.OldResourceProperties, desired.userName);
-      const tags = needsTags(workspace, isNew)
-        ? await tagsOf(api, workspace!, desired, old, isNew && event.RequestType === 'Create' && !spec.adoptExisting)
-        : undefined;
-      const effective = !isNew && tags !== undefined ? await withRemovedDefaults(api, workspace, desired, old, log) : desired;
+      return { desired, isNew, workspace, old, workspaceId: workspace?.WorkspaceId ?? `(the WorkSpace of user "${desired.userName}")` };
+    });
+
+    // The per-user reads and the steps share one budget of this invocation's time; the reads go
+    // on from where the last poll of this request stopped, and what was read stays read.
+    const memory = requestMemory(memoryKey);
+    const budget = new PollBudget(deps);
+    const tagsByIndex = new Map<number, Readonly<Record<string, string>>>();
+    const toRead = new Set<number>();
+    observed.forEach((o, i) => {
+      if (!needsTags(o.workspace, o.isNew)) {
+        return;
+      }
+      const known = declaredTagsWhenKnown(o.desired, o.old, o.isNew && event.RequestType === 'Create' && !spec.adoptExisting)
+        ?? memory.tags.get(o.workspace!.WorkspaceId!);
+      if (known === undefined) {
+        toRead.add(i);
+      } else {
+        tagsByIndex.set(i, known);
+      }
+    });
+    const reads = new Pacer(TAG_READS_PER_SECOND, () => now().getTime(), deps.sleep);
+    const readOrder = rotated(observed.length, memory.cursor).filter((i) => toRead.has(i));
+    let unread = 0;
+    for (const i of readOrder) {
+      if (unread > 0 || !budget.allows(reads.delayMs())) {
+        // The next poll begins with the first user this one did not read.
+        if (unread++ === 0) {
+          memory.cursor = i;
+        }
+        continue;
+      }
+      await reads.take();
+      const tags = await api.tags(observed[i].workspace!.WorkspaceId!);
+      tagsByIndex.set(i, tags);
+      memory.tags.set(observed[i].workspace!.WorkspaceId!, tags);
+    }
+    const bundleReads = new Map<string, Promise<string | undefined>>();
+    const computeTypes = {
+      // One read per bundle and poll, however many users went back to its compute type.
+      bundleComputeType: (id: string) => bundleReads.get(id) ?? bundleReads.set(id, api.bundleComputeType(id)).get(id)!,
+    };
+
+    const members: Member[] = [];
+    for (const [i, o] of observed.entries()) {
+      const tags = tagsByIndex.get(i);
+      const effective = !o.isNew && tags !== undefined ? await withRemovedDefaults(computeTypes, o.workspace, o.desired, o.old, log) : o.desired;
       const input: ReconcileInput = {
-        workspaceId,
+        workspaceId: o.workspaceId,
         desired: effective,
-        previousTagKeys: isNew ? [] : previousTagKeys(old),
-        workspace,
+        previousTagKeys: o.isNew ? [] : previousTagKeys(o.old),
+        workspace: o.workspace,
         tags,
-        mayBeInvisible: isNew,
+        mayBeInvisible: o.isNew,
         elapsedSeconds,
-        lastRefusal: lastRefusals.get(`${refusalPrefix}|${workspaceId}`),
+        lastRefusal: lastRefusals.get(`${refusalPrefix}|${o.workspaceId}`),
       };
-      members.push({ desired, input, decision: planReconcile(input) });
+      const decision: Decision = toRead.has(i) && tags === undefined
+        ? { kind: 'wait', reason: 'its tags are read at the next poll' }
+        : planReconcile(input);
+      members.push({ desired: o.desired, input, decision });
     }
 
     // Those whose next step would disconnect their user: one look at their connections, 25 a call.
@@ -118,23 +156,25 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
       }
     }
 
-    // The steps, paced, while this invocation has time for them; none once the request has
-    // failed (the rollback would only have more to undo).
-    const stepStart = Date.now();
+    // The steps, paced, while this poll's budget and its invocation have time for them; none once
+    // the request has failed (the rollback would only have more to undo).
     let deferred = 0;
     const failing = refusedUsers.size > 0 || members.some((m) => m.decision.kind === 'fail');
     for (const m of members) {
       if (m.decision.kind !== 'step' || failing) {
         continue;
       }
-      // The invocation's own deadline too: a poll that began late (a slow observation, the
-      // SDK's retries under throttling) stops in time to answer, and the next poll goes on.
-      if (Date.now() - stepStart + pacer.delayMs() > STEP_BUDGET_MS || deps.remainingMs() - pacer.delayMs() < ANSWER_RESERVE_MS) {
+      if (!budget.allows(pacer.delayMs())) {
         deferred++;
         continue;
       }
       await pacer.take();
-      const failure = await takeFleetStep(api, m.input.workspaceId, m.decision.step, log, `${refusalPrefix}|${m.input.workspaceId}`, m.input.mayBeInvisible);
+      const step = m.decision.step;
+      if (step.kind === 'createTags' || step.kind === 'deleteTags') {
+        // What was read of its tags no longer holds: the next poll reads them again.
+        memory.tags.delete(m.input.workspaceId);
+      }
+      const failure = await takeFleetStep(api, m.input.workspaceId, step, log, `${refusalPrefix}|${m.input.workspaceId}`, m.input.mayBeInvisible);
       if (failure !== undefined) {
         m.decision = { kind: 'fail', message: failure };
       }
@@ -154,14 +194,19 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
           + 'visible yet are, so that the rollback finds them');
         return { IsComplete: false };
       }
+      forgetRequest(memoryKey);
       throw new Error(refusedUsers.size > 0
         ? refusalMessage(event, spec.userNames.length)
         : failureMessage(event, members.length, failed, complete.length));
     }
     const waiting = members.length - complete.length;
     if (waiting > 0) {
-      log(`Fleet ${event.LogicalResourceId}: ${complete.length} of ${members.length} complete; `
-        + `${countByReason(members)}${deferred > 0 ? `; ${deferred} steps wait for the next poll (request rate ${spec.requestsPerSecond}/s)` : ''}`);
+      log(`Fleet ${event.LogicalResourceId}: ${complete.length} of ${members.length} complete; ${countByReason(members)}`
+        + `${unread > 0 ? `; ${unread} users' tags are read at the next poll (${TAG_READS_PER_SECOND} reads/s)` : ''}`
+        + `${deferred > 0 ? `; ${deferred} steps wait for the next poll (request rate ${spec.requestsPerSecond}/s)` : ''}`
+        + `${budget.stopped === undefined ? '' : `: ${budget.stopped === 'deadline'
+          ? `this invocation has ${Math.round(budget.remainingMs() / 1000)} s left, and keeps ${ANSWER_RESERVE_MS / 1000} s to answer`
+          : `this poll spent its ${WORK_BUDGET_MS / 1000} s on reads and steps`}`}`);
       return { IsComplete: false };
     }
     for (const m of complete) {
@@ -171,6 +216,7 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
         }
       }
     }
+    forgetRequest(memoryKey);
     log(`Fleet ${event.LogicalResourceId}: all ${members.length} WorkSpaces have the desired properties`);
     return { IsComplete: true, Data: fleetAttributes(event, members, bundleId) };
   } catch (e) {
@@ -188,24 +234,19 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
 }
 
 /**
- * The tags planReconcile compares with. Reading them costs one call per WorkSpace, so it is done
- * only where they can differ from what is declared: a WorkSpace this request may have adopted or
- * taken back, and one whose declared tags changed. A WorkSpace this fleet created carries the tags it was created
- * with (tags changed by hand outside the stack are what `cdk-workspaces drift` reports).
+ * The tags planReconcile compares with, when they are known without a read: a WorkSpace this
+ * request created carries the tags it was created with, and one whose declared tags did not
+ * change has them (tags changed by hand outside the stack are what `cdk-workspaces drift`
+ * reports). Else (a WorkSpace this request may have adopted or taken back, or whose declared
+ * tags changed) undefined: they are read, one call per WorkSpace.
  */
-async function tagsOf(
-  api: WorkspacesApi,
-  workspace: Workspace,
+function declaredTagsWhenKnown(
   desired: DesiredWorkspace,
   old: Record<string, unknown> | undefined,
   createdByThisRequest: boolean,
-): Promise<Record<string, string>> {
-  const declared = Object.fromEntries(desired.tags.map((t) => [t.Key, t.Value]));
+): Record<string, string> | undefined {
   const unchanged = old !== undefined && JSON.stringify(Array.isArray(old.Tags) ? old.Tags : []) === JSON.stringify(desired.tags);
-  if (createdByThisRequest || unchanged) {
-    return declared;
-  }
-  return api.tags(workspace.WorkspaceId!);
+  return createdByThisRequest || unchanged ? Object.fromEntries(desired.tags.map((t) => [t.Key, t.Value])) : undefined;
 }
 
 /** One step for one WorkSpace; returns the failure message when the refusal fails that user. */

@@ -8,13 +8,14 @@ import {
   endSentence,
   errorMessage,
   IsCompleteResult,
+  RESERVE_MS,
   ResolvedDeps,
   secondsSince,
   WorkspaceIsCompleteEvent,
 } from '../../core/contract';
 import { lastRefusals } from '../../core/refusals';
 import { parseProperties, previousTagKeys, replacementChanges } from '../../parse';
-import { afterTimeout, ConnectionObservation, formatSeconds, needsTags, planReconcile } from '../../plan';
+import { afterTimeout, ConnectionObservation, describeStep, formatSeconds, needsTags, planReconcile } from '../../plan';
 import { withRemovedDefaults } from '../../preflight';
 
 /**
@@ -75,6 +76,13 @@ export async function workspaceIsComplete(event: WorkspaceIsCompleteEvent, resol
         log(`${workspaceId}: waiting, ${decision.reason}`);
         return { IsComplete: false };
       case 'step':
+        // A poll that began late (a cold start, the SDK's retries under throttling) leaves its
+        // step to the next poll rather than risk being cut off mid-call without an answer.
+        if (resolved.remainingMs() < RESERVE_MS) {
+          log(`${workspaceId}: ${describeStep(decision.step)} waits for the next poll: this invocation has `
+            + `${Math.round(resolved.remainingMs() / 1000)} s left, and keeps ${RESERVE_MS / 1000} s to answer`);
+          return { IsComplete: false };
+        }
         await takeStep(api, workspaceId, decision.step, log, { refusalKey, newWorkspace: replaced });
         return { IsComplete: false };
       case 'observeConnection':

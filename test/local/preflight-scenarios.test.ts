@@ -194,9 +194,14 @@ describe('Workspace.fromUserName', () => {
     };
   }
 
-  function lookupTemplate(userName: string): Json {
+  /** A stack with a lookup of this user, and a Workspace of each of `alsoCreated`. */
+  function lookupTemplate(userName: string, alsoCreated: string[] = []): Json {
     const stack = new Stack(new App(), 'Lookup');
-    Workspace.fromUserName(stack, 'Console', { directory: WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID), userName });
+    const dir = WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID);
+    Workspace.fromUserName(stack, 'Console', { directory: dir, userName });
+    for (const user of alsoCreated) {
+      new Workspace(stack, user, { directory: dir, bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID), userName: user });
+    }
     return Template.fromStack(stack).toJSON();
   }
 
@@ -211,7 +216,8 @@ describe('Workspace.fromUserName', () => {
     const started = await handlers.onEvent(lookupEvent(template, 'Create'), context);
     const done = await handlers.isComplete({ ...lookupEvent(template, 'Create'), ...started }, context);
 
-    expect(started.PhysicalResourceId).toBe(made.WorkspaceId);
+    // The WorkSpace, and the directory and user it was found for.
+    expect(started.PhysicalResourceId).toBe(`${made.WorkspaceId}:${DIRECTORY_ID}:carol`);
     expect(done).toEqual({ IsComplete: true });
     expect(started.Data).toMatchObject({ WorkspaceId: made.WorkspaceId, BundleId: BUNDLE_ID, State: 'AVAILABLE', IpAddress: made.IpAddress });
 
@@ -220,6 +226,49 @@ describe('Workspace.fromUserName', () => {
     expect(mutatingCalls(endpoint.callLog())).toEqual([]);
     expect(endpoint.inventory().map((w) => [w.WorkspaceId, w.State, w.Tags])).toEqual([[made.WorkspaceId, 'AVAILABLE', { team: 'console' }]]);
   }, 30_000);
+
+  test('a lookup moved to a user without a WorkSpace is refused, and its rollback to a user whose WorkSpace was terminated meanwhile completes', async () => {
+    scenario = await startScenario({
+      faults: { forceErrorForUser: 'erin' },
+      stackOptions: { resourceTypes: ['Custom::Workspace', 'Custom::WorkspaceLookup'] },
+    });
+    const { endpoint, stack, handlerLog } = scenario;
+    const alice = endpoint.seedWorkspace({ UserName: 'alice' });
+    endpoint.seedWorkspace({ UserName: 'carol' });
+    const v1 = lookupTemplate('alice');
+    expect((await stack.deploy(v1)).reason).toBeUndefined();
+    const [lookupId] = Object.keys(Template.fromJSON(v1).findResources('Custom::WorkspaceLookup'));
+    const held = stack.resources.get(lookupId)!.physicalId;
+    expect(stack.resources.get(lookupId)!.data.WorkspaceId).toBe(alice.WorkspaceId);
+
+    // alice's WorkSpace is terminated outside the stack; then the lookup is moved to bob, who has none.
+    endpoint.setWorkspaceState(alice.WorkspaceId, 'TERMINATED');
+    const before = endpoint.inventory();
+    endpoint.resetCalls();
+    const moved = await stack.deploy(lookupTemplate('bob'));
+    expect(moved.ok).toBe(false);
+    expect(moved.reason).toMatch(/no WorkSpace for user "bob": DescribeWorkspaces lists no WorkSpace of user "bob"/);
+    // The rollback goes back to alice, whom the stack held: it completes, and says her WorkSpace is gone.
+    expect(moved.rolledBack).toBe(true);
+    expect(moved.rollbackFailure).toBeUndefined();
+    const back = moved.operations.filter((o) => o.logicalId === lookupId);
+    expect(back.map((o) => [o.operation, o.ok])).toEqual([['Update', false], ['Update', true]]);
+    expect(back[1].data).toMatchObject({ WorkspaceId: alice.WorkspaceId, State: 'TERMINATED' });
+    expect(stack.resources.get(lookupId)!.physicalId).toBe(held);
+    expect(handlerLog.join('\n')).toMatch(new RegExp(`user "alice" no longer has a WorkSpace in directory ${DIRECTORY_ID}: ${alice.WorkspaceId} is TERMINATED\\. .*completes and keeps`));
+
+    // Moved to carol, who has one, while erin's new Workspace fails: that rollback completes too.
+    const failed = await stack.deploy(lookupTemplate('carol', ['erin']));
+    expect(failed.ok).toBe(false);
+    expect(failed.reason).toMatch(/erin/);
+    expect(failed.rolledBack).toBe(true);
+    expect(failed.rollbackFailure).toBeUndefined();
+    expect(stack.resources.get(lookupId)!.physicalId).toBe(held);
+
+    // Read-only: nothing lost, nothing left behind; the only changes were erin's, undone by her rollback.
+    expect(mutatingCalls(endpoint.callLog()).map((c) => c.operation).sort()).toEqual(['CreateWorkspaces', 'TerminateWorkspaces']);
+    expect(endpoint.inventory()).toEqual(before);
+  }, 60_000);
 
   test('a user without a WorkSpace fails naming the user and the directory', async () => {
     scenario = await startScenario();

@@ -4,7 +4,7 @@ import { onLookupEvent } from './lookup';
 import { IsCompleteResult, OnEventResult, ResolvedDeps, WorkspaceResourceEvent } from '../../core/contract';
 
 export async function lookupOnEvent(event: WorkspaceResourceEvent, deps: ResolvedDeps, startedAt: string): Promise<OnEventResult> {
-  const found = await onLookupEvent(deps.api, event.RequestType, event.ResourceProperties, event.PhysicalResourceId);
+  const found = await onLookupEvent(deps.api, event.RequestType, event.ResourceProperties, event.PhysicalResourceId, deps.log);
   return { PhysicalResourceId: found.PhysicalResourceId, Data: { StartedAt: startedAt, ...found.Data } };
 }
 

@@ -2,7 +2,7 @@
 // (Workspace.fromUserName). Read-only: it never creates, changes or terminates anything, and
 // its Delete does nothing.
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { checkDirectoryId, checkUserName } from '../../../src/private/rules';
+import { checkDirectoryId, checkUserName, WORKSPACE_ID_PATTERN } from '../../../src/private/rules';
 import { WorkspacesApi } from '../../api';
 import { rejectUnknownKeys, requiredString } from '../../parse';
 
@@ -23,15 +23,24 @@ export interface LookupAttributes {
 const GONE_STATES: ReadonlySet<string> = new Set(['TERMINATING', 'TERMINATED']);
 
 /**
- * Create and Update: finds the user's WorkSpace. The physical id is the WorkSpace's id, so that
- * a lookup that finds another WorkSpace (the user's was replaced elsewhere) is a new resource
- * to CloudFormation, and what uses its id is updated. Delete: nothing to do.
+ * Create and Update: finds the user's WorkSpace. The physical id is the WorkSpace's id with the
+ * directory and user it was found for (`ws-…:d-…:user`), so that a lookup that finds another
+ * WorkSpace (the user's was replaced elsewhere, or the lookup names another user) is a new
+ * resource to CloudFormation, and what uses its id is updated. Delete: nothing to do.
+ *
+ * A user without a WorkSpace fails a Create, and an Update that names another user: that is
+ * where the answer can stop a deployment from using a WorkSpace that is not there. An Update
+ * back to the directory and user that the stack already holds (CloudFormation's rollback of a
+ * refused move, or an update that leaves the user as it was) completes even when that WorkSpace
+ * has since been terminated: refusing could only strand the rollback (UPDATE_ROLLBACK_FAILED).
+ * It keeps the WorkSpace id the stack held, with State `TERMINATED`, and logs why.
  */
 export async function onLookupEvent(
   api: WorkspacesApi,
   requestType: 'Create' | 'Update' | 'Delete',
   properties: Record<string, unknown>,
   physicalResourceId: string | undefined,
+  log: (message: string) => void = () => undefined,
 ): Promise<{ PhysicalResourceId: string; Data: LookupAttributes | Record<string, never> }> {
   if (requestType === 'Delete') {
     return { PhysicalResourceId: physicalResourceId ?? 'none', Data: {} };
@@ -45,15 +54,58 @@ export async function onLookupEvent(
   const found = (await api.findByUser(directoryId, userName))
     .filter((w) => !GONE_STATES.has(w.State ?? '') && w.WorkspaceId !== undefined
       && (w.UserName ?? '').toLowerCase() === userName.toLowerCase());
-  if (found.length === 0) {
-    const directory = await api.directory(directoryId);
-    const why = directory === undefined
-      ? `directory ${directoryId} is not registered with WorkSpaces in this account and region (DescribeWorkspaceDirectories does not list it)`
-      : `DescribeWorkspaces lists no WorkSpace of user "${userName}" in directory ${directoryId} (terminated ones do not count)`;
-    throw new Error(`Workspace.fromUserName: no WorkSpace for user "${userName}": ${why}. Nothing was changed.`);
+  if (found.length > 0) {
+    const workspace: Workspace = found[0];
+    return { PhysicalResourceId: formatLookupId(workspace.WorkspaceId!, directoryId, userName), Data: lookupAttributes(workspace) };
   }
-  const workspace: Workspace = found[0];
-  return { PhysicalResourceId: workspace.WorkspaceId!, Data: lookupAttributes(workspace) };
+  const held = requestType === 'Update' && physicalResourceId !== undefined
+    ? await heldTarget(api, physicalResourceId) : undefined;
+  if (held !== undefined && held.directoryId === directoryId && held.userName.toLowerCase() === userName.toLowerCase()) {
+    const gone = await api.describe(held.workspaceId);
+    log(`Workspace.fromUserName: user "${userName}" no longer has a WorkSpace in directory ${directoryId}: ${held.workspaceId} `
+      + `${gone === undefined ? 'is no longer described' : `is ${gone.State}`}. This update goes back to the user the stack `
+      + 'already held (CloudFormation\'s rollback of a refused move, or an update that keeps the user), so it completes and keeps '
+      + `${held.workspaceId} with State TERMINATED rather than strand the rollback. Point the lookup at a user with a WorkSpace, or remove it.`);
+    return {
+      PhysicalResourceId: physicalResourceId!,
+      Data: { ...lookupAttributes(gone ?? { WorkspaceId: held.workspaceId }), State: 'TERMINATED' },
+    };
+  }
+  const directory = await api.directory(directoryId);
+  const why = directory === undefined
+    ? `directory ${directoryId} is not registered with WorkSpaces in this account and region (DescribeWorkspaceDirectories does not list it)`
+    : `DescribeWorkspaces lists no WorkSpace of user "${userName}" in directory ${directoryId} (terminated ones do not count)`;
+  throw new Error(`Workspace.fromUserName: no WorkSpace for user "${userName}": ${why}. Nothing was changed.`);
+}
+
+/** What a lookup's physical id says: the WorkSpace, and the directory and user it was found for. */
+interface LookupTarget {
+  readonly workspaceId: string;
+  readonly directoryId: string;
+  readonly userName: string;
+}
+
+const LOOKUP_ID = /^(ws-[0-9a-z]{8,63}):(d-[0-9a-f]{8,63}):(.+)$/;
+
+export function formatLookupId(workspaceId: string, directoryId: string, userName: string): string {
+  return `${workspaceId}:${directoryId}:${userName}`;
+}
+
+/**
+ * The directory and user of the WorkSpace a lookup's id names. An id of an earlier version (the
+ * WorkSpace's id alone) says it only while the service still describes the WorkSpace.
+ */
+async function heldTarget(api: WorkspacesApi, physicalResourceId: string): Promise<LookupTarget | undefined> {
+  const m = LOOKUP_ID.exec(physicalResourceId);
+  if (m !== null) {
+    return { workspaceId: m[1], directoryId: m[2], userName: m[3] };
+  }
+  if (!WORKSPACE_ID_PATTERN.test(physicalResourceId)) {
+    return undefined;
+  }
+  const w = await api.describe(physicalResourceId);
+  return w?.DirectoryId === undefined || w.UserName === undefined
+    ? undefined : { workspaceId: physicalResourceId, directoryId: w.DirectoryId, userName: w.UserName };
 }
 
 function lookupAttributes(w: Workspace): LookupAttributes {

@@ -149,8 +149,12 @@ export function fleetScaleMarkdown(runs: readonly FleetScaleRun[], o: FleetScale
     '',
     `Compressed time, ${o.speedUp}× (see (d)); a poll's handler time counts the handlers' own CPU time ${o.speedUp} times over, so `
     + 'the longest poll is an upper bound. A fleet whose members\' ids fit onEvent\'s answer (about 100 WorkSpaces) is described '
-    + 'by id, 25 a call; a larger one lists its directory. The tag change is paced to the fleet\'s `requestsPerSecond` (2) '
-    + 'and each poll takes only the steps that fit in two minutes and in what is left of its invocation.',
+    + 'by id, 25 a call; a larger one lists its directory. The tag change is paced to the fleet\'s `requestsPerSecond` (2), '
+    + 'and the per-user reads (DescribeTags, one call per WorkSpace whose declared tags changed) to 10 a second. Reads and '
+    + 'steps share a poll\'s budget of two minutes and stop when less than a minute of the invocation is left (its remaining '
+    + 'time runs down on the simulated clock, from the 5-minute timeout the provider gives its functions); the next poll goes '
+    + 'on from the first user not read, and what a poll read stays read in a warm container until the fleet changes those '
+    + 'tags, so each WorkSpace\'s tags are read about twice: before its change and after it.',
   ].join('\n');
   return { markdown, verdicts };
 }

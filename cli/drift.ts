@@ -9,6 +9,7 @@ import type { DeployedResource, StackResourceReader } from './cloudformation';
 import { ABSENT, compare, compareDirectorySettings, Difference, mergeProperties, mergeTags } from './compare';
 import { GONE_STATES, listDirectory, printable, Progress } from './live';
 import { errorText, WorkspacesApi } from '../lambda/api';
+import { parseLookupId } from '../lambda/core/lookup-id';
 import { DesiredWorkspace, isObject, parseProperties, withBundleId } from '../lambda/parse';
 import { resolveBundle } from '../lambda/preflight';
 import { checkDirectoryId } from '../src/private/rules';
@@ -336,7 +337,8 @@ async function compareLookup(context: Context, d: Declared, base: Base): Promise
   const reading = context.deployedOf(d.stack);
   let deployedId: string | undefined;
   try {
-    deployedId = reading === undefined ? undefined : (await reading).get(d.logicalId)?.physicalId;
+    const physicalId = reading === undefined ? undefined : (await reading).get(d.logicalId)?.physicalId;
+    deployedId = physicalId === undefined ? undefined : parseLookupId(physicalId)?.workspaceId ?? physicalId;
   } catch (e) {
     // The lookup itself was compared; only the id the last deploy read is unknown.
     notes.push(`the WorkSpace id the last deploy read is not compared: ${errorMessage(e)}`);

@@ -107,7 +107,8 @@ test('a directory id that is a token: not compared without --stack (exit 2, sayi
   cloudFormation.deploy('desks-prod', [
     { logicalId: 'AD', physicalId: DIRECTORY_ID, type: 'AWS::DirectoryService::MicrosoftAD' },
     { logicalId: directoryLogicalId, physicalId: `${DIRECTORY_ID}/adopted`, type: 'Custom::WorkspacesDirectory' },
-    { logicalId: lookupLogicalId, physicalId: idOf('eve'), type: 'Custom::WorkspaceLookup' },
+    // The lookup's id names the WorkSpace, and the directory and user it was found for.
+    { logicalId: lookupLogicalId, physicalId: `${idOf('eve')}:${DIRECTORY_ID}:eve`, type: 'Custom::WorkspaceLookup' },
   ]);
   cloudFormation.requests.length = 0;
   const resolved = await runCli(['drift', '--app', tokenApp, '--stack', 'Desks'], env());

@@ -2,8 +2,9 @@
 // (Workspace.fromUserName). Read-only: it never creates, changes or terminates anything, and
 // its Delete does nothing.
 import type { Workspace } from '@aws-sdk/client-workspaces';
-import { checkDirectoryId, checkUserName, WORKSPACE_ID_PATTERN } from '../../../src/private/rules';
+import { checkDirectoryId, checkUserName } from '../../../src/private/rules';
 import { WorkspacesApi } from '../../api';
+import { formatLookupId, parseLookupId } from '../../core/lookup-id';
 import { rejectUnknownKeys, requiredString } from '../../parse';
 
 export const LOOKUP_RESOURCE_TYPE = 'Custom::WorkspaceLookup';
@@ -78,17 +79,11 @@ export async function onLookupEvent(
   throw new Error(`Workspace.fromUserName: no WorkSpace for user "${userName}": ${why}. Nothing was changed.`);
 }
 
-/** What a lookup's physical id says: the WorkSpace, and the directory and user it was found for. */
+/** The WorkSpace a lookup's id names, and the directory and user it was found for. */
 interface LookupTarget {
   readonly workspaceId: string;
   readonly directoryId: string;
   readonly userName: string;
-}
-
-const LOOKUP_ID = /^(ws-[0-9a-z]{8,63}):(d-[0-9a-f]{8,63}):(.+)$/;
-
-export function formatLookupId(workspaceId: string, directoryId: string, userName: string): string {
-  return `${workspaceId}:${directoryId}:${userName}`;
 }
 
 /**
@@ -96,16 +91,16 @@ export function formatLookupId(workspaceId: string, directoryId: string, userNam
  * WorkSpace's id alone) says it only while the service still describes the WorkSpace.
  */
 async function heldTarget(api: WorkspacesApi, physicalResourceId: string): Promise<LookupTarget | undefined> {
-  const m = LOOKUP_ID.exec(physicalResourceId);
-  if (m !== null) {
-    return { workspaceId: m[1], directoryId: m[2], userName: m[3] };
-  }
-  if (!WORKSPACE_ID_PATTERN.test(physicalResourceId)) {
+  const id = parseLookupId(physicalResourceId);
+  if (id === undefined) {
     return undefined;
   }
-  const w = await api.describe(physicalResourceId);
+  if (id.directoryId !== undefined && id.userName !== undefined) {
+    return { workspaceId: id.workspaceId, directoryId: id.directoryId, userName: id.userName };
+  }
+  const w = await api.describe(id.workspaceId);
   return w?.DirectoryId === undefined || w.UserName === undefined
-    ? undefined : { workspaceId: physicalResourceId, directoryId: w.DirectoryId, userName: w.UserName };
+    ? undefined : { workspaceId: id.workspaceId, directoryId: w.DirectoryId, userName: w.UserName };
 }
 
 function lookupAttributes(w: Workspace): LookupAttributes {

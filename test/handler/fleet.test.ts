@@ -7,6 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Pacer, WorkspacesApi } from '../../lambda/api';
+import { PollBudget, rotated } from '../../lambda/resources/fleet/fleet-budget';
 import { parseFleetProperties } from '../../lambda/resources/fleet/fleet-properties';
 
 const workspaces = mockClient(WorkSpacesClient);
@@ -85,6 +86,38 @@ describe('Pacer', () => {
 
   test('refuses a rate of 0', () => {
     expect(() => new Pacer(0)).toThrow(/more than 0/);
+  });
+});
+
+describe('a poll\'s budget', () => {
+  test('stops at two minutes of work, or earlier when less than a minute of the invocation is left', () => {
+    let remaining = 300_000;
+    let now = 0;
+    const budget = new PollBudget({ remainingMs: () => remaining, now: () => new Date(now) });
+    expect(budget.allows(500)).toBe(true);
+    remaining -= 119_000;
+    expect(budget.allows(500)).toBe(true);
+    expect(budget.allows(1_500)).toBe(false);
+    expect(budget.stopped).toBe('budget');
+
+    // A poll that began with 80 s left: 20 s of work, whatever its own budget.
+    remaining = 80_000;
+    const late = new PollBudget({ remainingMs: () => remaining, now: () => new Date(now) });
+    expect(late.allows(500)).toBe(true);
+    remaining -= 19_600;
+    expect(late.allows(500)).toBe(false);
+    expect(late.stopped).toBe('deadline');
+
+    // Outside Lambda the context does not run down: the clock bounds the work.
+    const scripted = new PollBudget({ remainingMs: () => 300_000, now: () => new Date(now) });
+    now += 120_000;
+    expect(scripted.allows(1)).toBe(false);
+  });
+
+  test('the reads go on from where the last poll stopped, round the list', () => {
+    expect(rotated(5, 3)).toEqual([3, 4, 0, 1, 2]);
+    expect(rotated(5, 7)).toEqual([2, 3, 4, 0, 1]);
+    expect(rotated(0, 3)).toEqual([]);
   });
 });
 

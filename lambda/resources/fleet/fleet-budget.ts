@@ -25,12 +25,14 @@ export type Stop = 'budget' | 'deadline';
  * `waitMs` (a pacer's turn) may begin: undefined when it may, else why not.
  */
 export class PollBudget {
-  private readonly startedMs: number;
+  private readonly remainingAtStart: number;
+  private readonly startedAt: number;
   /** Why the poll stopped, once it has. */
   public stopped?: Stop;
 
-  constructor(private readonly deps: Pick<ResolvedDeps, 'remainingMs'>) {
-    this.startedMs = deps.remainingMs();
+  constructor(private readonly deps: Pick<ResolvedDeps, 'remainingMs' | 'now'>) {
+    this.remainingAtStart = deps.remainingMs();
+    this.startedAt = deps.now().getTime();
   }
 
   /** Whether a call that first waits `waitMs` may begin; remembers why not. */
@@ -42,7 +44,9 @@ export class PollBudget {
       this.stopped = 'deadline';
       return false;
     }
-    if (this.startedMs - remaining + waitMs > WORK_BUDGET_MS) {
+    // By either clock: outside Lambda (a script, a test) there is no context to run down.
+    const spent = Math.max(this.remainingAtStart - remaining, this.deps.now().getTime() - this.startedAt);
+    if (spent + waitMs > WORK_BUDGET_MS) {
       this.stopped ??= 'budget';
       return false;
     }

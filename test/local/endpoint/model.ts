@@ -875,8 +875,9 @@ export class WorkspacesModel {
 
   /** The tags of a registered directory (what DescribeTags answers), or undefined. */
   directoryTagsOf(directoryId: string): Record<string, string> | undefined {
-    const tags = this.directoryTags.get(directoryId);
-    return tags && Object.fromEntries(tags);
+    this.settleDirectories();
+    if (this.directories.get(directoryId)?.State !== 'REGISTERED') return undefined;
+    return Object.fromEntries(this.directoryTags.get(directoryId) ?? []);
   }
 
   /** The directory's live record, for the IP group and alias calls (network-model.ts), or undefined. */

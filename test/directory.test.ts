@@ -177,7 +177,8 @@ describe('WorkspacesDirectory: the device types and defaults are the handler\'s'
     new WorkspacesDirectory(stack, 'Directory', { directoryId: DIRECTORY_ID });
     const properties = directoryProperties(stack) as any;
     expect(properties.SelfservicePermissions).toEqual(SERVICE_DEFAULTS.SelfservicePermissions);
-    expect(properties.WorkspaceCreationProperties).toEqual({ ...SERVICE_DEFAULTS.WorkspaceCreationProperties, UserEnabledAsLocalAdministrator: false });
+    expect(properties.WorkspaceCreationProperties)
+      .toEqual({ ...SERVICE_DEFAULTS.WorkspaceCreationProperties, UserEnabledAsLocalAdministrator: false });
   });
 });
 

@@ -1,6 +1,7 @@
 // What a Custom::WorkspacesDirectory may declare: its keys, and the service's enums and patterns
 // (RegisterWorkspaceDirectory and the Modify* actions of the 2015-04-08 API, with the SDK's newer
 // values), read through the strict helpers so that its messages are those of Custom::Workspace.
+import type { WorkspaceTag } from './desired';
 import {
   optionalBoolean,
   optionalEnum,
@@ -15,7 +16,6 @@ import {
   dropUndefined,
   isObject,
 } from './strict';
-import type { WorkspaceTag } from './desired';
 import { checkDirectoryId, InputError } from '../../src/private/rules';
 
 export const DIRECTORY_RESOURCE_TYPE = 'Custom::WorkspacesDirectory';

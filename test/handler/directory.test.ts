@@ -220,10 +220,28 @@ describe('Create of a directory registered already: adopted only with the declar
 });
 
 describe('Update: a setting removed from the declaration goes back to the service\'s default', () => {
-  const ACCESS = { DeviceTypeWindows: 'ALLOW', DeviceTypeOsx: 'DENY', DeviceTypeWeb: 'ALLOW', DeviceTypeIos: 'DENY', DeviceTypeAndroid: 'DENY',
-    DeviceTypeChromeOs: 'DENY', DeviceTypeZeroClient: 'DENY', DeviceTypeLinux: 'ALLOW', DeviceTypeWorkSpacesThinClient: 'ALLOW' } as const;
-  const SERVICE_ACCESS = { DeviceTypeWindows: 'ALLOW', DeviceTypeOsx: 'ALLOW', DeviceTypeWeb: 'DENY', DeviceTypeIos: 'ALLOW', DeviceTypeAndroid: 'ALLOW',
-    DeviceTypeChromeOs: 'ALLOW', DeviceTypeZeroClient: 'ALLOW', DeviceTypeLinux: 'DENY', DeviceTypeWorkSpacesThinClient: 'DENY' };
+  const ACCESS = {
+    DeviceTypeWindows: 'ALLOW',
+    DeviceTypeOsx: 'DENY',
+    DeviceTypeWeb: 'ALLOW',
+    DeviceTypeIos: 'DENY',
+    DeviceTypeAndroid: 'DENY',
+    DeviceTypeChromeOs: 'DENY',
+    DeviceTypeZeroClient: 'DENY',
+    DeviceTypeLinux: 'ALLOW',
+    DeviceTypeWorkSpacesThinClient: 'ALLOW',
+  } as const;
+  const SERVICE_ACCESS = {
+    DeviceTypeWindows: 'ALLOW',
+    DeviceTypeOsx: 'ALLOW',
+    DeviceTypeWeb: 'DENY',
+    DeviceTypeIos: 'ALLOW',
+    DeviceTypeAndroid: 'ALLOW',
+    DeviceTypeChromeOs: 'ALLOW',
+    DeviceTypeZeroClient: 'ALLOW',
+    DeviceTypeLinux: 'DENY',
+    DeviceTypeWorkSpacesThinClient: 'DENY',
+  };
   const withAccess = { ...PROPS, WorkspaceAccessProperties: ACCESS };
 
   test('allowedDeviceTypes removed: every device type goes back to the service\'s default', async () => {

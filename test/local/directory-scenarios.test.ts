@@ -10,10 +10,11 @@ import { DescribeWorkspaceDirectoriesCommand, WorkspaceDirectory, WorkSpacesClie
 import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { DeployedResource, FLEET_TYPE, LocalStack, loadBundledHandlers, WORKSPACE_TYPE } from './runner';
+import { DeployedResource, DeployResult, FLEET_TYPE, LocalStack, loadBundledHandlers, WORKSPACE_TYPE } from './runner';
 import { BUNDLE_ID, expectInventory, HeldClock, Scenario, startScenario } from './scenario-helpers';
 import { DIRECTORY_RESOURCE_TYPE } from '../../lambda/resources/directory/directory';
 import { DeviceType, Tenancy, Workspace, WorkspaceBundle, WorkspacesDirectory, WorkspacesDirectoryProps } from '../../src';
+import { Caller, handlerPolicies, iamAuthorizer } from '../iam/simulated-iam';
 
 type Json = any;
 
@@ -48,8 +49,15 @@ function app(): Json {
 
 /** The directory as the endpoint describes it (the SDK reads the endpoint from the environment). */
 async function describeDirectory(): Promise<WorkspaceDirectory> {
-  const out = await new WorkSpacesClient({}).send(new DescribeWorkspaceDirectoriesCommand({ DirectoryIds: [DIRECTORY_ID] }));
-  return out.Directories![0];
+  // The test looks as the account's administrator, whom the handlers' authorizer does not know.
+  const authorize = scenario?.endpoint.authorize;
+  if (scenario) scenario.endpoint.authorize = undefined;
+  try {
+    const out = await new WorkSpacesClient({}).send(new DescribeWorkspaceDirectoriesCommand({ DirectoryIds: [DIRECTORY_ID] }));
+    return out.Directories![0];
+  } finally {
+    if (scenario) scenario.endpoint.authorize = authorize;
+  }
 }
 
 /** CloudFormation passes a custom resource's booleans and numbers as strings. */
@@ -153,16 +161,39 @@ test('a directory registered already is adopted, and its Delete leaves it regist
 
 /** What DescribeWorkspaceDirectories shows a registration that was never told a setting. */
 const SERVICE_ACCESS = {
-  DeviceTypeWindows: 'ALLOW', DeviceTypeOsx: 'ALLOW', DeviceTypeWeb: 'DENY', DeviceTypeIos: 'ALLOW', DeviceTypeAndroid: 'ALLOW',
-  DeviceTypeChromeOs: 'ALLOW', DeviceTypeZeroClient: 'ALLOW', DeviceTypeLinux: 'DENY', DeviceTypeWorkSpacesThinClient: 'DENY',
+  DeviceTypeWindows: 'ALLOW',
+  DeviceTypeOsx: 'ALLOW',
+  DeviceTypeWeb: 'DENY',
+  DeviceTypeIos: 'ALLOW',
+  DeviceTypeAndroid: 'ALLOW',
+  DeviceTypeChromeOs: 'ALLOW',
+  DeviceTypeZeroClient: 'ALLOW',
+  DeviceTypeLinux: 'DENY',
+  DeviceTypeWorkSpacesThinClient: 'DENY',
 };
 const CHANGING = ['RegisterWorkspaceDirectory', 'DeregisterWorkspaceDirectory', 'ModifySelfservicePermissions',
   'ModifyWorkspaceCreationProperties', 'ModifyWorkspaceAccessProperties', 'CreateTags', 'DeleteTags', 'CreateWorkspaces', 'TerminateWorkspaces'];
 
-/** The runner sends the directory to the handlers as well as the WorkSpaces. */
+const KEYS = { onEvent: 'AKIADIRONEVENT', isComplete: 'AKIADIRISCOMPLETE' };
+
+/** The runner sends the directory to the handlers as well as the WorkSpaces; each handler signs as its own role. */
 async function startStack(faults: { forceErrorForUser?: string } = {}): Promise<Scenario> {
-  scenario = await startScenario({ faults, stackOptions: { resourceTypes: [WORKSPACE_TYPE, FLEET_TYPE, DIRECTORY_RESOURCE_TYPE] } });
+  const resourceTypes = [WORKSPACE_TYPE, FLEET_TYPE, DIRECTORY_RESOURCE_TYPE];
+  scenario = await startScenario({ faults, accessKeyIds: KEYS, stackOptions: { resourceTypes } });
   return scenario;
+}
+
+/** Deploys with every handler call authorized as IAM would, by the policies this template gives the handlers' roles. */
+async function deployAuthorized(s: Scenario, template: Json): Promise<DeployResult> {
+  const env = { stackId: s.stack.stackId, account: '123456789012', region: 'us-east-1' };
+  const policies = handlerPolicies(template, env);
+  s.endpoint.authorize = iamAuthorizer(new Map<string, Caller>([
+    [KEYS.onEvent, { env, policies: policies.onEvent }],
+    [KEYS.isComplete, { env, policies: policies.isComplete }],
+  ]));
+  const result = await s.stack.deploy(template);
+  expect(s.endpoint.callLog().filter((c) => c.errorType === 'AccessDeniedException')).toEqual([]);
+  return result;
 }
 
 interface AppSpec {
@@ -214,18 +245,20 @@ describe('a setting removed from the app goes back to the service\'s default (is
   const after: AppSpec = { tags: { team: 'floor' } };
   const declaredAccess = {
     ...Object.fromEntries(Object.keys(SERVICE_ACCESS).map((k) => [k, 'DENY'])),
-    DeviceTypeWindows: 'ALLOW', DeviceTypeWeb: 'ALLOW', DeviceTypeLinux: 'ALLOW',
+    DeviceTypeWindows: 'ALLOW',
+    DeviceTypeWeb: 'ALLOW',
+    DeviceTypeLinux: 'ALLOW',
   };
 
   test('forward: the device types and the permission go back to the service\'s, the removed tag goes, the changed one changes', async () => {
     const s = await startStack();
     s.endpoint.addDirectory(DIRECTORY_ID, { State: 'DEREGISTERED' });
-    expect(await s.stack.deploy(directoryApp(before))).toMatchObject({ ok: true });
+    expect(await deployAuthorized(s, directoryApp(before))).toMatchObject({ ok: true });
     expect(await describeDirectory()).toMatchObject({ WorkspaceAccessProperties: declaredAccess, SelfservicePermissions: { RebuildWorkspace: 'ENABLED' } });
     expect(s.endpoint.directoryTags(DIRECTORY_ID)).toEqual({ 'team': 'desk', 'cost-center': 'cc-1' });
 
     const template = directoryApp(after);
-    expect(await s.stack.deploy(template)).toMatchObject({ ok: true });
+    expect(await deployAuthorized(s, template)).toMatchObject({ ok: true });
     expect(await describeDirectory()).toMatchObject({ WorkspaceAccessProperties: SERVICE_ACCESS, SelfservicePermissions: { RebuildWorkspace: 'DISABLED' } });
     expect(s.endpoint.directoryTags(DIRECTORY_ID)).toEqual({ team: 'floor' });
     expectWorkspaces(s, template);
@@ -235,10 +268,10 @@ describe('a setting removed from the app goes back to the service\'s default (is
     const s = await startStack({ forceErrorForUser: 'bob' });
     s.endpoint.addDirectory(DIRECTORY_ID, { State: 'DEREGISTERED' });
     const first = directoryApp(before);
-    expect(await s.stack.deploy(first)).toMatchObject({ ok: true });
+    expect(await deployAuthorized(s, first)).toMatchObject({ ok: true });
 
     // The directory's update runs first (bob's WorkSpace depends on it); bob's then fails.
-    const failed = await s.stack.deploy(directoryApp({ ...after, users: ['alice', 'bob'] }));
+    const failed = await deployAuthorized(s, directoryApp({ ...after, users: ['alice', 'bob'] }));
     expect(failed).toMatchObject({ ok: false, rolledBack: true });
     expect(failed.reason).toMatch(/^bob[0-9A-F]{8}: /);
     expect(failed.operations.filter((o) => o.logicalId.startsWith('Directory')).map((o) => [o.operation, o.ok])).toEqual([['Update', true], ['Update', true]]);
@@ -256,10 +289,10 @@ describe('a setting removed from the app goes back to the service\'s default (is
       new WorkspacesDirectory(stack, 'Directory', { directoryId: DIRECTORY_ID, customSecurityGroup: group ? withGroup(stack) : undefined });
       return Template.fromStack(stack).toJSON();
     };
-    expect(await s.stack.deploy(stackWith(true))).toMatchObject({ ok: true });
+    expect(await deployAuthorized(s, stackWith(true))).toMatchObject({ ok: true });
     const mark = s.endpoint.callLog().length;
 
-    const refused = await s.stack.deploy(stackWith(false));
+    const refused = await deployAuthorized(s, stackWith(false));
     expect(refused).toMatchObject({ ok: false, rolledBack: true });
     expect(refused.reason).toContain('customSecurityGroup (WorkspaceCreationProperties.CustomSecurityGroupId, now "sg-0123456789abcdef0") was '
       + `removed from the declaration, but directory ${DIRECTORY_ID} cannot go back to none`);
@@ -276,7 +309,7 @@ describe('a directory registered before the stack is adopted only with the decla
     const s = await startStack();
     s.endpoint.addDirectory(DIRECTORY_ID);
     expect((await describeDirectory()).SubnetIds).toEqual(SEEDED_SUBNETS);
-    const refused = await s.stack.deploy(directoryApp({ vpcSubnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'], tags: { team: 'desk' } }));
+    const refused = await deployAuthorized(s, directoryApp({ vpcSubnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'], tags: { team: 'desk' } }));
     expect(refused).toMatchObject({ ok: false, rolledBack: true });
     expect(refused.reason).toContain(`directory ${DIRECTORY_ID} is REGISTERED with WorkSpaces already, and vpcSubnets (SubnetIds) declares `
       + `subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2, but the registration has ${SEEDED_SUBNETS.join(', ')}`);
@@ -289,7 +322,7 @@ describe('a directory registered before the stack is adopted only with the decla
   test('another tenancy: refused the same way', async () => {
     const s = await startStack();
     s.endpoint.addDirectory(DIRECTORY_ID, { Tenancy: 'DEDICATED' });
-    const refused = await s.stack.deploy(directoryApp());
+    const refused = await deployAuthorized(s, directoryApp());
     expect(refused).toMatchObject({ ok: false, rolledBack: true });
     expect(refused.reason).toContain('tenancy (Tenancy) declares SHARED (the default), but the registration has DEDICATED');
     expect(changingCalls(s)).toEqual([]);
@@ -300,14 +333,18 @@ describe('a directory registered before the stack is adopted only with the decla
     const s = await startStack({ forceErrorForUser: 'bob' });
     s.endpoint.addDirectory(DIRECTORY_ID, { Tenancy: 'DEDICATED' });
     const template = directoryApp({ vpcSubnets: [...SEEDED_SUBNETS].reverse(), directory: { tenancy: Tenancy.DEDICATED }, tags: { team: 'desk' } });
-    expect(await s.stack.deploy(template)).toMatchObject({ ok: true });
+    expect(await deployAuthorized(s, template)).toMatchObject({ ok: true });
     expect(s.endpoint.directoryTags(DIRECTORY_ID)).toEqual({ team: 'desk' });
     expectWorkspaces(s, template);
 
     // A second, failing deployment from scratch: a new stack adopts it, bob fails, the rollback deletes the adoption.
+    s.endpoint.authorize = undefined;
     const other = new LocalStack({ stackName: 'Other', pollIntervalMs: 20, resourceTypes: [WORKSPACE_TYPE, FLEET_TYPE, DIRECTORY_RESOURCE_TYPE] });
     const failed = await other.deploy(directoryApp({ vpcSubnets: SEEDED_SUBNETS, directory: { tenancy: Tenancy.DEDICATED }, users: ['bob'] }));
     expect(failed).toMatchObject({ ok: false, rolledBack: true });
+    expect(failed.reason).toMatch(/^bob[0-9A-F]{8}: /);
+    expect(failed.operations.filter((o) => o.logicalId.startsWith('Directory')).map((o) => [o.operation, o.ok, o.physicalId]))
+      .toEqual([['Create', true, `${DIRECTORY_ID}/adopted`], ['Delete', true, `${DIRECTORY_ID}/adopted`]]);
     expect(s.endpoint.callLog().map((c) => c.operation)).not.toContain('DeregisterWorkspaceDirectory');
     expect(await describeDirectory()).toMatchObject({ State: 'REGISTERED', Tenancy: 'DEDICATED' });
   }, 60_000);

@@ -326,7 +326,12 @@ async function applySettings(
  * The registration's tags: the declared ones are created or changed, and a key the previous
  * declaration had is deleted once no longer declared; a tag set elsewhere stays.
  */
-async function applyTags(api: WorkspacesApi, desired: DesiredDirectory, previous: PreviousDirectoryDeclaration, log: (message: string) => void): Promise<void> {
+async function applyTags(
+  api: WorkspacesApi,
+  desired: DesiredDirectory,
+  previous: PreviousDirectoryDeclaration,
+  log: (message: string) => void,
+): Promise<void> {
   const id = desired.directoryId;
   if (desired.tags.length === 0 && previous.tagKeys.length === 0) {
     return;

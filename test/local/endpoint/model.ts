@@ -234,8 +234,15 @@ const DIRECTORY_DEFAULTS = {
   SelfservicePermissions: { RestartWorkspace: 'ENABLED', IncreaseVolumeSize: 'DISABLED', ChangeComputeType: 'DISABLED', SwitchRunningMode: 'DISABLED', RebuildWorkspace: 'DISABLED' },
   WorkspaceCreationProperties: { EnableInternetAccess: false, EnableMaintenanceMode: true, UserEnabledAsLocalAdministrator: true },
   WorkspaceAccessProperties: {
-    DeviceTypeWindows: 'ALLOW', DeviceTypeOsx: 'ALLOW', DeviceTypeWeb: 'DENY', DeviceTypeIos: 'ALLOW', DeviceTypeAndroid: 'ALLOW',
-    DeviceTypeChromeOs: 'ALLOW', DeviceTypeZeroClient: 'ALLOW', DeviceTypeLinux: 'DENY', DeviceTypeWorkSpacesThinClient: 'DENY',
+    DeviceTypeWindows: 'ALLOW',
+    DeviceTypeOsx: 'ALLOW',
+    DeviceTypeWeb: 'DENY',
+    DeviceTypeIos: 'ALLOW',
+    DeviceTypeAndroid: 'ALLOW',
+    DeviceTypeChromeOs: 'ALLOW',
+    DeviceTypeZeroClient: 'ALLOW',
+    DeviceTypeLinux: 'DENY',
+    DeviceTypeWorkSpacesThinClient: 'DENY',
   },
 } as const;
 const SECURITY_GROUP_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;

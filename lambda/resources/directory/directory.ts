@@ -133,9 +133,11 @@ async function send<T>(api: WorkspacesApi, call: string, directoryId: string, co
 /**
  * Create registers the directory, unless DescribeWorkspaceDirectories shows it registered or
  * being registered already (a Create tried again, or a registration made elsewhere): then it is
- * adopted, and its physical id says so. Update changes the settings in place (isComplete applies
- * them); a new directory, new subnets or a new tenancy would need a new registration, which is
- * refused before anything changes, unless the registration already has them (an Update back).
+ * adopted, only with the declared subnets and tenancy, and its physical id says so. Update changes
+ * the settings in place (isComplete applies them, a removed one at the service's default); a new
+ * directory, new subnets or a new tenancy would need a new registration, and a removed default OU,
+ * custom security group or instance role cannot be cleared: both are refused before anything
+ * changes, unless the registration already has what is declared (an Update back).
  * Delete deregisters only what this resource registered; isComplete waits for it.
  */
 export async function directoryOnEvent(

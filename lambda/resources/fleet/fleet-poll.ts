@@ -135,9 +135,15 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
         elapsedSeconds,
         lastRefusal: lastRefusals.get(`${refusalPrefix}|${o.workspaceId}`),
       };
-      const decision: Decision = toRead.has(i) && tags === undefined
-        ? { kind: 'wait', reason: 'its tags are read at the next poll' }
-        : planReconcile(input);
+      // A user whose tags this poll did not read waits for the next poll, unless the plan fails
+      // it on what was observed (ERROR, gone, the timeout): those never wait for a read.
+      const planned = planReconcile(input);
+      const timedOut = elapsedSeconds !== undefined && elapsedSeconds > effective.timeoutSeconds;
+      const unreadTimeout = `WorkSpace ${o.workspaceId} did not reach the desired state within `
+        + `${formatSeconds(effective.timeoutSeconds)} (TimeoutSeconds): no poll had time left to read its tags`;
+      const decision: Decision = toRead.has(i) && tags === undefined && planned.kind !== 'fail'
+        ? (timedOut ? { kind: 'fail', message: unreadTimeout } : { kind: 'wait', reason: 'its tags are read at the next poll' })
+        : planned;
       members.push({ desired: o.desired, input, decision });
     }
 

@@ -101,11 +101,11 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
     });
     const reads = new Pacer(TAG_READS_PER_SECOND, () => now().getTime(), deps.sleep);
     const readOrder = rotated(observed.length, memory.cursor).filter((i) => toRead.has(i));
-    let unread = 0;
+    let notRead = 0;
     for (const i of readOrder) {
-      if (unread > 0 || !budget.allows(reads.delayMs())) {
+      if (notRead > 0 || !budget.allows(reads.delayMs())) {
         // The next poll begins with the first user this one did not read.
-        if (unread++ === 0) {
+        if (notRead++ === 0) {
           memory.cursor = i;
         }
         continue;
@@ -137,11 +137,14 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
       };
       // A user whose tags this poll did not read waits for the next poll, unless the plan fails
       // it on what was observed (ERROR, gone, the timeout): those never wait for a read.
-      const planned = planReconcile(input);
+      const unread = toRead.has(i) && tags === undefined;
+      // An unread user is planned as if its tags were the declared ones: only a failure of that
+      // plan counts (never a step or "complete", which its tags could change).
+      const planned = planReconcile(unread ? { ...input, tags: Object.fromEntries(effective.tags.map((t) => [t.Key, t.Value])) } : input);
       const timedOut = elapsedSeconds !== undefined && elapsedSeconds > effective.timeoutSeconds;
       const unreadTimeout = `WorkSpace ${o.workspaceId} did not reach the desired state within `
         + `${formatSeconds(effective.timeoutSeconds)} (TimeoutSeconds): no poll had time left to read its tags`;
-      const decision: Decision = toRead.has(i) && tags === undefined && planned.kind !== 'fail'
+      const decision: Decision = unread && planned.kind !== 'fail'
         ? (timedOut ? { kind: 'fail', message: unreadTimeout } : { kind: 'wait', reason: 'its tags are read at the next poll' })
         : planned;
       members.push({ desired: o.desired, input, decision });
@@ -208,7 +211,7 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
     const waiting = members.length - complete.length;
     if (waiting > 0) {
       log(`Fleet ${event.LogicalResourceId}: ${complete.length} of ${members.length} complete; ${countByReason(members)}`
-        + `${unread > 0 ? `; ${unread} users' tags are read at the next poll (${TAG_READS_PER_SECOND} reads/s)` : ''}`
+        + `${notRead > 0 ? `; ${notRead} users' tags are read at the next poll (${TAG_READS_PER_SECOND} reads/s)` : ''}`
         + `${deferred > 0 ? `; ${deferred} steps wait for the next poll (request rate ${spec.requestsPerSecond}/s)` : ''}`
         + `${budget.stopped === undefined ? '' : `: ${budget.stopped === 'deadline'
           ? `this invocation has ${Math.round(budget.remainingMs() / 1000)} s left, and keeps ${ANSWER_RESERVE_MS / 1000} s to answer`

@@ -111,6 +111,8 @@ export interface BundleInput {
   readonly protocol?: Protocol;
   /** @default 'WINDOWS_SERVER_2022' */
   readonly operatingSystemName?: WorkspaceProperties['OperatingSystemName'];
+  /** The image the bundle is made of (a custom bundle's, image-model.ts). @default one derived from the bundle id */
+  readonly imageId?: string;
 }
 
 export interface SeedWorkspaceInput {
@@ -146,6 +148,8 @@ export interface WorkspaceSnapshot extends Workspace {
   readonly Visible: boolean;
   /** Clock time of creation (ms). */
   readonly CreatedAt: number;
+  /** The image the WorkSpace was created or last rebuilt from (its bundle's image then). */
+  readonly ImageId: string;
 }
 
 /** Faults the model itself applies (the HTTP layer applies the others). */
@@ -170,6 +174,8 @@ interface WsRecord {
   readonly directoryId: string;
   readonly userName: string;
   readonly bundleId: string;
+  /** The bundle's image when the WorkSpace was created or last rebuilt: UpdateWorkspaceBundle changes only new and rebuilt ones. */
+  imageId: string;
   readonly rootEnc: boolean;
   readonly userEnc: boolean;
   readonly key?: string;
@@ -215,6 +221,9 @@ interface BundleRecord {
   readonly protocol: Protocol;
   readonly os: WorkspaceProperties['OperatingSystemName'];
   readonly createdAt: number;
+  /** UpdateWorkspaceBundle points a custom bundle at another image. */
+  imageId: string;
+  updatedAt: number;
 }
 
 export const ACCOUNT_ID = '123456789012';
@@ -331,7 +340,27 @@ export class WorkspacesModel {
       protocol: input.protocol ?? 'PCOIP',
       os: input.operatingSystemName ?? 'WINDOWS_SERVER_2022',
       createdAt: this.clock(),
+      imageId: input.imageId ?? `wsi-${bundleId.slice(4, 13).padEnd(9, '0')}`,
+      updatedAt: this.clock(),
     });
+  }
+
+  /** The bundle's owner and image, or undefined when there is no such bundle (image-model.ts reads it). */
+  bundleInfo(bundleId: string): { owner: string; imageId: string; name: string } | undefined {
+    const b = this.bundles.get(bundleId);
+    return b && { owner: b.owner, imageId: b.imageId, name: b.name };
+  }
+
+  /** UpdateWorkspaceBundle: the bundle now gives new (and rebuilt) WorkSpaces this image. */
+  setBundleImage(bundleId: string, imageId: string): void {
+    const b = this.bundles.get(bundleId)!;
+    b.imageId = imageId;
+    b.updatedAt = this.clock();
+  }
+
+  /** DeleteWorkspaceBundle. */
+  removeBundle(bundleId: string): void {
+    this.bundles.delete(bundleId);
   }
 
   seedWorkspace(input: SeedWorkspaceInput): WorkspaceSnapshot {
@@ -735,7 +764,7 @@ export class WorkspacesModel {
       const ok = ['AVAILABLE', 'ERROR', 'UNHEALTHY', 'STOPPED'];
       if (!ok.includes(ws.phase.state)) return stateFailure(ws, 'rebuilt', ok);
       this.schedule(ws, [
-        { state: 'REBUILDING', ms: this.timing.rebuildingMs, enter: (w) => { w.errorCode = undefined; w.errorMessage = undefined; } },
+        { state: 'REBUILDING', ms: this.timing.rebuildingMs, enter: (w) => { w.errorCode = undefined; w.errorMessage = undefined; w.imageId = this.bundles.get(w.bundleId)?.imageId ?? w.imageId; } },
         { state: 'AVAILABLE', ms: Infinity, enter: (w) => { w.computerName ??= this.computerName(); } },
       ]);
       return undefined;
@@ -900,7 +929,7 @@ export class WorkspacesModel {
         Name: b.name,
         Owner: b.owner,
         Description: b.description,
-        ImageId: `wsi-${b.id.slice(4, 13).padEnd(9, '0')}`,
+        ImageId: b.imageId,
         RootStorage: { Capacity: String(b.root) },
         UserStorage: { Capacity: String(b.user) },
         ComputeType: { Name: b.computeType },
@@ -908,7 +937,7 @@ export class WorkspacesModel {
         BundleType: 'REGULAR',
         // timestamps are epoch seconds on the wire
         CreationTime: b.createdAt / 1000,
-        LastUpdatedTime: b.createdAt / 1000,
+        LastUpdatedTime: b.updatedAt / 1000,
       })),
       NextToken: next,
     };
@@ -948,6 +977,7 @@ export class WorkspacesModel {
       directoryId: o.directoryId,
       userName: o.userName,
       bundleId: o.bundle.id,
+      imageId: o.bundle.imageId,
       rootEnc: o.rootEnc,
       userEnc: o.userEnc,
       key: o.key,
@@ -1092,6 +1122,7 @@ export class WorkspacesModel {
       Tags: Object.fromEntries(ws.tags),
       Visible: ws.phase.state !== 'HIDDEN',
       CreatedAt: ws.createdAt,
+      ImageId: ws.imageId,
     };
   }
 }

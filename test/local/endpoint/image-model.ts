@@ -33,7 +33,7 @@ export interface ImageFaults {
 const IMAGE_ID = /^wsi-[0-9a-z]{9,63}$/;
 const BUNDLE_ID = /^wsb-[0-9a-z]{8,63}$/;
 const WS_ID = /^ws-[0-9a-z]{8,63}$/;
-const NAME = /^[a-zA-Z0-9_./()\\-]+$/;
+const NAME = /^[a-zA-Z0-9_./()-]+$/;
 const DESCRIPTION = /^[a-zA-Z0-9_./() -]+$/;
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 const COMPUTE = /^[A-Z][A-Z0-9_]*$/;

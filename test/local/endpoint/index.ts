@@ -12,6 +12,7 @@
 import { randomUUID } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { CustomBundleSnapshot, DEFAULT_IMAGE_TIMING, ImageFaults, ImageModel, ImageSnapshot, ImageTiming } from './image-model';
 import {
   ApiError,
   BundleInput,
@@ -24,7 +25,6 @@ import {
   WorkspaceSnapshot,
   WorkspacesModel,
 } from './model';
-import { CustomBundleSnapshot, DEFAULT_IMAGE_TIMING, ImageFaults, ImageModel, ImageSnapshot, ImageTiming } from './image-model';
 import { AliasSnapshot, DEFAULT_NETWORK_TIMING, NetworkModel, NetworkTiming } from './network-model';
 import { Prng } from './prng';
 import { StandbyModel, StandbySnapshot } from './standby-model';

@@ -12,3 +12,5 @@ export * from './workspace-options';
 export * from './ip-access-control-group';
 export * from './connection-alias';
 export * from './standby';
+export * from './workspace-image';
+export * from './custom-bundle';

@@ -122,6 +122,10 @@ export class WorkspaceProvider extends Construct {
   private readonly createStatement: iam.PolicyStatement;
   private aliasStatement?: iam.PolicyStatement;
   private standbyStatement?: iam.PolicyStatement;
+  private captureStatement?: iam.PolicyStatement;
+  private customBundleStatements = false;
+  /** The condition that a request's ownership tag is this stack's, and that a resource carries it. */
+  private readonly ownershipConditions: { readonly request: Record<string, unknown>; readonly resource: Record<string, unknown> };
   private readonly aliasResources = new Set<string>();
   /** Each statement whose resources include a wildcard, with why it needs it: the cdk-nag acknowledgements come from these. */
   private readonly justified: JustifiedStatement[] = [];
@@ -192,6 +196,7 @@ export class WorkspaceProvider extends Construct {
       'Null': { 'aws:TagKeys': 'false' },
     };
     const ownedByThisStack = { StringLike: prefixed('aws:ResourceTag/', thisStacksMarking) };
+    this.ownershipConditions = { request: { StringLike: prefixed('aws:RequestTag/', thisStacksMarking) }, resource: ownedByThisStack };
     const both = [onEvent, isComplete];
 
     // The reasons below are what cdk-nag's AwsSolutions-IAM5 acknowledgements say: each wildcard
@@ -436,6 +441,87 @@ export class WorkspaceProvider extends Construct {
     this.addStatement([this.onEventHandler], this.standbyStatement,
       'workspaces:CreateStandbyWorkspaces creates a WorkSpace whose id is unknown before (workspace/*), for a primary of another '
       + 'Region of this account (any Region), only with this stack\'s ownership tag');
+  }
+
+  /**
+   * Let the handlers capture images of this WorkSpace, wait for them and delete the images this
+   * stack captured (`WorkspaceImage.fromWorkspace`). Only stacks with such an image get these.
+   *
+   * @param workspaceArn the source WorkSpace's ARN
+   */
+  public allowImageCapture(workspaceArn: string): void {
+    if (this.captureStatement) {
+      this.captureStatement.addResources(workspaceArn);
+      return;
+    }
+    const stack = Stack.of(this);
+    const anyImage = stack.formatArn({ service: 'workspaces', resource: 'workspaceimage', resourceName: '*' });
+    // The new image (its id unknown before), only with this stack's ownership tag, from the
+    // declared WorkSpaces.
+    this.captureStatement = new iam.PolicyStatement({
+      actions: ['workspaces:CreateWorkspaceImage'],
+      resources: [anyImage, workspaceArn],
+      conditions: this.ownershipConditions.request,
+    });
+    this.addStatement([this.onEventHandler], this.captureStatement, 'workspaces:CreateWorkspaceImage makes an image whose id exists '
+      + 'only after the call (workspaceimage/*), only with this stack\'s ownership tag (aws:RequestTag), from the declared WorkSpaces');
+    this.allowImageReads();
+    // onEvent deletes on a Delete; isComplete deletes a capture that was still under way when the
+    // Delete came, once it has ended.
+    this.addStatement([this.onEventHandler, this.isCompleteHandler], new iam.PolicyStatement({
+      actions: ['workspaces:DeleteWorkspaceImage'],
+      resources: [anyImage],
+      conditions: this.ownershipConditions.resource,
+    }), 'workspaces:DeleteWorkspaceImage on workspaceimage/* only where the image carries this stack\'s ownership tag '
+      + '(aws:ResourceTag): the images a stack captures are not known at synth time');
+  }
+
+  /**
+   * Let the handlers create custom bundles, point them at new images and delete the bundles this
+   * stack made (`CustomWorkspaceBundle`). Only stacks with such a bundle get these.
+   */
+  public allowCustomBundles(): void {
+    if (this.customBundleStatements) {
+      return;
+    }
+    this.customBundleStatements = true;
+    const stack = Stack.of(this);
+    const anyImage = stack.formatArn({ service: 'workspaces', resource: 'workspaceimage', resourceName: '*' });
+    const anyBundle = stack.formatArn({ service: 'workspaces', resource: 'workspacebundle', resourceName: '*' });
+    this.addStatement([this.onEventHandler], new iam.PolicyStatement({
+      actions: ['workspaces:CreateWorkspaceBundle'],
+      resources: [anyBundle, anyImage],
+      conditions: this.ownershipConditions.request,
+    }), 'workspaces:CreateWorkspaceBundle makes a bundle whose id exists only after the call (workspacebundle/*), only with this '
+      + 'stack\'s ownership tag (aws:RequestTag), of an image captured in the stack or imported by id (workspaceimage/*)');
+    // UpdateWorkspaceBundle and DeleteWorkspaceBundle act on this stack's bundles only; the image
+    // a bundle is pointed at may be one the stack did not capture (fromImageId).
+    this.addStatement([this.onEventHandler], new iam.PolicyStatement({
+      actions: ['workspaces:UpdateWorkspaceBundle', 'workspaces:DeleteWorkspaceBundle'],
+      resources: [anyBundle],
+      conditions: this.ownershipConditions.resource,
+    }), 'workspaces:UpdateWorkspaceBundle and DeleteWorkspaceBundle on workspacebundle/* only where the bundle carries this '
+      + 'stack\'s ownership tag (aws:ResourceTag): the bundles a stack makes are not known at synth time');
+    this.addStatement([this.onEventHandler], new iam.PolicyStatement({
+      actions: ['workspaces:UpdateWorkspaceBundle'],
+      resources: [anyImage],
+    }), 'workspaces:UpdateWorkspaceBundle names the image the bundle is pointed at, which may be imported by id (workspaceimage/*); '
+      + 'the bundle itself must be this stack\'s');
+    this.allowImageReads();
+  }
+
+  private imageReads = false;
+
+  private allowImageReads(): void {
+    if (this.imageReads) {
+      return;
+    }
+    this.imageReads = true;
+    this.addStatement([this.onEventHandler, this.isCompleteHandler], new iam.PolicyStatement({
+      actions: ['workspaces:DescribeWorkspaceImages'],
+      resources: ['*'],
+    }), 'workspaces:DescribeWorkspaceImages is a List action without resource-level permissions ("*"); it shows an image\'s '
+      + 'state and the account\'s images against the quota');
   }
 
   /**

@@ -1,6 +1,6 @@
 import { CustomResource, Duration, ITaggable, Lazy, RemovalPolicy, Size, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { WorkspaceBundle } from './bundle';
+import { IWorkspaceBundle } from './bundle';
 import { ComputeType } from './compute-type';
 import { IWorkspacesDirectory, WorkspacesDirectory } from './directory';
 import { declareUser } from './private/declared-users';
@@ -8,6 +8,7 @@ import { validationError } from './private/errors';
 import * as rules from './private/rules';
 import {
   ALLOWED_REMOVAL_POLICIES,
+  bundleProperties,
   checkBundle,
   checkString,
   checkTimeout,
@@ -99,7 +100,7 @@ export interface WorkspaceFleetProps extends WorkspaceOptions {
    * A change needs a new WorkSpace for every user, which one directory does not allow: it is
    * refused at deploy time before anything changes.
    */
-  readonly bundle: WorkspaceBundle;
+  readonly bundle: IWorkspaceBundle;
 
   /**
    * The users, as named in the directory, each with the fleet's settings. `addUser()` adds more,
@@ -208,9 +209,7 @@ export class WorkspaceFleet extends Construct implements ITaggable {
         : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS)),
       properties: {
         DirectoryId: this.directoryId,
-        BundleId: props.bundle.bundleId,
-        BundleName: props.bundle.bundleName,
-        BundleOwner: props.bundle.owner,
+        ...bundleProperties(props.bundle),
         RootVolumeEncryptionEnabled: String(rootEncrypted),
         UserVolumeEncryptionEnabled: String(userEncrypted),
         VolumeEncryptionKey: props.volumeEncryptionKey?.keyArn,

@@ -9,13 +9,14 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { WorkspaceBundle } from './bundle';
+import { IWorkspaceBundle } from './bundle';
 import { IWorkspacesDirectory, WorkspacesDirectory } from './directory';
 import { declareUser, lookUpUser } from './private/declared-users';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
 import {
   ALLOWED_REMOVAL_POLICIES,
+  bundleProperties,
   checkBundle,
   checkString,
   checkTimeout,
@@ -50,7 +51,7 @@ export interface WorkspaceProps extends WorkspaceOptions {
    * declared compute type and volume sizes fit it. Changing it (its id, or its name) replaces
    * the WorkSpace.
    */
-  readonly bundle: WorkspaceBundle;
+  readonly bundle: IWorkspaceBundle;
 
   /**
    * The user the WorkSpace is for, as named in the directory.
@@ -238,9 +239,7 @@ export class Workspace extends WorkspaceBase implements ITaggable {
         : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS)),
       properties: {
         DirectoryId: props.directory.directoryId,
-        BundleId: props.bundle.bundleId,
-        BundleName: props.bundle.bundleName,
-        BundleOwner: props.bundle.owner,
+        ...bundleProperties(props.bundle),
         UserName: props.userName,
         RootVolumeEncryptionEnabled: String(rootEncrypted),
         UserVolumeEncryptionEnabled: String(userEncrypted),

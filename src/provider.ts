@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -123,6 +123,8 @@ export class WorkspaceProvider extends Construct {
   private aliasStatement?: iam.PolicyStatement;
   private standbyStatement?: iam.PolicyStatement;
   private captureStatement?: iam.PolicyStatement;
+  private captureOwnStatement?: iam.PolicyStatement;
+  private captureImported?: iam.PolicyStatement;
   private customBundleStatements = false;
   /** The condition that a request's ownership tag is this stack's, and that a resource carries it. */
   private readonly ownershipConditions: { readonly request: Record<string, unknown>; readonly resource: Record<string, unknown> };
@@ -447,33 +449,51 @@ export class WorkspaceProvider extends Construct {
    * Let the handlers capture images of this WorkSpace, wait for them and delete the images this
    * stack captured (`WorkspaceImage.fromWorkspace`). Only stacks with such an image get these.
    *
-   * @param workspaceArn the source WorkSpace's ARN
+   * @param workspaceId the source WorkSpace's id: one of this stack (a deploy-time attribute), or imported by id
    */
-  public allowImageCapture(workspaceArn: string): void {
-    if (this.captureStatement) {
-      this.captureStatement.addResources(workspaceArn);
-      return;
-    }
+  public allowImageCapture(workspaceId: string): void {
     const stack = Stack.of(this);
-    const anyImage = stack.formatArn({ service: 'workspaces', resource: 'workspaceimage', resourceName: '*' });
-    // The new image (its id unknown before), only with this stack's ownership tag, from the
-    // declared WorkSpaces.
-    this.captureStatement = new iam.PolicyStatement({
-      actions: ['workspaces:CreateWorkspaceImage'],
-      resources: [anyImage, workspaceArn],
-      conditions: this.ownershipConditions.request,
-    });
-    this.addStatement([this.onEventHandler], this.captureStatement, 'workspaces:CreateWorkspaceImage makes an image whose id exists '
-      + 'only after the call (workspaceimage/*), only with this stack\'s ownership tag (aws:RequestTag), from the declared WorkSpaces');
-    this.allowImageReads();
-    // onEvent deletes on a Delete; isComplete deletes a capture that was still under way when the
-    // Delete came, once it has ended.
-    this.addStatement([this.onEventHandler, this.isCompleteHandler], new iam.PolicyStatement({
-      actions: ['workspaces:DeleteWorkspaceImage'],
-      resources: [anyImage],
-      conditions: this.ownershipConditions.resource,
-    }), 'workspaces:DeleteWorkspaceImage on workspaceimage/* only where the image carries this stack\'s ownership tag '
-      + '(aws:ResourceTag): the images a stack captures are not known at synth time');
+    if (!this.captureStatement) {
+      const anyImage = stack.formatArn({ service: 'workspaces', resource: 'workspaceimage', resourceName: '*' });
+      // The new image (its id unknown before), only with this stack's ownership tag.
+      this.captureStatement = new iam.PolicyStatement({
+        actions: ['workspaces:CreateWorkspaceImage'],
+        resources: [anyImage],
+        conditions: this.ownershipConditions.request,
+      });
+      this.addStatement([this.onEventHandler], this.captureStatement, 'workspaces:CreateWorkspaceImage makes an image whose id exists '
+        + 'only after the call (workspaceimage/*), only with this stack\'s ownership tag (aws:RequestTag)');
+      this.allowImageReads();
+      // onEvent deletes on a Delete; isComplete deletes a capture that was still under way when the
+      // Delete came, once it has ended.
+      this.addStatement([this.onEventHandler, this.isCompleteHandler], new iam.PolicyStatement({
+        actions: ['workspaces:DeleteWorkspaceImage'],
+        resources: [anyImage],
+        conditions: this.ownershipConditions.resource,
+      }), 'workspaces:DeleteWorkspaceImage on workspaceimage/* only where the image carries this stack\'s ownership tag '
+        + '(aws:ResourceTag): the images a stack captures are not known at synth time');
+    }
+    if (Token.isUnresolved(workspaceId)) {
+      // A WorkSpace of this stack: its id is an attribute of a resource this provider serves, which
+      // this policy cannot name without a dependency cycle; the ownership tag names it instead.
+      if (!this.captureOwnStatement) {
+        this.captureOwnStatement = new iam.PolicyStatement({
+          actions: ['workspaces:CreateWorkspaceImage'],
+          resources: [stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: '*' })],
+          conditions: this.ownershipConditions.resource,
+        });
+        this.addStatement([this.onEventHandler], this.captureOwnStatement, 'workspaces:CreateWorkspaceImage from workspace/* only where '
+          + 'the WorkSpace carries this stack\'s ownership tag (aws:ResourceTag): a WorkSpace of the stack has its id only at deploy time');
+      }
+    } else {
+      const arn = stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: workspaceId });
+      if (!this.captureImported) {
+        this.captureImported = new iam.PolicyStatement({ actions: ['workspaces:CreateWorkspaceImage'], resources: [arn] });
+        this.addStatement([this.onEventHandler], this.captureImported);
+      } else {
+        this.captureImported.addResources(arn);
+      }
+    }
   }
 
   /**
@@ -537,7 +557,9 @@ export class WorkspaceProvider extends Construct {
       this.directoryIds.add(directoryId);
       this.createStatement.addResources(stack.formatArn({ service: 'workspaces', resource: 'directory', resourceName: directoryId }));
     }
-    const bundle = bundleId ?? '*';
+    // A bundle given by name, or made in this stack (its id an attribute of a resource this
+    // provider serves, which the policy cannot name without a dependency cycle), has no id yet.
+    const bundle = bundleId === undefined || Token.isUnresolved(bundleId) ? '*' : bundleId;
     if (!this.bundleIds.has(bundle)) {
       this.bundleIds.add(bundle);
       // Amazon's public bundles belong to no account, so their ARNs have an empty account field.

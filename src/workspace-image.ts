@@ -147,7 +147,7 @@ export class WorkspaceImage extends Resource implements IWorkspaceImage {
     }
 
     const provider = WorkspaceProvider.getOrCreate(this);
-    provider.allowImageCapture(workspace.workspaceArn);
+    provider.allowImageCapture(workspace.workspaceId);
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: IMAGE_RESOURCE_TYPE,

@@ -7,6 +7,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { validationError } from './private/errors';
 import { HandlerFunction } from './private/handler-function';
+import { ImagePolicies } from './private/image-policies';
 import { addNagSuppressions, JustifiedStatement } from './private/nag';
 import { registerProviderRoles } from './private/provider-roles';
 import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from './private/rules';
@@ -122,12 +123,7 @@ export class WorkspaceProvider extends Construct {
   private readonly createStatement: iam.PolicyStatement;
   private aliasStatement?: iam.PolicyStatement;
   private standbyStatement?: iam.PolicyStatement;
-  private captureStatement?: iam.PolicyStatement;
-  private captureOwnStatement?: iam.PolicyStatement;
-  private captureImported?: iam.PolicyStatement;
-  private customBundleStatements = false;
-  /** The condition that a request's ownership tag is this stack's, and that a resource carries it. */
-  private readonly ownershipConditions: { readonly request: Record<string, unknown>; readonly resource: Record<string, unknown> };
+  private readonly images: ImagePolicies;
   private readonly aliasResources = new Set<string>();
   /** Each statement whose resources include a wildcard, with why it needs it: the cdk-nag acknowledgements come from these. */
   private readonly justified: JustifiedStatement[] = [];
@@ -198,7 +194,8 @@ export class WorkspaceProvider extends Construct {
       'Null': { 'aws:TagKeys': 'false' },
     };
     const ownedByThisStack = { StringLike: prefixed('aws:ResourceTag/', thisStacksMarking) };
-    this.ownershipConditions = { request: { StringLike: prefixed('aws:RequestTag/', thisStacksMarking) }, resource: ownedByThisStack };
+    this.images = new ImagePolicies(stack, onEvent, isComplete, { request: { StringLike: prefixed('aws:RequestTag/', thisStacksMarking) },
+      resource: ownedByThisStack }, (handlers, statement, reason) => this.addStatement(handlers, statement, reason));
     const both = [onEvent, isComplete];
 
     // The reasons below are what cdk-nag's AwsSolutions-IAM5 acknowledgements say: each wildcard
@@ -446,102 +443,16 @@ export class WorkspaceProvider extends Construct {
   }
 
   /**
-   * Let the handlers capture images of this WorkSpace, wait for them and delete the images this
-   * stack captured (`WorkspaceImage.fromWorkspace`). Only stacks with such an image get these.
-   *
-   * @param workspaceId the source WorkSpace's id: one of this stack (a deploy-time attribute), or imported by id
+   * Let the handlers capture images of this WorkSpace and delete this stack's images (`WorkspaceImage`).
+   * @param workspaceId the source WorkSpace's id (of this stack, or imported)
    */
   public allowImageCapture(workspaceId: string): void {
-    const stack = Stack.of(this);
-    if (!this.captureStatement) {
-      const anyImage = stack.formatArn({ service: 'workspaces', resource: 'workspaceimage', resourceName: '*' });
-      // The new image (its id unknown before), only with this stack's ownership tag.
-      this.captureStatement = new iam.PolicyStatement({
-        actions: ['workspaces:CreateWorkspaceImage'],
-        resources: [anyImage],
-        conditions: this.ownershipConditions.request,
-      });
-      this.addStatement([this.onEventHandler], this.captureStatement, 'workspaces:CreateWorkspaceImage makes an image whose id exists '
-        + 'only after the call (workspaceimage/*), only with this stack\'s ownership tag (aws:RequestTag)');
-      this.allowImageReads();
-      // onEvent deletes on a Delete; isComplete deletes a capture that was still under way when the
-      // Delete came, once it has ended.
-      this.addStatement([this.onEventHandler, this.isCompleteHandler], new iam.PolicyStatement({
-        actions: ['workspaces:DeleteWorkspaceImage'],
-        resources: [anyImage],
-        conditions: this.ownershipConditions.resource,
-      }), 'workspaces:DeleteWorkspaceImage on workspaceimage/* only where the image carries this stack\'s ownership tag '
-        + '(aws:ResourceTag): the images a stack captures are not known at synth time');
-    }
-    if (Token.isUnresolved(workspaceId)) {
-      // A WorkSpace of this stack: its id is an attribute of a resource this provider serves, which
-      // this policy cannot name without a dependency cycle; the ownership tag names it instead.
-      if (!this.captureOwnStatement) {
-        this.captureOwnStatement = new iam.PolicyStatement({
-          actions: ['workspaces:CreateWorkspaceImage'],
-          resources: [stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: '*' })],
-          conditions: this.ownershipConditions.resource,
-        });
-        this.addStatement([this.onEventHandler], this.captureOwnStatement, 'workspaces:CreateWorkspaceImage from workspace/* only where '
-          + 'the WorkSpace carries this stack\'s ownership tag (aws:ResourceTag): a WorkSpace of the stack has its id only at deploy time');
-      }
-    } else {
-      const arn = stack.formatArn({ service: 'workspaces', resource: 'workspace', resourceName: workspaceId });
-      if (!this.captureImported) {
-        this.captureImported = new iam.PolicyStatement({ actions: ['workspaces:CreateWorkspaceImage'], resources: [arn] });
-        this.addStatement([this.onEventHandler], this.captureImported);
-      } else {
-        this.captureImported.addResources(arn);
-      }
-    }
+    this.images.allowCapture(workspaceId);
   }
 
-  /**
-   * Let the handlers create custom bundles, point them at new images and delete the bundles this
-   * stack made (`CustomWorkspaceBundle`). Only stacks with such a bundle get these.
-   */
+  /** Let the handlers create, update and delete this stack's custom bundles (`CustomWorkspaceBundle`). */
   public allowCustomBundles(): void {
-    if (this.customBundleStatements) {
-      return;
-    }
-    this.customBundleStatements = true;
-    const stack = Stack.of(this);
-    const anyImage = stack.formatArn({ service: 'workspaces', resource: 'workspaceimage', resourceName: '*' });
-    const anyBundle = stack.formatArn({ service: 'workspaces', resource: 'workspacebundle', resourceName: '*' });
-    this.addStatement([this.onEventHandler], new iam.PolicyStatement({
-      actions: ['workspaces:CreateWorkspaceBundle'],
-      resources: [anyBundle, anyImage],
-      conditions: this.ownershipConditions.request,
-    }), 'workspaces:CreateWorkspaceBundle makes a bundle whose id exists only after the call (workspacebundle/*), only with this '
-      + 'stack\'s ownership tag (aws:RequestTag), of an image captured in the stack or imported by id (workspaceimage/*)');
-    // UpdateWorkspaceBundle and DeleteWorkspaceBundle act on this stack's bundles only; the image
-    // a bundle is pointed at may be one the stack did not capture (fromImageId).
-    this.addStatement([this.onEventHandler], new iam.PolicyStatement({
-      actions: ['workspaces:UpdateWorkspaceBundle', 'workspaces:DeleteWorkspaceBundle'],
-      resources: [anyBundle],
-      conditions: this.ownershipConditions.resource,
-    }), 'workspaces:UpdateWorkspaceBundle and DeleteWorkspaceBundle on workspacebundle/* only where the bundle carries this '
-      + 'stack\'s ownership tag (aws:ResourceTag): the bundles a stack makes are not known at synth time');
-    this.addStatement([this.onEventHandler], new iam.PolicyStatement({
-      actions: ['workspaces:UpdateWorkspaceBundle'],
-      resources: [anyImage],
-    }), 'workspaces:UpdateWorkspaceBundle names the image the bundle is pointed at, which may be imported by id (workspaceimage/*); '
-      + 'the bundle itself must be this stack\'s');
-    this.allowImageReads();
-  }
-
-  private imageReads = false;
-
-  private allowImageReads(): void {
-    if (this.imageReads) {
-      return;
-    }
-    this.imageReads = true;
-    this.addStatement([this.onEventHandler, this.isCompleteHandler], new iam.PolicyStatement({
-      actions: ['workspaces:DescribeWorkspaceImages'],
-      resources: ['*'],
-    }), 'workspaces:DescribeWorkspaceImages is a List action without resource-level permissions ("*"); it shows an image\'s '
-      + 'state and the account\'s images against the quota');
+    this.images.allowCustomBundles();
   }
 
   /**
@@ -557,8 +468,7 @@ export class WorkspaceProvider extends Construct {
       this.directoryIds.add(directoryId);
       this.createStatement.addResources(stack.formatArn({ service: 'workspaces', resource: 'directory', resourceName: directoryId }));
     }
-    // A bundle given by name, or made in this stack (its id an attribute of a resource this
-    // provider serves, which the policy cannot name without a dependency cycle), has no id yet.
+    // By name, or made in this stack (naming its id would make a dependency cycle): any bundle.
     const bundle = bundleId === undefined || Token.isUnresolved(bundleId) ? '*' : bundleId;
     if (!this.bundleIds.has(bundle)) {
       this.bundleIds.add(bundle);

@@ -90,7 +90,9 @@ export function iamAuthorizer(callers: ReadonlyMap<string, Caller>): Authorizer 
     }
     const { env } = caller;
     const arn = (resource: string) => `arn:aws:workspaces:${env.region}:${env.account}:${resource}`;
-    const checks: Array<[string, Record<string, string | string[]>]> = [];
+    const checks: Array<[string, Record<string, string | string[]>, string?]> = [];
+    const tagsOf = (id: string) => resourceTags(request.tagsOf(id) ?? {});
+    const withTags = (tags: Json) => requestTags(Object.fromEntries((tags ?? []).map((t: Json) => [t.Key, t.Value ?? ''])));
     const body = request.body;
     switch (request.operation) {
       case 'CreateWorkspaces':
@@ -113,13 +115,31 @@ export function iamAuthorizer(callers: ReadonlyMap<string, Caller>): Authorizer 
       case 'DeleteTags':
         checks.push(['*', { 'aws:TagKeys': body.TagKeys ?? [] }]);
         break;
+      // Tags given at creation need CreateTags too (the API reference of CreateWorkspaceImage).
+      case 'CreateWorkspaceImage':
+        checks.push([arn('workspaceimage/wsi-new'), withTags(body.Tags)], [arn(`workspace/${body.WorkspaceId}`), { ...withTags(body.Tags), ...tagsOf(body.WorkspaceId) }]);
+        checks.push(['*', withTags(body.Tags), 'workspaces:CreateTags']);
+        break;
+      case 'DeleteWorkspaceImage':
+        checks.push([arn(`workspaceimage/${body.ImageId}`), tagsOf(body.ImageId)]);
+        break;
+      case 'CreateWorkspaceBundle':
+        checks.push([arn('workspacebundle/wsb-new'), withTags(body.Tags)], [arn(`workspaceimage/${body.ImageId}`), withTags(body.Tags)]);
+        checks.push(['*', withTags(body.Tags), 'workspaces:CreateTags']);
+        break;
+      case 'UpdateWorkspaceBundle':
+        checks.push([arn(`workspacebundle/${body.BundleId}`), tagsOf(body.BundleId)], [arn(`workspaceimage/${body.ImageId}`), {}]);
+        break;
+      case 'DeleteWorkspaceBundle':
+        checks.push([arn(`workspacebundle/${body.BundleId}`), tagsOf(body.BundleId)]);
+        break;
       default:
         checks.push(['*', {}]);
     }
-    for (const [resource, context] of checks) {
-      const decision = await decide(caller.policies, env, `workspaces:${request.operation}`, resource, context);
+    for (const [resource, context, action = `workspaces:${request.operation}`] of checks) {
+      const decision = await decide(caller.policies, env, action, resource, context);
       if (decision !== 'Allowed') {
-        return `User: ${request.accessKeyId} is not authorized to perform: workspaces:${request.operation} on resource: ${resource} (${decision})`;
+        return `User: ${request.accessKeyId} is not authorized to perform: ${action} on resource: ${resource} (${decision})`;
       }
     }
     return undefined;

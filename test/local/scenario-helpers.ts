@@ -3,7 +3,7 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CallRecord, LocalWorkspaces, startLocalWorkspaces, WorkspaceSnapshot } from './endpoint';
-import type { Faults, Timing } from './endpoint';
+import type { Faults, ImageTiming, Timing } from './endpoint';
 import { Handler, Handlers, LocalStack, LocalStackOptions, loadBundledHandlers, workspacesOf } from './runner';
 import { parseOwnership, resourcePart, stackUuid } from '../../lambda/core/ownership';
 import { Workspace, WorkspaceProps, WorkspaceBundle } from '../../src';
@@ -25,6 +25,8 @@ type Json = any;
 
 export interface ScenarioOptions {
   readonly timing?: Partial<Timing>;
+  /** Image capture and bundle creation times (the endpoint's clock). */
+  readonly imageTiming?: Partial<ImageTiming>;
   readonly faults?: Partial<Faults>;
   readonly seed?: number;
   /** The endpoint's clock (ms), e.g. a HeldClock's `now`. @default Date.now */
@@ -58,7 +60,7 @@ export interface Scenario {
  * (whose SDK client is built from the environment of the moment) into a new LocalStack.
  */
 export async function startScenario(options: ScenarioOptions = {}): Promise<Scenario> {
-  const endpoint = await startLocalWorkspaces({ timing: options.timing, faults: options.faults, seed: options.seed ?? 1, clock: options.clock });
+  const endpoint = await startLocalWorkspaces({ timing: options.timing, imageTiming: options.imageTiming, faults: options.faults, seed: options.seed ?? 1, clock: options.clock });
   Object.assign(process.env, endpoint.env(), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   const handlerLog: string[] = [];
   const log = (line: string) => handlerLog.push(line);

@@ -1,0 +1,167 @@
+// The golden-image path (issue 22) through the real bundled handlers, driven as CloudFormation and
+// the Provider framework would (runner.ts), against the local endpoint, with every call authorized
+// as IAM would authorize it with the policies the template gives each handler's role. Each scenario
+// ends with an inventory check: the WorkSpaces, images and custom bundles that exist are exactly the
+// declared ones, and the builder WorkSpace is what it was. Needs the bundle: `npx projen bundle` first.
+import { Template } from 'aws-cdk-lib/assertions';
+import { CustomBundleSnapshot, ImageSnapshot, LocalWorkspaces, WorkspaceSnapshot } from './endpoint';
+import { goldenImageStack, GoldenImageVersion } from './golden-image-app';
+import { DeployResult, FLEET_TYPE, LocalStack, WORKSPACE_TYPE } from './runner';
+import { Scenario, startScenario } from './scenario-helpers';
+import { parseOwnership, stackUuid } from '../../lambda/core/ownership';
+import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { Caller, handlerPolicies, iamAuthorizer } from '../iam/simulated-iam';
+
+type Json = any;
+
+const IMAGE_TYPE = 'Custom::WorkspaceImage';
+const BUNDLE_TYPE = 'Custom::WorkspaceCustomBundle';
+const KEYS = { onEvent: 'AKIAONEVENT', isComplete: 'AKIAISCOMPLETE' };
+/** Capture takes 45 minutes and more; here, in the endpoint's clock, a few hundred milliseconds. */
+const IMAGE_TIMING = { captureMs: 300, bundlePendingMs: 40 };
+
+let scenario: Scenario | undefined;
+afterEach(async () => {
+  await scenario?.stop();
+  scenario = undefined;
+});
+
+async function start(faults: Json = {}): Promise<Scenario> {
+  scenario = await startScenario({
+    imageTiming: IMAGE_TIMING,
+    faults,
+    accessKeyIds: KEYS,
+    stackOptions: { resourceTypes: [WORKSPACE_TYPE, FLEET_TYPE, IMAGE_TYPE, BUNDLE_TYPE] },
+  });
+  return scenario;
+}
+
+/** Deploys a version of the app, with the handlers' calls authorized by the policies its template gives their roles. */
+async function deploy(s: Scenario, version: GoldenImageVersion): Promise<{ result: DeployResult; template: Json; seconds: number }> {
+  const template = Template.fromStack(goldenImageStack(version)).toJSON();
+  const env = { stackId: s.stack.stackId, account: '123456789012', region: 'us-east-1' };
+  const policies = handlerPolicies(template, env);
+  const callers = new Map<string, Caller>([
+    [KEYS.onEvent, { env, policies: policies.onEvent }],
+    [KEYS.isComplete, { env, policies: policies.isComplete }],
+  ]);
+  s.endpoint.authorize = iamAuthorizer(callers);
+  const started = Date.now();
+  const result = await s.stack.deploy(template);
+  expect(s.endpoint.callLog().filter((c) => c.errorType === 'AccessDeniedException')).toEqual([]);
+  return { result, template, seconds: (Date.now() - started) / 1000 };
+}
+
+function physicalId(stack: LocalStack, type: string): string | undefined {
+  return [...stack.resources.values()].find((r) => r.type === type)?.physicalId;
+}
+
+function builder(endpoint: LocalWorkspaces): WorkspaceSnapshot {
+  return endpoint.inventory().find((w) => w.UserName === 'image-builder')!;
+}
+
+/** What must hold after every deployment: nothing exists that the stack does not hold, all marked as the stack's. */
+function expectInventory(s: Scenario, expected: { users: readonly string[]; images: number; bundles: number }): void {
+  const { endpoint, stack } = s;
+  const images: ImageSnapshot[] = endpoint.imageInventory();
+  const bundles: CustomBundleSnapshot[] = endpoint.customBundleInventory();
+  expect(images.map((i) => i.ImageId)).toEqual(expected.images ? [physicalId(stack, IMAGE_TYPE)] : []);
+  expect(bundles.map((b) => b.BundleId)).toEqual(expected.bundles ? [physicalId(stack, BUNDLE_TYPE)] : []);
+  for (const marked of [...images, ...bundles]) {
+    expect(parseOwnership(marked.Tags[OWNERSHIP_TAG_KEY])?.stack).toBe(stackUuid(stack.stackId));
+  }
+  const workspaces = endpoint.inventory();
+  expect(workspaces.map((w) => w.UserName).sort()).toEqual(['image-builder', ...expected.users].sort());
+  expect(workspaces.every((w) => w.State === 'AVAILABLE')).toBe(true);
+  for (const member of workspaces.filter((w) => w.UserName !== 'image-builder')) {
+    expect(member.BundleId).toBe(physicalId(stack, BUNDLE_TYPE));
+  }
+}
+
+test('builder -> image -> bundle -> fleet on the bundle; a new image is applied to the bundle in place, for new and rebuilt WorkSpaces', async () => {
+  const s = await start();
+  expect((await deploy(s, {})).result.ok).toBe(true);
+  const builderBefore = builder(s.endpoint);
+
+  const first = await deploy(s, { image: 1 });
+  expect(first.result).toMatchObject({ ok: true });
+  const image1 = physicalId(s.stack, IMAGE_TYPE)!;
+  const bundleId = physicalId(s.stack, BUNDLE_TYPE)!;
+  expect(s.endpoint.imageInventory()).toEqual([expect.objectContaining({ ImageId: image1, Name: 'golden-1', State: 'AVAILABLE', SourceWorkspaceId: builderBefore.WorkspaceId })]);
+  expect(s.endpoint.customBundleInventory()).toEqual([expect.objectContaining({ BundleId: bundleId, Name: 'golden-standard', ImageId: image1 })]);
+  // The fleet's WorkSpaces were made from the bundle, so from the golden image.
+  expect(s.endpoint.inventory().filter((w) => w.BundleId === bundleId).map((w) => [w.UserName, w.ImageId]).sort())
+    .toEqual([['ana', image1], ['ben', image1], ['cho', image1]]);
+  expectInventory(s, { users: ['ana', 'ben', 'cho'], images: 1, bundles: 1 });
+
+  // A new image of the builder: the bundle takes it in place (same id); the old image goes in the cleanup.
+  const second = await deploy(s, { image: 2, users: ['ana', 'ben', 'cho', 'dee'] });
+  expect({ ok: second.result.ok, reason: second.result.reason }).toEqual({ ok: true, reason: undefined });
+  const image2 = physicalId(s.stack, IMAGE_TYPE)!;
+  expect(image2).not.toBe(image1);
+  expect(physicalId(s.stack, BUNDLE_TYPE)).toBe(bundleId);
+  expect(second.result.operations.map((o) => [o.logicalId.replace(/[0-9A-F]{8}$/, ''), o.operation, o.ok])).toEqual(expect.arrayContaining([
+    ['GoldenImage', 'Update', true], ['GoldenBundle', 'Update', true], ['GoldenImage', 'Delete', true],
+  ]));
+  expect(s.endpoint.customBundleInventory()[0].ImageId).toBe(image2);
+  // UpdateWorkspaceBundle changes no existing WorkSpace: the new member has the new image, the others keep theirs.
+  expect(s.endpoint.inventory().filter((w) => w.BundleId === bundleId).map((w) => [w.UserName, w.ImageId]).sort())
+    .toEqual([['ana', image1], ['ben', image1], ['cho', image1], ['dee', image2]]);
+  expectInventory(s, { users: ['ana', 'ben', 'cho', 'dee'], images: 1, bundles: 1 });
+  expect(builder(s.endpoint)).toEqual(builderBefore);
+
+  // Deleting the stack keeps the fleet's WorkSpaces (its default removal policy), so the bundle they
+  // use is not deleted, and neither is its image: each refusal says why.
+  const destroyed = await s.stack.destroy();
+  expect(destroyed.ok).toBe(false);
+  expect(destroyed.operations.find((o) => o.logicalId.startsWith('GoldenBundle'))?.error)
+    .toMatch(new RegExp(`Bundle ${bundleId} \\("golden-standard"\\) is not deleted: WorkSpaces still use it, such as ws-[0-9a-z]+ \\(user "(ana|ben|cho|dee)"\\)`));
+  expect([s.endpoint.imageInventory().map((i) => i.ImageId), s.endpoint.customBundleInventory().map((b) => b.BundleId)]).toEqual([[image2], [bundleId]]);
+}, 60_000);
+
+test('a capture that ends in ERROR fails with the service\'s reason; the rollback leaves no image, bundle or fleet, and the builder untouched', async () => {
+  const s = await start({ failImageCapture: 'golden-1' });
+  expect((await deploy(s, {})).result.ok).toBe(true);
+  const builderBefore = builder(s.endpoint);
+
+  const { result } = await deploy(s, { image: 1 });
+  expect(result).toMatchObject({ ok: false, rolledBack: true });
+  expect(result.reason).toMatch(/^GoldenImage[0-9A-F]{8}: Image wsi-[0-9a-z]{9} \("golden-1", captured from ws-[0-9a-z]+\) is ERROR: ImageCreationFailed: .* The rollback deletes this image; the source WorkSpace is not changed\./);
+  // The bundle and the fleet, which need the image, never started.
+  expect(result.operations.filter((o) => o.cancelled).map((o) => o.logicalId.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['GoldenBundle', 'Team']);
+  expectInventory(s, { users: [], images: 0, bundles: 0 });
+  expect(builder(s.endpoint)).toEqual(builderBefore);
+}, 60_000);
+
+test('a builder that is not AVAILABLE is refused in seconds, naming the prop; nothing is created and the builder is not changed', async () => {
+  const s = await start();
+  expect((await deploy(s, {})).result.ok).toBe(true);
+  s.endpoint.setWorkspaceState(builder(s.endpoint).WorkspaceId, 'STOPPED');
+  const builderBefore = builder(s.endpoint);
+
+  const { result, seconds } = await deploy(s, { image: 1 });
+  expect(result).toMatchObject({ ok: false, rolledBack: true });
+  expect(result.reason).toMatch(/Invalid workspace \(SourceWorkspaceId ws-[0-9a-z]+, user "image-builder"\): it is STOPPED, and an image is captured only from an AVAILABLE WorkSpace/);
+  expect(seconds).toBeLessThan(10);
+  expect(s.endpoint.callLog().filter((c) => c.operation === 'CreateWorkspaceImage')).toEqual([]);
+  expect([s.endpoint.imageInventory(), s.endpoint.customBundleInventory()]).toEqual([[], []]);
+  expect(builder(s.endpoint)).toEqual(builderBefore);
+}, 60_000);
+
+test('a bundle that WorkSpaces still use (the fleet\'s, kept by its removal policy, and one made outside the stack) is not deleted: the refusal names three and says there are more; its image stays too', async () => {
+  const s = await start();
+  expect((await deploy(s, { image: 1 })).result.ok).toBe(true);
+  const bundleId = physicalId(s.stack, BUNDLE_TYPE)!;
+  const outsider = s.endpoint.seedWorkspace({ UserName: 'outsider', BundleId: bundleId });
+
+  const result = await s.stack.destroy();
+  expect(result.ok).toBe(false);
+  const failed = (prefix: string) => result.operations.find((o) => o.logicalId.startsWith(prefix) && !o.ok)?.error;
+  expect(failed('GoldenBundle')).toMatch(new RegExp(`^Bundle ${bundleId} \\("golden-standard"\\) is not deleted: WorkSpaces still use it, such as `
+    + '(ws-[0-9a-z]+ \\(user "(ana|ben|cho|outsider)"\\), ){3}and more\\. Move them to another bundle, or terminate them, first\\. Nothing was changed\\.$'));
+  expect(s.endpoint.inventory().find((w) => w.WorkspaceId === outsider.WorkspaceId)?.State).toBe('AVAILABLE');
+  // And the image, which the bundle still uses, is not deleted either.
+  expect(failed('GoldenImage')).toContain(`("golden-1") is not deleted: the bundles ${bundleId} ("golden-standard") use it`);
+  expect(s.endpoint.customBundleInventory().map((b) => b.BundleId)).toEqual([bundleId]);
+  expect(s.endpoint.imageInventory()).toHaveLength(1);
+}, 60_000);

@@ -194,8 +194,10 @@ export class WorkspaceProvider extends Construct {
       'Null': { 'aws:TagKeys': 'false' },
     };
     const ownedByThisStack = { StringLike: prefixed('aws:ResourceTag/', thisStacksMarking) };
-    this.images = new ImagePolicies(stack, onEvent, isComplete, { request: { StringLike: prefixed('aws:RequestTag/', thisStacksMarking) },
-      resource: ownedByThisStack }, (handlers, statement, reason) => this.addStatement(handlers, statement, reason));
+    this.images = new ImagePolicies(stack, onEvent, isComplete, {
+      request: { StringLike: prefixed('aws:RequestTag/', thisStacksMarking) },
+      resource: ownedByThisStack,
+    }, (handlers, statement, reason) => this.addStatement(handlers, statement, reason));
     const both = [onEvent, isComplete];
 
     // The reasons below are what cdk-nag's AwsSolutions-IAM5 acknowledgements say: each wildcard

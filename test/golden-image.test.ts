@@ -125,7 +125,9 @@ describe('CustomWorkspaceBundle', () => {
   test('the provider may change and delete only bundles that carry this stack\'s ownership tag', () => {
     const { stack } = builderStack();
     new CustomWorkspaceBundle(stack, 'Bundle', {
-      image: WorkspaceImage.fromImageId(stack, 'Image', 'wsi-123456789'), bundleName: 'golden', computeType: ComputeType.STANDARD,
+      image: WorkspaceImage.fromImageId(stack, 'Image', 'wsi-123456789'),
+      bundleName: 'golden',
+      computeType: ComputeType.STANDARD,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const [create] = statements(stack, 'workspaces:CreateWorkspaceBundle');

@@ -6,7 +6,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { CustomBundleSnapshot, ImageSnapshot, LocalWorkspaces, WorkspaceSnapshot } from './endpoint';
 import { goldenImageStack, GoldenImageVersion } from './golden-image-app';
-import { DeployResult, FLEET_TYPE, LocalStack, WORKSPACE_TYPE } from './runner';
+import { DeployResult, FLEET_TYPE, LocalStack, loadBundledHandlers, WORKSPACE_TYPE } from './runner';
 import { Scenario, startScenario } from './scenario-helpers';
 import { parseOwnership, stackUuid } from '../../lambda/core/ownership';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
@@ -164,4 +164,65 @@ test('a bundle that WorkSpaces still use (the fleet\'s, kept by its removal poli
   expect(failed('GoldenImage')).toContain(`("golden-1") is not deleted: the bundles ${bundleId} ("golden-standard") use it`);
   expect(s.endpoint.customBundleInventory().map((b) => b.BundleId)).toEqual([bundleId]);
   expect(s.endpoint.imageInventory()).toHaveLength(1);
+}, 60_000);
+
+test('when another resource of the deployment fails, the rollback deletes the new image and bundle; with a new image, the bundle goes back to the old one', async () => {
+  const s = await start({ forceErrorForUser: ['ben', 'erin'] });
+  expect((await deploy(s, {})).result.ok).toBe(true);
+  const builderBefore = builder(s.endpoint);
+
+  // ben's WorkSpace goes to ERROR: the fleet fails, and the image and bundle it needed are rolled back.
+  const failedCreate = await deploy(s, { image: 1 });
+  expect(failedCreate.result).toMatchObject({ ok: false, rolledBack: true });
+  expect(failedCreate.result.reason).toMatch(/^Team[0-9A-F]{8}: .*ben/);
+  expectInventory(s, { users: [], images: 0, bundles: 0 });
+  expect(builder(s.endpoint)).toEqual(builderBefore);
+
+  expect((await deploy(s, { image: 1, users: ['ana'] })).result.ok).toBe(true);
+  const image1 = physicalId(s.stack, IMAGE_TYPE)!;
+  const bundleId = physicalId(s.stack, BUNDLE_TYPE)!;
+
+  // A new image with a user whose WorkSpace fails: the bundle is updated back to the old image,
+  // the new image is deleted, the old one stays.
+  const failedUpdate = await deploy(s, { image: 2, users: ['ana', 'erin'] });
+  expect(failedUpdate.result).toMatchObject({ ok: false, rolledBack: true });
+  expect(failedUpdate.result.operations.filter((o) => o.logicalId.startsWith('GoldenBundle')).map((o) => [o.operation, o.ok])).toEqual([['Update', true], ['Update', true]]);
+  expect(s.endpoint.customBundleInventory()).toEqual([expect.objectContaining({ BundleId: bundleId, ImageId: image1 })]);
+  expect(s.endpoint.imageInventory().map((i) => i.ImageId)).toEqual([image1]);
+  expect(s.endpoint.inventory().find((w) => w.UserName === 'ana')).toMatchObject({ State: 'AVAILABLE', BundleId: bundleId, ImageId: image1 });
+  expect(builder(s.endpoint)).toEqual(builderBefore);
+}, 60_000);
+
+test('a retried Create takes back the image and the bundle its earlier attempt made, and makes no second one', async () => {
+  const s = await start();
+  expect((await deploy(s, {})).result.ok).toBe(true);
+  const template = Template.fromStack(goldenImageStack({ image: 1 })).toJSON();
+  // The handlers are called by hand here, without the authorizer (the other scenarios run under it).
+  s.endpoint.authorize = undefined;
+  const handlers = loadBundledHandlers(() => undefined, { accessKeyIds: KEYS });
+  const context = { getRemainingTimeInMillis: () => 300_000 };
+  const create = async (type: string, properties: Json) => {
+    const [logicalId] = Object.entries<Json>(template.Resources).find(([, r]) => r.Type === type)!;
+    const event = {
+      RequestType: 'Create',
+      StackId: s.stack.stackId,
+      LogicalResourceId: logicalId,
+      RequestId: 'c0ffee00-aaaa-bbbb-cccc-000000000001',
+      ResourceType: type,
+      ResourceProperties: properties,
+    };
+    const first = await handlers.onEvent(event, context);
+    const again = await handlers.onEvent(event, context);
+    return [first.PhysicalResourceId, again.PhysicalResourceId];
+  };
+  const [image, imageAgain] = await create(IMAGE_TYPE, {
+    SourceWorkspaceId: builder(s.endpoint).WorkspaceId, ImageName: 'golden-1', ImageDescription: 'golden', TimeoutSeconds: '3300',
+  });
+  expect(imageAgain).toBe(image);
+  await new Promise((resolve) => setTimeout(resolve, IMAGE_TIMING.captureMs + 50));
+  const [bundle, bundleAgain] = await create(BUNDLE_TYPE, {
+    BundleName: 'golden-standard', BundleDescription: 'golden', ImageId: image, ComputeTypeName: 'STANDARD', RootVolumeSizeGib: '80', UserVolumeSizeGib: '50',
+  });
+  expect(bundleAgain).toBe(bundle);
+  expect([s.endpoint.imageInventory().length, s.endpoint.customBundleInventory().length]).toEqual([1, 1]);
 }, 60_000);

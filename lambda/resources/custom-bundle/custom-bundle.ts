@@ -87,10 +87,13 @@ export async function bundleOnEvent(event: WorkspaceResourceEvent, deps: Resolve
     const replacing = (['BundleName', 'BundleDescription', 'ComputeTypeName', 'RootVolumeSizeGib', 'UserVolumeSizeGib'] as const)
       .filter((k) => desired[k] !== old[k]);
     if (replacing.length === 0) {
-      if (desired.ImageId !== old.ImageId) {
+      // Compared with the bundle as it is, not with the old properties: a rollback's old
+      // properties are the ones that failed, and the bundle may have moved since.
+      const observed = await deps.api.bundle(current);
+      if (observed !== undefined && observed.ImageId !== desired.ImageId) {
         await checkBundleImage(images, desired.ImageId);
         await images.updateBundleImage(current, desired.ImageId);
-        deps.log(`UpdateWorkspaceBundle: ${current} now gives new and rebuilt WorkSpaces image ${desired.ImageId} (was ${old.ImageId})`);
+        deps.log(`UpdateWorkspaceBundle: ${current} now gives new and rebuilt WorkSpaces image ${desired.ImageId} (was ${observed.ImageId})`);
       }
       return current;
     }

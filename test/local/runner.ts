@@ -245,7 +245,8 @@ export class LocalStack {
     for (let grew = true; grew;) {
       grew = false;
       for (const r of declared) {
-        const named = (r.references ?? []).some((id) => mayChange.has(id) || creates.some((c) => c.logicalId === id) || updates.some((u) => u.logicalId === id));
+        const named = (r.references ?? []).some((id) => mayChange.has(id)
+          || creates.some((c) => c.logicalId === id) || updates.some((u) => u.logicalId === id));
         if (!mayChange.has(r.logicalId) && !creates.includes(r) && !updates.includes(r) && named) {
           mayChange.add(r.logicalId);
           grew = true;

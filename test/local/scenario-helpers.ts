@@ -60,7 +60,9 @@ export interface Scenario {
  * (whose SDK client is built from the environment of the moment) into a new LocalStack.
  */
 export async function startScenario(options: ScenarioOptions = {}): Promise<Scenario> {
-  const endpoint = await startLocalWorkspaces({ timing: options.timing, imageTiming: options.imageTiming, faults: options.faults, seed: options.seed ?? 1, clock: options.clock });
+  const endpoint = await startLocalWorkspaces({
+    timing: options.timing, imageTiming: options.imageTiming, faults: options.faults, seed: options.seed ?? 1, clock: options.clock,
+  });
   Object.assign(process.env, endpoint.env(), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   const handlerLog: string[] = [];
   const log = (line: string) => handlerLog.push(line);

@@ -26,6 +26,7 @@ import {
 } from './model';
 import { AliasSnapshot, DEFAULT_NETWORK_TIMING, NetworkModel, NetworkTiming } from './network-model';
 import { Prng } from './prng';
+import { MigrationModel, MigrationRecord } from './migration-model';
 import { StandbyModel, StandbySnapshot } from './standby-model';
 
 export {
@@ -40,6 +41,7 @@ export type { BundleInput, ConnectionSnapshot, DirectoryInput, SeedWorkspaceInpu
 export { DEFAULT_NETWORK_TIMING } from './network-model';
 export type { AliasSnapshot, NetworkTiming } from './network-model';
 export type { StandbySnapshot } from './standby-model';
+export type { MigrationRecord } from './migration-model';
 
 /** The operations this endpoint implements (X-Amz-Target `WorkspacesService.<name>`). */
 export const OPERATIONS = [
@@ -76,6 +78,9 @@ export const OPERATIONS = [
   'DisassociateConnectionAlias',
   // Standby WorkSpaces (standby-model.ts), across endpoints linked with linkRegion().
   'CreateStandbyWorkspaces',
+  // Bundle migration and the snapshots it restores from (migration-model.ts).
+  'MigrateWorkspace',
+  'DescribeWorkspaceSnapshots',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -175,6 +180,7 @@ export class LocalWorkspaces {
   private readonly model: WorkspacesModel;
   private readonly network: NetworkModel;
   private readonly standby: StandbyModel;
+  private readonly migration: MigrationModel;
   private readonly faultPrng: Prng;
   private counts = new Map<string, number>();
   private log: CallRecord[] = [];
@@ -195,6 +201,7 @@ export class LocalWorkspaces {
     this.region = region;
     this.network = new NetworkModel(networkTiming, clock, new Prng(seed * 31 + 7), model);
     this.standby = new StandbyModel(region, model);
+    this.migration = new MigrationModel(model.migrationAccess());
     const { port } = server.address() as AddressInfo;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -280,6 +287,40 @@ export class LocalWorkspaces {
   /** The standby WorkSpaces of this Region that exist, with their primary. */
   standbyInventory(): StandbySnapshot[] {
     return this.standby.inventory();
+  }
+
+  /**
+   * Writes a value to the WorkSpace's user volume now, as its connected user would: the user's
+   * last connection (LastKnownUserConnectionTimestamp) becomes now. A migration restores the user
+   * volume from the last snapshot, so what was written after it is lost.
+   */
+  writeUserData(workspaceId: string, key: string, value: string): void {
+    this.migration.writeUserData(workspaceId, key, value);
+  }
+
+  /** The WorkSpace's user volume now (what a test wrote to it, or what a migration restored). */
+  userVolume(workspaceId: string): Record<string, string> {
+    return this.migration.userVolume(workspaceId);
+  }
+
+  /** Snapshots the WorkSpace's volumes now, beside the regular snapshots (Timing.snapshotIntervalMs). */
+  takeSnapshot(workspaceId: string): void {
+    this.migration.takeSnapshot(workspaceId);
+  }
+
+  /** Clock times (ms) of the WorkSpace's snapshots so far, oldest first. */
+  snapshotTimes(workspaceId: string): number[] {
+    return this.migration.snapshotTimes(workspaceId);
+  }
+
+  /** MigrateWorkspace to this bundle is accepted and then fails: the new WorkSpace goes, the original keeps its id. */
+  failMigrationsTo(bundleId: string): void {
+    this.migration.failMigrationsTo(bundleId);
+  }
+
+  /** Every MigrateWorkspace the endpoint accepted, with its outcome once known. */
+  migrations(): MigrationRecord[] {
+    return this.migration.migrations();
   }
 
   /** Register another directory (id `^d-[0-9a-f]{8,63}$`). */
@@ -441,6 +482,8 @@ export class LocalWorkspaces {
       case 'AssociateConnectionAlias': return n.associateConnectionAlias(body);
       case 'DisassociateConnectionAlias': return n.disassociateConnectionAlias(body);
       case 'CreateStandbyWorkspaces': return this.standby.createStandbyWorkspaces(body);
+      case 'MigrateWorkspace': return this.migration.migrateWorkspace(body);
+      case 'DescribeWorkspaceSnapshots': return this.migration.describeWorkspaceSnapshots(body);
     }
   }
 

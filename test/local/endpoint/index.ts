@@ -12,6 +12,7 @@
 import { randomUUID } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { MigrationModel, MigrationRecord } from './migration-model';
 import {
   ApiError,
   BundleInput,
@@ -26,7 +27,6 @@ import {
 } from './model';
 import { AliasSnapshot, DEFAULT_NETWORK_TIMING, NetworkModel, NetworkTiming } from './network-model';
 import { Prng } from './prng';
-import { MigrationModel, MigrationRecord } from './migration-model';
 import { StandbyModel, StandbySnapshot } from './standby-model';
 
 export {

@@ -232,6 +232,8 @@ export interface BundleRecord {
 
 /** See WorkspacesModel.migrationAccess. */
 export interface MigrationAccess {
+  readonly clock: () => number;
+  readonly timing: Timing;
   live(id: string, includeHidden?: boolean): WsRecord | undefined;
   bundle(id: string): BundleRecord | undefined;
   /** A new record for the user of `source` (same directory, encryption and tags), from `bundle`. */
@@ -239,8 +241,6 @@ export interface MigrationAccess {
   schedule(ws: WsRecord, phases: Phase[]): void;
   endSession(ws: WsRecord): void;
   computerName(): string;
-  readonly clock: () => number;
-  readonly timing: Timing;
 }
 
 export const ACCOUNT_ID = '123456789012';

@@ -42,7 +42,7 @@ export async function startDelete(
     return;
   }
   const workspace = await api.describe(workspaceId);
-  if (workspace === undefined || workspace.State === 'TERMINATED') {
+  if (workspace === undefined || workspace.State === 'TERMINATED' || workspace.State === 'TERMINATING') {
     if (await deleteMigrated(api, workspaceId, event, log)) {
       return;
     }

@@ -41,7 +41,7 @@ export async function workspaceIsComplete(event: WorkspaceIsCompleteEvent, resol
     let workspace = await api.describe(workspaceId);
     // A bundle change migrates; and a WorkSpace no longer described may have been migrated (the
     // rollback of the request that migrated it, or a migration under way that has just ended).
-    const gone = workspace === undefined || workspace.State === 'TERMINATED';
+    const gone = workspace === undefined || workspace.State === 'TERMINATED' || workspace.State === 'TERMINATING';
     if (event.RequestType === 'Update' && !replaced && ((declared.bundleChange === 'MIGRATE' && changesBundle(changes)) || gone)) {
       const migration = await migrationIsComplete(event, resolved, declared, elapsedSeconds, refusalKey);
       if (migration !== undefined) {

@@ -92,8 +92,15 @@ export async function migrationIsComplete(
   const reader = readerOf(event, true);
   const requestId = event.RequestId ?? '';
   const source = await api.describe(physicalId);
+  if (source !== undefined && source.BundleId === declared.bundleId && !['TERMINATING', 'TERMINATED'].includes(source.State ?? '')) {
+    // Already on the declared bundle (the rollback of a refused change, or nothing to migrate).
+    return undefined;
+  }
+  const tags = source === undefined ? {} : await api.tags(physicalId);
+  const mark = markOf(tags);
 
-  if (source === undefined || source.State === 'TERMINATED') {
+  // Gone, or going: a WorkSpace terminating after a migration that is not this request's own.
+  if (source === undefined || source.State === 'TERMINATED' || (source.State === 'TERMINATING' && mark?.request !== requestId)) {
     const migrated = await findMigratedFrom(api, reader, declared.directoryId, declared.userName, physicalId);
     if (migrated === undefined) {
       return undefined;
@@ -103,11 +110,16 @@ export async function migrationIsComplete(
       log(`${keptMigrationNote(migrated.workspace, physicalId, declared.bundleId)}.`);
       return { IsComplete: true, Data: attributesOf(migrated.workspace.WorkspaceId!, migrated.workspace) };
     }
+    if (migrated.mark.state === 'rolledback') {
+      // Kept by an earlier rollback: this request follows it, and proposes its id to CloudFormation.
+      const proposed: MigrationMark = { request: requestId, state: 'pending', from: physicalId };
+      await api.createTags(migrated.workspace.WorkspaceId!, markTags(migrated.tags, proposed));
+      log(`${physicalId} was migrated to ${migrated.workspace.WorkspaceId} (kept by an earlier rollback): the resource follows it`);
+      return reconcileMigrated(event, deps, declared, { ...migrated, mark: proposed }, elapsedSeconds, refusalKey);
+    }
     return reconcileMigrated(event, deps, declared, migrated, elapsedSeconds, refusalKey);
   }
 
-  const tags = await api.tags(physicalId);
-  const mark = markOf(tags);
   if (mark?.state === 'pending' && mark.request === requestId && mark.from === physicalId) {
     // This request started a migration of the WorkSpace: follow it.
     const target = mark.to !== undefined

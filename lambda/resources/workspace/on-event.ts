@@ -24,8 +24,11 @@ export async function workspaceOnEvent(event: WorkspaceResourceEvent, resolved: 
       let current = requirePhysicalResourceId(event);
       const desired = parseProperties(event.ResourceProperties);
       const changes = replacementChanges(desired, event.OldResourceProperties);
-      let workspace = needsNewWorkspace(changes) ? undefined : await api.describe(current);
-      if (!needsNewWorkspace(changes) && (workspace === undefined || workspace.State === 'TERMINATED')) {
+      // Without a change of what only a new WorkSpace has, isComplete does the rest (and follows a
+      // migrated WorkSpace); a change of user or directory looks up the user's WorkSpace itself.
+      const inPlaceChange = changes.length > 0 && !needsNewWorkspace(changes);
+      let workspace = inPlaceChange ? await api.describe(current) : undefined;
+      if (inPlaceChange && (workspace === undefined || workspace.State === 'TERMINATED' || workspace.State === 'TERMINATING')) {
         // The WorkSpace may have been migrated: the rollback of the request that migrated it, or
         // the first request after a rollback that kept the migrated WorkSpace.
         const followed = await followMigration(resolved, event, desired, current);

@@ -172,22 +172,31 @@ export interface MigrationMark {
   readonly from: string;
   /** The id of the migrated WorkSpace, once MigrateWorkspace has answered (written on the original). */
   readonly to?: string;
+  /**
+   * The migrated WorkSpace has been seen (written on the original): a new WorkSpace is invisible
+   * for a while, so only one seen before and no longer described is known to be gone (the
+   * migration failed, and the service terminated it).
+   */
+  readonly seen?: boolean;
 }
 
+const SEEN = 'seen';
+
 export function formatMigrationMark(mark: MigrationMark): string {
-  return [mark.request, mark.state, mark.from, ...mark.to === undefined ? [] : [mark.to]].join('/');
+  const to = mark.to === undefined ? [] : [mark.to, ...mark.seen ? [SEEN] : []];
+  return [mark.request, mark.state, mark.from, ...to].join('/');
 }
 
 export function parseMigrationMark(value: string | undefined): MigrationMark | undefined {
   const parts = (value ?? '').split('/');
-  if ((parts.length !== 3 && parts.length !== 4) || parts.some((p) => p === '')) {
+  if (parts.length < 3 || parts.length > 5 || parts.some((p) => p === '')) {
     return undefined;
   }
-  const [request, state, from, to] = parts;
-  if (state !== 'pending' && state !== 'rolledback') {
+  const [request, state, from, to, seen] = parts;
+  if ((state !== 'pending' && state !== 'rolledback') || (seen !== undefined && seen !== SEEN)) {
     return undefined;
   }
-  return { request, state, from, to };
+  return seen === SEEN ? { request, state, from, to, seen: true } : { request, state, from, to };
 }
 
 /**

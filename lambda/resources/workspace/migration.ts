@@ -126,6 +126,16 @@ export async function migrationIsComplete(
       ? await api.describe(mark.to)
       : (await findMigratedFrom(api, reader, declared.directoryId, declared.userName, physicalId))?.workspace;
     const targetId = mark.to ?? target?.WorkspaceId ?? '(not known yet)';
+    if (target !== undefined && mark.to !== undefined && !mark.seen) {
+      // Seen once: should it disappear, the migration failed (a new WorkSpace is invisible only at first).
+      await api.createTags(physicalId, markTags(tags, { ...mark, seen: true }));
+    }
+    if (target === undefined && mark.seen) {
+      await api.deleteTags(physicalId, [MIGRATION_TAG_KEY]);
+      throw new Error(`The migration of WorkSpace ${physicalId} (user "${declared.userName}") to bundle ${declared.bundleId} failed: the `
+        + `service terminated the new WorkSpace ${targetId} (it is gone). WorkSpace ${physicalId} keeps its id, its bundle and its user `
+        + 'volume; nothing else was changed. Look at the bundle\'s image, then deploy again.');
+    }
     if (target === undefined || target.State === 'PENDING') {
       return waitOrTimeout(declared, elapsedSeconds, log, `${physicalId}: migrating to bundle ${declared.bundleId} as ${targetId}: `
         + `${target === undefined ? 'the new WorkSpace is not visible yet' : 'the new WorkSpace is PENDING'}`,

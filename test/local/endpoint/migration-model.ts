@@ -38,6 +38,8 @@ export interface MigrationRecord {
   readonly snapshotAt: number;
   /** Set once it ended: `succeeded` (the original terminated) or `failed` (the new one terminated). */
   outcome?: 'succeeded' | 'failed';
+  /** Clock time (ms) it ended. */
+  endedAt?: number;
 }
 
 interface UserVolumeWrite {
@@ -180,6 +182,7 @@ export class MigrationModel {
           ms: timing.terminatingMs,
           enter: () => {
             record.outcome = 'failed';
+            record.endedAt = this.access.clock();
             this.underWay.delete(source.id);
           },
         }
@@ -189,6 +192,7 @@ export class MigrationModel {
           enter: (w) => {
             w.computerName ??= this.access.computerName();
             record.outcome = 'succeeded';
+            record.endedAt = this.access.clock();
             this.underWay.delete(source.id);
             const original = this.access.live(source.id, true);
             if (original && original.phase.state !== 'TERMINATING' && original.phase.state !== 'TERMINATED') {

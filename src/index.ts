@@ -6,6 +6,7 @@ export * from './running-mode';
 export * from './workspace';
 export * from './workspace-base';
 export * from './bundle';
+export * from './bundle-change';
 export * from './directory';
 export * from './workspace-fleet';
 export * from './workspace-options';

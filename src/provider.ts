@@ -10,7 +10,7 @@ import { HandlerFunction } from './private/handler-function';
 import { ImagePolicies } from './private/image-policies';
 import { addNagSuppressions, JustifiedStatement } from './private/nag';
 import { registerProviderRoles } from './private/provider-roles';
-import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from './private/rules';
+import { FLEET_TAG_KEY, MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY } from './private/rules';
 import { LIBRARY_VERSION_ENV, libraryVersion } from './private/version';
 
 /**
@@ -189,7 +189,7 @@ export class WorkspaceProvider extends Construct {
     // the provider is one per stack, so this stack is exactly what it serves.
     const thisStacksMarking = { [OWNERSHIP_TAG_KEY]: Fn.join('', [Fn.select(2, Fn.split('/', stack.stackId)), '/*']) };
     const onlyTheOwnershipTag = {
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY, MIGRATION_TAG_KEY] },
       // ForAllValues is also true of a request without tag keys.
       'Null': { 'aws:TagKeys': 'false' },
     };
@@ -280,11 +280,24 @@ export class WorkspaceProvider extends Construct {
       conditions: { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY] } },
     }));
     this.addStatement([isComplete], new iam.PolicyStatement({
-      actions: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces'],
+      actions: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces', 'workspaces:MigrateWorkspace'],
       resources: [anyWorkspace],
       conditions: ownedByThisStack,
-    }), 'workspaces:ModifyWorkspaceProperties and TerminateWorkspaces on workspace/* only where the WorkSpace carries this '
-      + 'stack\'s ownership tag (aws:ResourceTag): the WorkSpaces a stack owns are not known at synth time');
+    }), 'workspaces:ModifyWorkspaceProperties, TerminateWorkspaces and MigrateWorkspace on workspace/* only where the WorkSpace '
+      + 'carries this stack\'s ownership tag (aws:ResourceTag): the WorkSpaces a stack owns are not known at synth time');
+    // A bundle change migrates the WorkSpace: the target bundle is checked too, and may be Amazon's
+    // (no account in its ARN) or the account's own; isComplete first compares the newest snapshot
+    // with the user's last connection.
+    this.addStatement([isComplete], new iam.PolicyStatement({
+      actions: ['workspaces:MigrateWorkspace'],
+      resources: [stack.formatArn({ service: 'workspaces', resource: 'workspacebundle', resourceName: '*', account: '*' })],
+    }), 'workspaces:MigrateWorkspace names the target bundle, which is resolved at deploy time (workspacebundle/*, in any account: '
+      + 'Amazon\'s public bundles have no account in their ARN)');
+    this.addStatement([isComplete], new iam.PolicyStatement({
+      actions: ['workspaces:DescribeWorkspaceSnapshots'],
+      resources: [anyWorkspace],
+    }), 'workspaces:DescribeWorkspaceSnapshots on workspace/*: it only reads when the WorkSpace was last snapshotted, before a '
+      + 'migration, and the WorkSpaces a stack owns are not known at synth time');
 
     const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', { retention });
     const provider = new cr.Provider(this, 'Provider', {

@@ -16,6 +16,9 @@ import {
   renderWorkspaceProperties,
 } from './private/workspace-settings';
 import { Protocol } from './protocol';
+
+/** The most WorkSpaces one wave of a fleet's migration moves (the Administration Guide's advice). */
+const MAX_MIGRATION_BATCH_SIZE = 25;
 import { WorkspaceProvider } from './provider';
 import { RunningMode } from './running-mode';
 import { IWorkspace, WorkspaceBase } from './workspace-base';
@@ -119,6 +122,17 @@ export interface WorkspaceFleetProps extends WorkspaceOptions {
    * @default 2
    */
   readonly requestsPerSecond?: number;
+
+  /**
+   * How many WorkSpaces a bundle change migrates at once (see `bundleChange`).
+   *
+   * The members are migrated in waves of this many, each wave once the one before has finished:
+   * a bundle that fails shows in the first wave, which fails the deployment before any further
+   * wave starts. The Administration Guide advises migrating no more than 25 WorkSpaces at a time.
+   *
+   * @default 5
+   */
+  readonly migrationBatchSize?: number;
 }
 
 /**
@@ -186,6 +200,12 @@ export class WorkspaceFleet extends Construct implements ITaggable {
       throw validationError(this, `Invalid requestsPerSecond ${requestsPerSecond} requests per second: must be above 0 and `
         + `at most ${MAX_REQUESTS_PER_SECOND}`);
     }
+    const migrationBatchSize = props.migrationBatchSize;
+    if (migrationBatchSize !== undefined && !Token.isUnresolved(migrationBatchSize)
+      && !(Number.isInteger(migrationBatchSize) && migrationBatchSize >= 1 && migrationBatchSize <= MAX_MIGRATION_BATCH_SIZE)) {
+      throw validationError(this, `Invalid migrationBatchSize ${migrationBatchSize} WorkSpaces: must be a whole number from 1 to `
+        + `${MAX_MIGRATION_BATCH_SIZE} (the Administration Guide advises migrating at most 25 WorkSpaces at a time)`);
+    }
     const rootEncrypted = props.rootVolumeEncrypted ?? false;
     const userEncrypted = props.userVolumeEncrypted ?? false;
     if (props.volumeEncryptionKey && !rootEncrypted && !userEncrypted) {
@@ -223,6 +243,8 @@ export class WorkspaceFleet extends Construct implements ITaggable {
         RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'DESTROY'
           : removalPolicy === RemovalPolicy.RETAIN ? 'RETAIN' : undefined,
         RequestsPerSecond: requestsPerSecond,
+        BundleChange: props.bundleChange,
+        MigrationBatchSize: migrationBatchSize,
       },
     });
     keyGrant?.applyBefore(this.resource);

@@ -250,6 +250,7 @@ export class Workspace extends WorkspaceBase implements ITaggable {
         AdoptExisting: props.adoptExisting ? 'true' : undefined,
         // Only when given: the templates of apps that leave the default stay as they were.
         DisruptionPolicy: props.disruptionPolicy,
+        BundleChange: props.bundleChange,
       },
     });
 

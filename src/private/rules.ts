@@ -94,8 +94,13 @@ export const OWNERSHIP_TAG_KEY = 'cdk-workspaces:owner';
  * that fleet is about to release or terminate it (lambda/fleet-generations.ts); never user-managed.
  */
 export const FLEET_TAG_KEY = 'cdk-workspaces:fleet';
+/**
+ * The tag that a bundle migration leaves on the migrated WorkSpace until CloudFormation has
+ * committed (or rolled back) its new id (lambda/plan/migration.ts); never user-managed.
+ */
+export const MIGRATION_TAG_KEY = 'cdk-workspaces:migration';
 /** The tag keys cdk-workspaces writes itself, which no app may declare. */
-export const RESERVED_TAG_KEYS: readonly string[] = [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY];
+export const RESERVED_TAG_KEYS: readonly string[] = [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY, MIGRATION_TAG_KEY];
 /** How many tags cdk-workspaces adds to a fleet's WorkSpace (ownership and membership). */
 export const FLEET_RESERVED_TAGS = 2;
 

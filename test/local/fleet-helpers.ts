@@ -10,7 +10,7 @@ import { BUNDLE_ID, DIRECTORY_ID, fastClock } from './scenario-helpers';
 import { parseOwnership, resourcePart, stackUuid } from '../../lambda/core/ownership';
 import { anchorPending, parseFleetId, parseFleetTag } from '../../lambda/resources/fleet/fleet-generations';
 import { Workspace, WorkspaceBundle, WorkspaceFleet, WorkspaceFleetProps, WorkspaceFleetUserOptions, WorkspacesDirectory } from '../../src';
-import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { FLEET_TAG_KEY, MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 type Json = any;
 
@@ -50,6 +50,8 @@ export async function startFleetScenario(options: {
   readonly accessKeyIds?: { readonly onEvent: string; readonly isComplete: string };
   /** The order the runner runs one deployment's creates and updates in (see LocalStackOptions). */
   readonly operationOrder?: LocalStackOptions['operationOrder'];
+  /** Sees every step of the runner (see LocalStackOptions). */
+  readonly onProgress?: LocalStackOptions['onProgress'];
 } = {}): Promise<FleetScenario> {
   const speedUp = options.speedUp ?? 1000;
   const clock = fastClock(speedUp);
@@ -70,6 +72,7 @@ export async function startFleetScenario(options: {
     totalTimeoutMs: 3_600_000 / speedUp,
     cloudFormationSpeedUp: speedUp,
     operationOrder: options.operationOrder,
+    onProgress: options.onProgress,
     handlers: { onEvent: handlers.onEvent, isComplete: (event, context) => { pollStarts.push(now()); return handlers.isComplete(event, context); } },
     handlerLog: log,
   });
@@ -79,6 +82,8 @@ export async function startFleetScenario(options: {
 export interface FleetSpec extends Partial<Omit<WorkspaceFleetProps, 'directory' | 'bundle'>> {
   /** Construct id. @default 'Fleet' */
   readonly id?: string;
+  /** The fleet's bundle. @default BUNDLE_ID */
+  readonly bundleId?: string;
   readonly overrides?: Record<string, WorkspaceFleetUserOptions>;
   readonly tags?: Record<string, string>;
   /** Users whose WorkSpace the app references with fleet.workspace(). */
@@ -90,11 +95,11 @@ export interface FleetSpec extends Partial<Omit<WorkspaceFleetProps, 'directory'
 /** The template of an app holding one fleet in DIRECTORY_ID from BUNDLE_ID. */
 export function synthFleet(spec: FleetSpec): Json {
   const stack = new Stack(new App(), 'FleetScenario');
-  const { id, overrides, tags, exported, workspaces, ...props } = spec;
+  const { id, overrides, tags, exported, workspaces, bundleId, ...props } = spec;
   const directory = WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID);
   const fleet = new WorkspaceFleet(stack, id ?? 'Fleet', {
     directory,
-    bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID),
+    bundle: WorkspaceBundle.fromBundleId(bundleId ?? BUNDLE_ID),
     ...props,
   });
   for (const w of workspaces ?? []) {
@@ -164,7 +169,8 @@ export function expectFleetInventory(endpoint: LocalWorkspaces, stack: LocalStac
     for (const [k, v] of Object.entries(wantProps)) {
       if (String(have[k]) !== String(v)) wrong.push(`${label}: ${k} is ${String(have[k])}, declared ${String(v)}`);
     }
-    const { [OWNERSHIP_TAG_KEY]: marking, [FLEET_TAG_KEY]: fleetTag, ...tags } = actual.Tags;
+    // The migration marking is a migration scenario's to check.
+    const { [OWNERSHIP_TAG_KEY]: marking, [FLEET_TAG_KEY]: fleetTag, [MIGRATION_TAG_KEY]: _migration, ...tags } = actual.Tags;
     const wantTags = Object.fromEntries([...(p.Tags ?? []), ...(user.Tags ?? [])].map((t: Json) => [t.Key, t.Value]));
     if (JSON.stringify(Object.entries(tags).sort()) !== JSON.stringify(Object.entries(wantTags).sort())) {
       wrong.push(`${label}: tags ${JSON.stringify(tags)}, declared ${JSON.stringify(wantTags)}`);

@@ -442,8 +442,14 @@ export class LocalStack {
         const result = (await this.handlers.isComplete(merged, lambdaContext(requestId))) ?? {};
         if (result.IsComplete) {
           const data = { ...merged.Data, ...result.Data };
-          progress({ phase: 'complete', physicalId: merged.PhysicalResourceId, state: data.State, polls });
-          return { logicalId: resource.logicalId, operation, ok: true, physicalId: merged.PhysicalResourceId, data, polls };
+          // The framework answers with the request merged with isComplete's result: a physical id
+          // that isComplete returns replaces onEvent's.
+          const physicalId = result.PhysicalResourceId ?? merged.PhysicalResourceId;
+          if (operation === 'Delete' && physicalId !== merged.PhysicalResourceId) {
+            throw new Error('DELETE: cannot change the physical resource ID');
+          }
+          progress({ phase: 'complete', physicalId, state: data.State, polls });
+          return { logicalId: resource.logicalId, operation, ok: true, physicalId, data, polls };
         }
         if (result.Data && Object.keys(result.Data).length > 0) {
           throw new Error('"Data" is not allowed if "IsComplete" is "False"');

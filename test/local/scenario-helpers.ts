@@ -7,7 +7,7 @@ import type { Faults, ImageTiming, Timing } from './endpoint';
 import { Handler, Handlers, LocalStack, LocalStackOptions, loadBundledHandlers, workspacesOf } from './runner';
 import { parseOwnership, resourcePart, stackUuid } from '../../lambda/core/ownership';
 import { Workspace, WorkspaceProps, WorkspaceBundle } from '../../src';
-import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { directory } from '../directories';
 
 export const DIRECTORY_ID = 'd-1234567890';
@@ -267,8 +267,9 @@ export function expectInventory(endpoint: LocalWorkspaces, expectation: Inventor
       .toEqual({ label, ...Object.fromEntries(Object.entries(wantProps).map(([k, v]) => [k, comparable(k, v)])) });
 
     // Tags: exactly the declared ones (plus, on an adopted WorkSpace, the ones it had before)
-    // and this resource's ownership tag.
-    const { [OWNERSHIP_TAG_KEY]: marking, ...otherTags } = actual.Tags;
+    // and this resource's ownership tag (and, on a migrated WorkSpace, the migration marking, which
+    // a migration scenario checks itself).
+    const { [OWNERSHIP_TAG_KEY]: marking, [MIGRATION_TAG_KEY]: _migration, ...otherTags } = actual.Tags;
     const wantTags: Record<string, string> = {
       ...expectation.adoptedTags?.[resource.logicalId],
       ...Object.fromEntries((p.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value])),

@@ -13,6 +13,7 @@ import { randomUUID } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { CustomBundleSnapshot, DEFAULT_IMAGE_TIMING, ImageFaults, ImageModel, ImageSnapshot, ImageTiming } from './image-model';
+import { MigrationModel, MigrationRecord } from './migration-model';
 import {
   ApiError,
   BundleInput,
@@ -43,6 +44,7 @@ export type { CustomBundleSnapshot, ImageSnapshot, ImageTiming } from './image-m
 export { DEFAULT_NETWORK_TIMING } from './network-model';
 export type { AliasSnapshot, NetworkTiming } from './network-model';
 export type { StandbySnapshot } from './standby-model';
+export type { MigrationRecord } from './migration-model';
 
 /** The operations this endpoint implements (X-Amz-Target `WorkspacesService.<name>`). */
 export const OPERATIONS = [
@@ -86,6 +88,9 @@ export const OPERATIONS = [
   'CreateWorkspaceBundle',
   'UpdateWorkspaceBundle',
   'DeleteWorkspaceBundle',
+  // Bundle migration and the snapshots it restores from (migration-model.ts).
+  'MigrateWorkspace',
+  'DescribeWorkspaceSnapshots',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -188,6 +193,7 @@ export class LocalWorkspaces {
   private readonly network: NetworkModel;
   private readonly standby: StandbyModel;
   private readonly images: ImageModel;
+  private readonly migration: MigrationModel;
   private readonly faultPrng: Prng;
   private counts = new Map<string, number>();
   private log: CallRecord[] = [];
@@ -210,6 +216,7 @@ export class LocalWorkspaces {
     this.network = new NetworkModel(networkTiming, clock, new Prng(seed * 31 + 7), model);
     this.standby = new StandbyModel(region, model);
     this.images = new ImageModel(model, imageTiming, clock, new Prng(seed * 131 + 3), faults);
+    this.migration = new MigrationModel(model.migrationAccess());
     const { port } = server.address() as AddressInfo;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -305,6 +312,40 @@ export class LocalWorkspaces {
   /** Every custom bundle made through CreateWorkspaceBundle, with its image. */
   customBundleInventory(): CustomBundleSnapshot[] {
     return this.images.customBundleInventory();
+  }
+
+  /**
+   * Writes a value to the WorkSpace's user volume now, as its connected user would: the user's
+   * last connection (LastKnownUserConnectionTimestamp) becomes now. A migration restores the user
+   * volume from the last snapshot, so what was written after it is lost.
+   */
+  writeUserData(workspaceId: string, key: string, value: string): void {
+    this.migration.writeUserData(workspaceId, key, value);
+  }
+
+  /** The WorkSpace's user volume now (what a test wrote to it, or what a migration restored). */
+  userVolume(workspaceId: string): Record<string, string> {
+    return this.migration.userVolume(workspaceId);
+  }
+
+  /** Snapshots the WorkSpace's volumes now, beside the regular snapshots (Timing.snapshotIntervalMs). */
+  takeSnapshot(workspaceId: string): void {
+    this.migration.takeSnapshot(workspaceId);
+  }
+
+  /** Clock times (ms) of the WorkSpace's snapshots so far, oldest first. */
+  snapshotTimes(workspaceId: string): number[] {
+    return this.migration.snapshotTimes(workspaceId);
+  }
+
+  /** MigrateWorkspace to this bundle is accepted and then fails: the new WorkSpace goes, the original keeps its id. */
+  failMigrationsTo(bundleId: string): void {
+    this.migration.failMigrationsTo(bundleId);
+  }
+
+  /** Every MigrateWorkspace the endpoint accepted, with its outcome once known. */
+  migrations(): MigrationRecord[] {
+    return this.migration.migrations();
   }
 
   /** Register another directory (id `^d-[0-9a-f]{8,63}$`). */
@@ -474,6 +515,8 @@ export class LocalWorkspaces {
       case 'CreateWorkspaceBundle': return i.createWorkspaceBundle(body);
       case 'UpdateWorkspaceBundle': return i.updateWorkspaceBundle(body);
       case 'DeleteWorkspaceBundle': return i.deleteWorkspaceBundle(body);
+      case 'MigrateWorkspace': return this.migration.migrateWorkspace(body);
+      case 'DescribeWorkspaceSnapshots': return this.migration.describeWorkspaceSnapshots(body);
     }
   }
 

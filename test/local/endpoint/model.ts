@@ -40,6 +40,13 @@ export interface Timing {
   readonly rebootingMs: number;
   /** REBUILDING -> AVAILABLE. @default 100 */
   readonly rebuildingMs: number;
+  /** MigrateWorkspace: the new WorkSpace is PENDING this long (after its invisible window). @default 200 */
+  readonly migratingMs: number;
+  /**
+   * The service snapshots each WorkSpace's volumes regularly (every 12 hours, the API reference
+   * says of RebuildWorkspaces): the first this long after creation, then at this interval. @default 12 hours
+   */
+  readonly snapshotIntervalMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -52,6 +59,8 @@ export const DEFAULT_TIMING: Timing = {
   stoppingMs: 50,
   rebootingMs: 50,
   rebuildingMs: 100,
+  migratingMs: 200,
+  snapshotIntervalMs: 12 * 3600_000,
 };
 
 /**
@@ -113,6 +122,8 @@ export interface BundleInput {
   readonly operatingSystemName?: WorkspaceProperties['OperatingSystemName'];
   /** The image the bundle is made of (a custom bundle's, image-model.ts). @default one derived from the bundle id */
   readonly imageId?: string;
+  /** A Bring Your Own License bundle (its image needs dedicated tenancy): MigrateWorkspace moves BYOL only to BYOL. @default false */
+  readonly byol?: boolean;
 }
 
 export interface SeedWorkspaceInput {
@@ -162,13 +173,14 @@ export interface ModelFaults {
 
 type PhaseState = WorkspaceState | 'HIDDEN' | 'GONE';
 
-interface Phase {
+export interface Phase {
   readonly state: PhaseState;
   readonly ms: number;
   readonly enter?: (ws: WsRecord) => void;
 }
 
-interface WsRecord {
+/** A WorkSpace as the model holds it; exported for the models split into their own files (migration-model.ts). */
+export interface WsRecord {
   readonly seq: number;
   readonly id: string;
   readonly directoryId: string;
@@ -210,7 +222,7 @@ export interface ConnectionSnapshot {
   readonly DisconnectedByChange: number;
 }
 
-interface BundleRecord {
+export interface BundleRecord {
   readonly id: string;
   readonly name: string;
   readonly description: string;
@@ -220,10 +232,24 @@ interface BundleRecord {
   readonly owner: string;
   readonly protocol: Protocol;
   readonly os: WorkspaceProperties['OperatingSystemName'];
+  readonly byol: boolean;
   readonly createdAt: number;
   /** UpdateWorkspaceBundle points a custom bundle at another image. */
   imageId: string;
   updatedAt: number;
+}
+
+/** See WorkspacesModel.migrationAccess. */
+export interface MigrationAccess {
+  readonly clock: () => number;
+  readonly timing: Timing;
+  live(id: string, includeHidden?: boolean): WsRecord | undefined;
+  bundle(id: string): BundleRecord | undefined;
+  /** A new record for the user of `source` (same directory, encryption and tags), from `bundle`. */
+  newRecord(source: WsRecord, bundle: BundleRecord, props: WorkspaceProperties): WsRecord;
+  schedule(ws: WsRecord, phases: Phase[]): void;
+  endSession(ws: WsRecord): void;
+  computerName(): string;
 }
 
 export const ACCOUNT_ID = '123456789012';
@@ -339,6 +365,7 @@ export class WorkspacesModel {
       owner: input.owner ?? ACCOUNT_ID,
       protocol: input.protocol ?? 'PCOIP',
       os: input.operatingSystemName ?? 'WINDOWS_SERVER_2022',
+      byol: input.byol ?? false,
       createdAt: this.clock(),
       imageId: input.imageId ?? `wsi-${bundleId.slice(4, 13).padEnd(9, '0')}`,
       updatedAt: this.clock(),
@@ -413,6 +440,37 @@ export class WorkspacesModel {
     return this.all()
       .filter((ws) => includeTerminated || ws.phase.state !== 'TERMINATED')
       .map((ws) => this.snapshot(ws));
+  }
+
+  /**
+   * What migration-model.ts needs of the WorkSpaces: their records, a new record for the same
+   * user, and the phases a migration moves them through. Not for tests: they use the endpoint.
+   */
+  migrationAccess(): MigrationAccess {
+    return {
+      live: (id, includeHidden) => this.live(id, includeHidden),
+      bundle: (id) => this.bundles.get(id),
+      newRecord: (source, bundle, props) => {
+        const dir = this.directories.get(source.directoryId)!;
+        const ws = this.newRecord({
+          directoryId: source.directoryId,
+          userName: source.userName,
+          bundle,
+          dir,
+          props,
+          rootEnc: source.rootEnc,
+          userEnc: source.userEnc,
+          key: source.key,
+          tags: new Map(source.tags),
+        });
+        return ws;
+      },
+      schedule: (ws, phases) => this.schedule(ws, phases),
+      endSession: (ws) => this.endSession(ws),
+      computerName: () => this.computerName(),
+      clock: this.clock,
+      timing: this.timing,
+    };
   }
 
   // ------------------------------------------------------------- operations

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { BundleOwner, IWorkspaceBundle } from './bundle';
 import { ComputeType } from './compute-type';
 import { validationError } from './private/errors';
+import { imagePoliciesOf } from './private/image-policies';
 import * as rules from './private/rules';
 import { ALLOWED_REMOVAL_POLICIES, sizeInWholeGib } from './private/workspace-settings';
 import { WorkspaceProvider } from './provider';
@@ -141,7 +142,7 @@ export class CustomWorkspaceBundle extends Resource implements IWorkspaceBundle 
     }
 
     const provider = WorkspaceProvider.getOrCreate(this);
-    provider.allowCustomBundles();
+    imagePoliciesOf(provider).allowCustomBundles();
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: CUSTOM_BUNDLE_RESOURCE_TYPE,

@@ -7,7 +7,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { validationError } from './private/errors';
 import { HandlerFunction } from './private/handler-function';
-import { ImagePolicies } from './private/image-policies';
+import { ImagePolicies, registerImagePolicies } from './private/image-policies';
 import { addNagSuppressions, JustifiedStatement } from './private/nag';
 import { registerProviderRoles } from './private/provider-roles';
 import { FLEET_TAG_KEY, MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY } from './private/rules';
@@ -123,7 +123,6 @@ export class WorkspaceProvider extends Construct {
   private readonly createStatement: iam.PolicyStatement;
   private aliasStatement?: iam.PolicyStatement;
   private standbyStatement?: iam.PolicyStatement;
-  private readonly images: ImagePolicies;
   private readonly aliasResources = new Set<string>();
   /** Each statement whose resources include a wildcard, with why it needs it: the cdk-nag acknowledgements come from these. */
   private readonly justified: JustifiedStatement[] = [];
@@ -194,10 +193,9 @@ export class WorkspaceProvider extends Construct {
       'Null': { 'aws:TagKeys': 'false' },
     };
     const ownedByThisStack = { StringLike: prefixed('aws:ResourceTag/', thisStacksMarking) };
-    this.images = new ImagePolicies(stack, onEvent, isComplete, {
-      request: { StringLike: prefixed('aws:RequestTag/', thisStacksMarking) },
-      resource: ownedByThisStack,
-    }, (handlers, statement, reason) => this.addStatement(handlers, statement, reason));
+    registerImagePolicies(this, new ImagePolicies(stack, onEvent, isComplete, {
+      request: { StringLike: prefixed('aws:RequestTag/', thisStacksMarking) }, resource: ownedByThisStack,
+    }, (handlers, statement, reason) => this.addStatement(handlers, statement, reason)));
     const both = [onEvent, isComplete];
 
     // The reasons below are what cdk-nag's AwsSolutions-IAM5 acknowledgements say: each wildcard
@@ -455,19 +453,6 @@ export class WorkspaceProvider extends Construct {
     this.addStatement([this.onEventHandler], this.standbyStatement,
       'workspaces:CreateStandbyWorkspaces creates a WorkSpace whose id is unknown before (workspace/*), for a primary of another '
       + 'Region of this account (any Region), only with this stack\'s ownership tag');
-  }
-
-  /**
-   * Let the handlers capture images of this WorkSpace and delete this stack's images (`WorkspaceImage`).
-   * @param workspaceId the source WorkSpace's id (of this stack, or imported)
-   */
-  public allowImageCapture(workspaceId: string): void {
-    this.images.allowCapture(workspaceId);
-  }
-
-  /** Let the handlers create, update and delete this stack's custom bundles (`CustomWorkspaceBundle`). */
-  public allowCustomBundles(): void {
-    this.images.allowCustomBundles();
   }
 
   /**

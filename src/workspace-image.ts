@@ -1,6 +1,7 @@
 import { CustomResource, Duration, IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { validationError } from './private/errors';
+import { imagePoliciesOf } from './private/image-policies';
 import * as rules from './private/rules';
 import { ALLOWED_REMOVAL_POLICIES, checkTimeout } from './private/workspace-settings';
 import { WorkspaceProvider } from './provider';
@@ -147,7 +148,7 @@ export class WorkspaceImage extends Resource implements IWorkspaceImage {
     }
 
     const provider = WorkspaceProvider.getOrCreate(this);
-    provider.allowImageCapture(workspace.workspaceId);
+    imagePoliciesOf(provider).allowCapture(workspace.workspaceId);
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: IMAGE_RESOURCE_TYPE,

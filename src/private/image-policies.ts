@@ -1,6 +1,23 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
+
+const byProvider = new WeakMap<IConstruct, ImagePolicies>();
+
+/** The provider records its image policies here, so that they stay out of its public API. */
+export function registerImagePolicies(provider: IConstruct, policies: ImagePolicies): void {
+  byProvider.set(provider, policies);
+}
+
+/** The image and bundle policies of this stack's provider. */
+export function imagePoliciesOf(provider: IConstruct): ImagePolicies {
+  const policies = byProvider.get(provider);
+  if (!policies) {
+    throw new Error(`${provider.node.path} is not a WorkspaceProvider`);
+  }
+  return policies;
+}
 
 /** Adds a statement to these handlers' roles, with the reason for a wildcard (the cdk-nag acknowledgement). */
 export type AddStatement = (handlers: lambda.IFunction[], statement: iam.PolicyStatement, wildcardReason?: string) => void;

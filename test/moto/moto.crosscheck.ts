@@ -542,7 +542,9 @@ describe('custom images (moto implements CreateWorkspaceImage and DescribeWorksp
 
     const again = await both((t) => errorOf(t.client.send(new CreateWorkspaceImageCommand({ Name: name, Description: 'golden', WorkspaceId: ids[t.side] }))));
     expect([again.moto.name, again.local.name]).toEqual(['ResourceAlreadyExistsException', 'ResourceAlreadyExistsException']);
-    const unknown = await both((t) => errorOf(t.client.send(new CreateWorkspaceImageCommand({ Name: `${name}-x`, Description: 'x', WorkspaceId: UNKNOWN_WORKSPACE_ID }))));
+    const unknown = await both((t) => errorOf(t.client.send(new CreateWorkspaceImageCommand({
+      Name: `${name}-x`, Description: 'x', WorkspaceId: UNKNOWN_WORKSPACE_ID,
+    }))));
     expect([unknown.moto.name, unknown.local.name]).toEqual(['ResourceNotFoundException', 'ResourceNotFoundException']);
 
     expect((await errorOf(targets.moto.client.send(new DeleteWorkspaceImageCommand({ ImageId: created.moto.ImageId }))))).toMatchObject({ status: 500 });

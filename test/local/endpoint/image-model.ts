@@ -100,14 +100,14 @@ export class ImageModel {
     if (!source) {
       throw new ApiError('ResourceNotFoundException', `The WorkSpace ${body.WorkspaceId} could not be found.`);
     }
+    if ([...this.images.values()].some((i) => i.name === body.Name)) {
+      throw new ApiError('ResourceAlreadyExistsException', `An image named ${body.Name} already exists.`);
+    }
     if (source.State !== 'AVAILABLE') {
       throw new ApiError('InvalidResourceStateException', `The WorkSpace ${source.WorkspaceId} is ${source.State}; an image can be created only from a WorkSpace that is AVAILABLE.`);
     }
     if ([...this.images.values()].some((i) => i.sourceWorkspaceId === source.WorkspaceId && this.stateOf(i) === 'PENDING')) {
       throw new ApiError('InvalidResourceStateException', `An image of the WorkSpace ${source.WorkspaceId} is being created already.`);
-    }
-    if ([...this.images.values()].some((i) => i.name === body.Name)) {
-      throw new ApiError('ResourceAlreadyExistsException', `An image named ${body.Name} already exists.`);
     }
     if (this.images.size >= IMAGE_QUOTA) {
       throw new ApiError('ResourceLimitExceededException', `The account has ${this.images.size} images, the most allowed in this Region (${IMAGE_QUOTA}).`);

@@ -547,7 +547,8 @@ describe('custom images (moto implements CreateWorkspaceImage and DescribeWorksp
     }))));
     expect([unknown.moto.name, unknown.local.name]).toEqual(['ResourceNotFoundException', 'ResourceNotFoundException']);
 
-    expect((await errorOf(targets.moto.client.send(new DeleteWorkspaceImageCommand({ ImageId: created.moto.ImageId }))))).toMatchObject({ status: 500 });
+    const deleted = await errorOf(targets.moto.client.send(new DeleteWorkspaceImageCommand({ ImageId: created.moto.ImageId })));
+    expect(deleted).toMatchObject({ status: 500 });
     await expectMotoLog('NotImplementedError: The delete_workspace_image action has not been implemented');
     expect((await errorOf(targets.moto.client.send(new CreateWorkspaceBundleCommand({
       BundleName: name, BundleDescription: 'golden', ImageId: created.moto.ImageId, ComputeType: { Name: 'STANDARD' }, UserStorage: { Capacity: '50' },

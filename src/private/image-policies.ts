@@ -105,12 +105,19 @@ export class ImagePolicies {
       + 'stack\'s ownership tag (aws:RequestTag), of an image captured in the stack or imported by id (workspaceimage/*)');
     // UpdateWorkspaceBundle and DeleteWorkspaceBundle act on this stack's bundles only; the image
     // a bundle is pointed at may be one the stack did not capture (fromImageId).
+    const ownBundlesReason = 'on workspacebundle/* only where the bundle carries this stack\'s ownership tag (aws:ResourceTag): the '
+      + 'bundles a stack makes are not known at synth time';
     this.addStatement([this.onEvent], new iam.PolicyStatement({
-      actions: ['workspaces:UpdateWorkspaceBundle', 'workspaces:DeleteWorkspaceBundle'],
+      actions: ['workspaces:UpdateWorkspaceBundle'],
       resources: [anyBundle],
       conditions: this.ownershipConditions.resource,
-    }), 'workspaces:UpdateWorkspaceBundle and DeleteWorkspaceBundle on workspacebundle/* only where the bundle carries this '
-      + 'stack\'s ownership tag (aws:ResourceTag): the bundles a stack makes are not known at synth time');
+    }), `workspaces:UpdateWorkspaceBundle ${ownBundlesReason}`);
+    // isComplete deletes a bundle whose last WorkSpaces were still terminating when the Delete came.
+    this.addStatement([this.onEvent, this.isComplete], new iam.PolicyStatement({
+      actions: ['workspaces:DeleteWorkspaceBundle'],
+      resources: [anyBundle],
+      conditions: this.ownershipConditions.resource,
+    }), `workspaces:DeleteWorkspaceBundle ${ownBundlesReason}`);
     this.addStatement([this.onEvent], new iam.PolicyStatement({
       actions: ['workspaces:UpdateWorkspaceBundle'],
       resources: [anyImage],

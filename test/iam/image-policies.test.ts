@@ -89,8 +89,11 @@ describe('custom bundles', () => {
     }
   });
 
-  test('isComplete may not create, change or delete bundles', async () => {
-    for (const action of ['workspaces:CreateWorkspaceBundle', 'workspaces:UpdateWorkspaceBundle', 'workspaces:DeleteWorkspaceBundle']) {
+  test('isComplete may delete only this stack\'s bundles (once their last WorkSpaces are gone), and not create or change any', async () => {
+    const bundle = arn('workspacebundle/wsb-abc123456');
+    expect(await decide('isComplete', 'workspaces:DeleteWorkspaceBundle', bundle, resourceTags({ [OWNERSHIP_TAG_KEY]: ours('Bundle') }))).toBe('Allowed');
+    expect(await decide('isComplete', 'workspaces:DeleteWorkspaceBundle', bundle, resourceTags({ [OWNERSHIP_TAG_KEY]: theirs }))).toBe('ImplicitlyDenied');
+    for (const action of ['workspaces:CreateWorkspaceBundle', 'workspaces:UpdateWorkspaceBundle']) {
       expect(await decide('isComplete', action, arn('workspacebundle/wsb-abc123456'), {
         ...requestTags({ [OWNERSHIP_TAG_KEY]: ours('Bundle') }), ...resourceTags({ [OWNERSHIP_TAG_KEY]: ours('Bundle') }),
       })).toBe('ImplicitlyDenied');

@@ -1,7 +1,8 @@
 // The golden-image path a team follows, as one app in versions: a builder WorkSpace that an admin
 // configures; an image captured from it; a custom bundle of that image; a fleet on the bundle. Then a
 // new image of the builder, which the bundle takes in place (WorkSpaces created or rebuilt from then
-// on get it). The scenarios (golden-image-scenarios.test.ts) deploy it through the runner.
+// on get it); and, to move the existing WorkSpaces onto the new image, a new bundle, to which the
+// fleet migrates in waves. The scenarios (golden-image-scenarios.test.ts) deploy it through the runner.
 import { App, Size, Stack } from 'aws-cdk-lib';
 import { ComputeType, CustomWorkspaceBundle, Workspace, WorkspaceBundle, WorkspaceFleet, WorkspaceImage, WorkspacesDirectory } from '../../src';
 
@@ -14,6 +15,11 @@ export interface GoldenImageVersion {
   readonly image?: number;
   /** The fleet's users. @default three */
   readonly users?: readonly string[];
+  /**
+   * The bundle's generation: a new one (a new bundleName) is a new bundle, which the fleet's
+   * WorkSpaces migrate to in waves of two. @default 1
+   */
+  readonly bundle?: number;
 }
 
 export function goldenImageStack(version: GoldenImageVersion): Stack {
@@ -31,7 +37,7 @@ export function goldenImageStack(version: GoldenImageVersion): Stack {
   const image = WorkspaceImage.fromWorkspace(stack, 'GoldenImage', builder, { imageName: `golden-${version.image}` });
   const bundle = new CustomWorkspaceBundle(stack, 'GoldenBundle', {
     image,
-    bundleName: 'golden-standard',
+    bundleName: (version.bundle ?? 1) === 1 ? 'golden-standard' : `golden-standard-${version.bundle}`,
     computeType: ComputeType.STANDARD,
     userVolumeSize: Size.gibibytes(50),
   });
@@ -40,6 +46,8 @@ export function goldenImageStack(version: GoldenImageVersion): Stack {
     bundle,
     // The default removal policy: a fleet's WorkSpaces hold users' data and outlive the stack.
     users: [...version.users ?? ['ana', 'ben', 'cho']],
+    // A new bundle migrates the WorkSpaces (MigrateWorkspace), two at a time.
+    migrationBatchSize: 2,
   });
   return stack;
 }

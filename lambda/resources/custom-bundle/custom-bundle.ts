@@ -141,10 +141,17 @@ async function deleteBundle(images: ImagesApi, event: WorkspaceResourceEvent, lo
     return bundleId;
   }
   const users = await images.workspacesOfBundle(bundleId, NAMED_USERS + 1);
-  if (users.length > 0) {
-    const named = users.slice(0, NAMED_USERS).map((w) => `${w.WorkspaceId} (user "${w.UserName}")`).join(', ');
+  const staying = users.filter((w) => w.State !== 'TERMINATING');
+  if (staying.length > 0) {
+    const named = staying.slice(0, NAMED_USERS).map((w) => `${w.WorkspaceId} (user "${w.UserName}")`).join(', ');
     throw new Error(`Bundle ${bundleId} ("${bundle.Name}") is not deleted: WorkSpaces still use it, such as ${named}`
-      + `${users.length > NAMED_USERS ? ', and more' : ''}. Move them to another bundle, or terminate them, first. Nothing was changed.`);
+      + `${staying.length > NAMED_USERS ? ', and more' : ''}. Move them to another bundle, or terminate them, first. Nothing was changed.`);
+  }
+  if (users.length > 0) {
+    // WorkSpaces on their way out (a migration's originals, a fleet's removed members): isComplete
+    // deletes the bundle once they are gone.
+    log(`Delete of ${bundleId}: waiting for ${users.length} terminating WorkSpaces of it to be gone`);
+    return bundleId;
   }
   await images.deleteBundle(bundleId);
   log(`DeleteWorkspaceBundle: ${bundleId} ("${bundle.Name}")`);
@@ -164,7 +171,19 @@ Promise<{ IsComplete: boolean; Data?: Record<string, string> }> {
       return { IsComplete: true };
     }
     const bundle = await deps.api.bundle(bundleId);
-    return { IsComplete: bundle === undefined || !createdByThisResource(readerOf(event, true), (await images.tags(bundleId))[OWNERSHIP_TAG_KEY]) };
+    if (bundle === undefined || !createdByThisResource(readerOf(event, true), (await images.tags(bundleId))[OWNERSHIP_TAG_KEY])) {
+      return { IsComplete: true };
+    }
+    const users = await images.workspacesOfBundle(bundleId, NAMED_USERS + 1);
+    if (users.some((w) => w.State !== 'TERMINATING')) {
+      throw new Error(`Bundle ${bundleId} ("${bundle.Name}") is not deleted: WorkSpaces use it again, such as ${users[0].WorkspaceId}. `
+        + 'Nothing was changed.');
+    }
+    if (users.length === 0) {
+      await images.deleteBundle(bundleId);
+      deps.log(`DeleteWorkspaceBundle: ${bundleId} ("${bundle.Name}")`);
+    }
+    return { IsComplete: false };
   }
   const desired = parseBundleProperties(event.ResourceProperties);
   const elapsed = elapsedSeconds ?? 0;

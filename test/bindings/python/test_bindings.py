@@ -12,6 +12,7 @@ from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack, Tags
 from aws_cdk.assertions import Template
 
 from cdk_workspaces import (
+    BundleChange,
     BundleOwner,
     ConnectionAlias,
     ComputeType,
@@ -60,6 +61,7 @@ def two_workspaces() -> Template:
         removal_policy=RemovalPolicy.DESTROY,
         adopt_existing=True,
         disruption_policy=DisruptionPolicy.IMMEDIATE,
+        bundle_change=BundleChange.REFUSE,
     )
     return Template.from_stack(stack)
 
@@ -94,6 +96,7 @@ def test_renders_each_workspace_under_the_api_names():
         "ServiceTimeout": "3600",
         "AdoptExisting": "true",
         "DisruptionPolicy": "IMMEDIATE",
+        "BundleChange": "REFUSE",
     }
 
 

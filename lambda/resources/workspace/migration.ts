@@ -160,7 +160,8 @@ export async function migrationIsComplete(
         + `original is ${source.State} until the service has terminated it`,
       `the original WorkSpace ${physicalId} was not terminated after its migration to ${targetId}; deploy again to continue`);
     }
-    return reconcileMigrated(event, deps, declared, { workspace: target, tags: await api.tags(target.WorkspaceId!), mark }, elapsedSeconds, refusalKey);
+    const migrated: Migrated = { workspace: target, tags: await api.tags(target.WorkspaceId!), mark };
+    return reconcileMigrated(event, deps, declared, migrated, elapsedSeconds, refusalKey);
   }
 
   const bundleId = declared.bundleId ?? (await resolveBundle(api, declared.bundle)).BundleId!;

@@ -247,3 +247,21 @@ test('another resource of the deployment fails after the migration: the rollback
   expect(countCalls(s.endpoint.callLog(), 'MigrateWorkspace', 'all')).toBe(0);
   expectInventory(s.endpoint, { stack: s.stack, template: v2 });
 }, 30_000);
+
+test('a connected user holds the migration back until they leave, as a compute type change would be (WAIT_FOR_DISCONNECT)', async () => {
+  const s = await start();
+  const workspaceId = await aliceWithData(s);
+  // She connected before the last snapshot and stays for 1.5 s more: a snapshot taken while she
+  // works is not enough, what she writes now is newer.
+  s.endpoint.connectUser(workspaceId, 1_500, 1_000);
+  const leftAt = Date.now() + 1_500;
+
+  const result = await s.stack.deploy(synth([ON_PERFORMANCE]));
+
+  expect(result.reason).toBeUndefined();
+  const [record] = s.endpoint.migrations();
+  expect(record.startedAt).toBeGreaterThanOrEqual(leftAt - 5);
+  expect(s.endpoint.connection(workspaceId)).toMatchObject({ DisconnectedByChange: 0 });
+  expect(s.handlerLog.some((l) => /user "alice" is connected \(connection state CONNECTED\)/.test(l))).toBe(true);
+  expect(s.endpoint.userVolume(record.targetWorkspaceId)).toEqual({ 'notes.txt': 'written before the migration' });
+}, 30_000);

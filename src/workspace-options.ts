@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ComputeType } from './compute-type';
 import { BundleChange } from './bundle-change';
+import { ComputeType } from './compute-type';
 import { DisruptionPolicy } from './disruption-policy';
 import { Protocol } from './protocol';
 import { RunningMode } from './running-mode';

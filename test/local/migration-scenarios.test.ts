@@ -247,3 +247,51 @@ test('another resource of the deployment fails after the migration: the rollback
   expect(countCalls(s.endpoint.callLog(), 'MigrateWorkspace', 'all')).toBe(0);
   expectInventory(s.endpoint, { stack: s.stack, template: v2 });
 }, 30_000);
+
+test('a connected user holds the migration back until they leave, as a compute type change would be (WAIT_FOR_DISCONNECT)', async () => {
+  const s = await start();
+  const workspaceId = await aliceWithData(s);
+  // She connected before the last snapshot and stays for 1.5 s more: a snapshot taken while she
+  // works is not enough, what she writes now is newer.
+  s.endpoint.connectUser(workspaceId, 1_500, 1_000);
+  const leftAt = Date.now() + 1_500;
+
+  const result = await s.stack.deploy(synth([ON_PERFORMANCE]));
+
+  expect(result.reason).toBeUndefined();
+  const [record] = s.endpoint.migrations();
+  expect(record.startedAt).toBeGreaterThanOrEqual(leftAt - 5);
+  expect(s.endpoint.connection(workspaceId)).toMatchObject({ DisconnectedByChange: 0 });
+  expect(s.handlerLog.some((l) => /user "alice" is connected \(connection state CONNECTED\)/.test(l))).toBe(true);
+  expect(s.endpoint.userVolume(record.targetWorkspaceId)).toEqual({ 'notes.txt': 'written before the migration' });
+}, 30_000);
+
+test('the migrating resource itself fails after its migration: the rollback completes, keeps the migrated WorkSpace and its data, and the next deploy follows it', async () => {
+  const s = await start();
+  const v1 = synth([ALICE]);
+  const logicalId = logicalIdOf(v1, 'alice');
+  const before = await aliceWithData(s, v1);
+  // The new tag is refused (as IAM would refuse it): the request fails after the migration.
+  s.endpoint.authorize = async (request) => (request.operation === 'CreateTags'
+    && (request.body.Tags ?? []).some((t: { Key: string }) => t.Key === 'cost') ? 'not allowed to tag cost' : undefined);
+
+  const result = await s.stack.deploy(synth([{ ...ON_PERFORMANCE, tags: { team: 'desk', cost: 'c-1' } }]));
+
+  expect(result.ok).toBe(false);
+  expect(result.reason).toContain('not allowed to tag cost');
+  expect(result.rolledBack).toBe(true);
+  expect(result.rollbackFailure).toBeUndefined();
+  const [kept] = aliceInventory(s);
+  expect(aliceInventory(s)).toHaveLength(1);
+  expect(kept).toMatchObject({ BundleId: PERFORMANCE_BUNDLE_ID, State: 'AVAILABLE' });
+  expect(s.endpoint.userVolume(kept.WorkspaceId)).toEqual({ 'notes.txt': 'written before the migration' });
+  expect(parseMigrationMark(kept.Tags[MIGRATION_TAG_KEY])).toMatchObject({ state: 'rolledback', from: before });
+  expect(s.stack.resources.get(logicalId)!.physicalId).toBe(before);
+
+  s.endpoint.authorize = undefined;
+  const v2 = synth([ON_PERFORMANCE]);
+  expect((await s.stack.deploy(v2)).reason).toBeUndefined();
+  expect(s.stack.resources.get(logicalId)!.physicalId).toBe(kept.WorkspaceId);
+  expect(s.endpoint.migrations()).toHaveLength(1);
+  expectInventory(s.endpoint, { stack: s.stack, template: v2 });
+}, 30_000);

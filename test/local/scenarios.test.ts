@@ -379,7 +379,8 @@ describe('edge cases the first scenarios found in the handler (fixed, kept as re
     const v1 = synth([TEAM[0]]);
     expect((await stack.deploy(v1)).ok).toBe(true);
 
-    const result = await stack.deploy(synth([{ ...TEAM[0], bundle: WorkspaceBundle.fromBundleId(VALUE_BUNDLE_ID), bundleChange: BundleChange.REFUSE }]));
+    const refused = { ...TEAM[0], bundle: WorkspaceBundle.fromBundleId(VALUE_BUNDLE_ID), bundleChange: BundleChange.REFUSE };
+    const result = await stack.deploy(synth([refused]));
 
     expect(result.ok).toBe(false);
     expect(result.rollbackFailure).toBeUndefined();

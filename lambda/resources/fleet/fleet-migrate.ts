@@ -15,6 +15,7 @@ import type { FleetSpec } from './fleet-properties';
 import { MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../../src/private/rules';
 import { errorText, isRetryLater, Pacer, sdkErrorOf, WorkspacesApi } from '../../api';
 import { IsCompleteResult, ResolvedDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../core/contract';
+import { lastConnectionSeen } from '../../core/refusals';
 import { formatMigrationMark, MigrationDecision, MigrationMark, migrationPairRefusal, parseMigrationMark, planMigration } from '../../plan';
 
 /** How many users a failure message names, before "and N more". */
@@ -150,7 +151,11 @@ export async function fleetMigrationIsComplete(
       workspace: s.workspace,
       targetBundleId: bundleId,
       snapshotTimes: await api.snapshotTimes(id),
-      connection: { state: status?.ConnectionState, lastKnownUserConnection: status?.LastKnownUserConnectionTimestamp, observedAt: now() },
+      connection: {
+        state: status?.ConnectionState,
+        lastKnownUserConnection: lastConnectionSeen(id, status?.ConnectionState, status?.LastKnownUserConnectionTimestamp, now()),
+        observedAt: now(),
+      },
       timeoutSeconds: spec.timeoutSeconds,
       elapsedSeconds,
     });

@@ -4,8 +4,8 @@
 import { checkBundleId, checkDirectoryId, checkTagCount, checkUserName, FLEET_RESERVED_TAGS, InputError } from '../../../src/private/rules';
 import { DEFAULT_REQUESTS_PER_SECOND } from '../../api';
 import {
-  asObject, BundleChangeName, BundleSpec, DesiredWorkspace, parseBundleChange, dropUndefined, isObject, optionalNumber, optionalObject, optionalString, parseBoolean,
-  parseProperties, parseTags, rejectUnknownKeys, requiredString,
+  asObject, BundleChangeName, BundleSpec, DesiredWorkspace, dropUndefined, isObject, optionalNumber, optionalObject, optionalString,
+  parseBoolean, parseBundleChange, parseProperties, parseTags, rejectUnknownKeys, requiredString,
 } from '../../parse';
 
 /** The resource type of a fleet, as the construct renders it and the handlers route by it. */

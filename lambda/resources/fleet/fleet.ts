@@ -6,10 +6,10 @@
 // how a fleet reaches CloudFormation's cleanup phase.
 import type { Workspace } from '@aws-sdk/client-workspaces';
 import { createMembers } from './fleet-create';
-import { fleetMigrates, fleetMigrationPreflight } from './fleet-migrate';
 import { fleetDeleteOnEvent } from './fleet-delete';
 import { FleetId, fleetTags, firstGeneration, formatFleetId, NONE, ObservedMember, parseFleetId } from './fleet-generations';
 import { GONE, groupByUser, lower, observeMembers, TAG_READS_PER_SECOND, MAX_REPORTED_REFUSALS, PLACEHOLDER_BUNDLE_ID, Refusal } from './fleet-members';
+import { fleetMigrates, fleetMigrationPreflight } from './fleet-migrate';
 import { FleetSpec, parseFleetProperties, readFleetUserNames, userPropertiesOf } from './fleet-properties';
 import { Pacer } from '../../api';
 import { OnEventResult, requirePhysicalResourceId, ResolvedDeps, WorkspaceResourceEvent } from '../../core/contract';

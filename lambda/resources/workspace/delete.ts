@@ -94,7 +94,12 @@ export async function startDelete(
  * WorkSpace under CloudFormation's record of this id: it is deleted as the resource's own.
  * Returns whether a migrated WorkSpace was found (and dealt with).
  */
-async function deleteMigrated(api: WorkspacesApi, workspaceId: string, event: WorkspaceResourceEvent, log: (message: string) => void): Promise<boolean> {
+async function deleteMigrated(
+  api: WorkspacesApi,
+  workspaceId: string,
+  event: WorkspaceResourceEvent,
+  log: (message: string) => void,
+): Promise<boolean> {
   const props = event.ResourceProperties ?? {};
   if (typeof props.DirectoryId !== 'string' || typeof props.UserName !== 'string') {
     return false;

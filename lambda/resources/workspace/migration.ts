@@ -15,6 +15,7 @@ import { MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../../src/private/rules
 import { errorText, isRetryLater, sdkErrorOf, WorkspacesApi } from '../../api';
 import { attributesOf, IsCompleteResult, ResolvedDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../core/contract';
 import { Reader, readerOf, relationOf } from '../../core/ownership';
+import { lastConnectionSeen } from '../../core/refusals';
 import { DesiredWorkspace, previousTagKeys } from '../../parse';
 import {
   formatMigrationMark,
@@ -160,7 +161,8 @@ export async function migrationIsComplete(
         + `original is ${source.State} until the service has terminated it`,
       `the original WorkSpace ${physicalId} was not terminated after its migration to ${targetId}; deploy again to continue`);
     }
-    return reconcileMigrated(event, deps, declared, { workspace: target, tags: await api.tags(target.WorkspaceId!), mark }, elapsedSeconds, refusalKey);
+    const migrated: Migrated = { workspace: target, tags: await api.tags(target.WorkspaceId!), mark };
+    return reconcileMigrated(event, deps, declared, migrated, elapsedSeconds, refusalKey);
   }
 
   const bundleId = declared.bundleId ?? (await resolveBundle(api, declared.bundle)).BundleId!;
@@ -174,7 +176,11 @@ export async function migrationIsComplete(
     workspace: source,
     targetBundleId: bundleId,
     snapshotTimes: await api.snapshotTimes(physicalId),
-    connection: { state: connection?.ConnectionState, lastKnownUserConnection: connection?.LastKnownUserConnectionTimestamp, observedAt: now() },
+    connection: {
+      state: connection?.ConnectionState,
+      lastKnownUserConnection: lastConnectionSeen(physicalId, connection?.ConnectionState, connection?.LastKnownUserConnectionTimestamp, now()),
+      observedAt: now(),
+    },
     timeoutSeconds: declared.timeoutSeconds,
     elapsedSeconds,
   });

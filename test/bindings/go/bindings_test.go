@@ -51,6 +51,7 @@ func twoWorkspaces() assertions.Template {
 		UserName:      jsii.String("bob"),
 		RunningMode:   cdkworkspaces.RunningMode_ALWAYS_ON,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		BundleChange:  cdkworkspaces.BundleChange_REFUSE,
 	})
 	return assertions.Template_FromStack(stack, nil)
 }
@@ -97,7 +98,7 @@ func TestRendersEachWorkspaceUnderTheApiNames(t *testing.T) {
 			`"ServiceTimeout":"3600","Tags":[{"Key":"cost-center","Value":"42"},{"Key":"team","Value":"platform"}],"TimeoutSeconds":3300,` +
 			`"UserName":"alice","UserVolumeEncryptionEnabled":"false",` +
 			`"WorkspaceProperties":{"RunningMode":"AUTO_STOP","RunningModeAutoStopTimeoutInMinutes":120}}`,
-		"bob": `{"BundleId":"wsb-12345678","DirectoryId":"d-1234567890","RootVolumeEncryptionEnabled":"false",` +
+		"bob": `{"BundleChange":"REFUSE","BundleId":"wsb-12345678","DirectoryId":"d-1234567890","RootVolumeEncryptionEnabled":"false",` +
 			`"ServiceTimeout":"3600","Tags":[{"Key":"team","Value":"platform"}],"TimeoutSeconds":3300,` +
 			`"UserName":"bob","UserVolumeEncryptionEnabled":"false",` +
 			`"WorkspaceProperties":{"RunningMode":"ALWAYS_ON"}}`,

@@ -12,6 +12,7 @@ from aws_cdk import App, Duration, Environment, RemovalPolicy, Size, Stack, Tags
 from aws_cdk.assertions import Template
 
 from cdk_workspaces import (
+    BundleChange,
     BundleOwner,
     ConnectionAlias,
     ComputeType,
@@ -62,6 +63,7 @@ def two_workspaces() -> Template:
         removal_policy=RemovalPolicy.DESTROY,
         adopt_existing=True,
         disruption_policy=DisruptionPolicy.IMMEDIATE,
+        bundle_change=BundleChange.REFUSE,
     )
     return Template.from_stack(stack)
 
@@ -96,6 +98,7 @@ def test_renders_each_workspace_under_the_api_names():
         "ServiceTimeout": "3600",
         "AdoptExisting": "true",
         "DisruptionPolicy": "IMMEDIATE",
+        "BundleChange": "REFUSE",
     }
 
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cdkworkspaces.BundleChange;
 import io.github.cdkworkspaces.BundleOwner;
 import io.github.cdkworkspaces.ComputeType;
 import io.github.cdkworkspaces.CustomWorkspaceBundle;
@@ -89,6 +90,7 @@ class WorkspaceBindingTest {
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .adoptExisting(true)
                 .disruptionPolicy(DisruptionPolicy.IMMEDIATE)
+                .bundleChange(BundleChange.REFUSE)
                 .build();
         return Template.fromStack(stack);
     }
@@ -123,7 +125,8 @@ class WorkspaceBindingTest {
                 Map.entry("TimeoutSeconds", 3300),
                 Map.entry("ServiceTimeout", "3600"),
                 Map.entry("AdoptExisting", "true"),
-                Map.entry("DisruptionPolicy", "IMMEDIATE"))));
+                Map.entry("DisruptionPolicy", "IMMEDIATE"),
+                Map.entry("BundleChange", "REFUSE"))));
     }
 
     @Test

@@ -82,19 +82,22 @@ export interface CustomWorkspaceBundleProps {
  */
 export class CustomWorkspaceBundle extends Resource implements IWorkspaceBundle {
   /**
-   * The bundle's id, such as `wsb-0abc12345`.
+   * The bundle's id, such as `wsb-0abc12345` (a deploy-time attribute). Always set; optional only
+   * because `IWorkspaceBundle` has it so (a bundle given by name has no id before it deploys).
    *
    * @attribute
    */
-  public readonly bundleId: string;
+  public readonly bundleId?: string;
 
   /**
-   * The bundle's name.
+   * The bundle's name. Always set (see `bundleId`).
    */
-  public readonly bundleName: string;
+  public readonly bundleName?: string;
 
-  /** A custom bundle is the account's own. */
-  public readonly owner = BundleOwner.ACCOUNT;
+  /**
+   * A custom bundle is the account's own: `BundleOwner.ACCOUNT`.
+   */
+  public readonly owner?: BundleOwner = BundleOwner.ACCOUNT;
 
   /**
    * The image the bundle gives new WorkSpaces.

@@ -45,7 +45,7 @@ export interface WorkspaceProps extends WorkspaceOptions {
   /**
    * The bundle (image and hardware) the WorkSpace is created from: by id, or by name, which
    * the provider resolves at deploy time in the stack's region (the resolved id is the
-   * `bundleId` attribute).
+   * `bundleId` attribute), or a `CustomWorkspaceBundle` of this app (the WorkSpace is created after it).
    *
    * Before it creates anything, the provider checks that the bundle exists and that the
    * declared compute type and volume sizes fit it. Changing it (its id, or its name) replaces

@@ -3,8 +3,9 @@
 // as IAM would authorize it with the policies the template gives each handler's role. Each scenario
 // ends with an inventory check: the WorkSpaces, images and custom bundles that exist are exactly the
 // declared ones, and the builder WorkSpace is what it was. Needs the bundle: `npx projen bundle` first.
+import { CreateWorkspaceImageCommand, DeleteWorkspaceImageCommand, WorkSpacesClient } from '@aws-sdk/client-workspaces';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CustomBundleSnapshot, ImageSnapshot, LocalWorkspaces, WorkspaceSnapshot } from './endpoint';
+import { CustomBundleSnapshot, IMAGE_QUOTA, ImageSnapshot, LocalWorkspaces, WorkspaceSnapshot } from './endpoint';
 import { goldenImageStack, GoldenImageVersion } from './golden-image-app';
 import { DeployResult, FLEET_TYPE, LocalStack, loadBundledHandlers, WORKSPACE_TYPE } from './runner';
 import { Scenario, startScenario } from './scenario-helpers';
@@ -264,4 +265,40 @@ test('a retried Create takes back the image and the bundle its earlier attempt m
   });
   expect(bundleAgain).toBe(bundle);
   expect([s.endpoint.imageInventory().length, s.endpoint.customBundleInventory().length]).toEqual([1, 1]);
+}, 60_000);
+
+test('pre-flight refusals in seconds, naming the prop: the image quota (imageName), and a bundle of an image that is not AVAILABLE (image)', async () => {
+  const s = await start();
+  expect((await deploy(s, {})).result.ok).toBe(true);
+  // The test's own calls stand for someone else's images, outside the stack's roles.
+  s.endpoint.authorize = undefined;
+  const client = new WorkSpacesClient({ ...s.endpoint.clientConfig(), maxAttempts: 1 });
+  const images: string[] = [];
+  for (let i = 0; i < IMAGE_QUOTA; i++) {
+    const source = s.endpoint.seedWorkspace({ UserName: `source${i}` }).WorkspaceId;
+    images.push((await client.send(new CreateWorkspaceImageCommand({ Name: `other-${i}`, Description: 'other', WorkspaceId: source }))).ImageId!);
+  }
+  const quota = await deploy(s, { image: 1 });
+  expect(quota.result).toMatchObject({ ok: false, rolledBack: true });
+  expect(quota.result.reason).toMatch(/Cannot capture image "golden-1": the account has 40 images in this region, and the service allows 40 \(a quota that cannot be raised\)/);
+  expect(quota.seconds).toBeLessThan(10);
+  expect(s.endpoint.callLog().filter((c) => c.operation === 'CreateWorkspaceImage' && c.status === 200)).toHaveLength(IMAGE_QUOTA);
+
+  // A bundle of an image still being captured: refused by its pre-flight, nothing created.
+  s.endpoint.authorize = undefined;
+  // The quota is full: one of the others goes, then a capture that is still under way.
+  await client.send(new DeleteWorkspaceImageCommand({ ImageId: images[0] }));
+  const capturing = (await client.send(new CreateWorkspaceImageCommand({
+    Name: 'pending', Description: 'pending', WorkspaceId: s.endpoint.seedWorkspace({ UserName: 'pending-source' }).WorkspaceId,
+  }))).ImageId!;
+  const handlers = loadBundledHandlers(() => undefined);
+  const started = Date.now();
+  await expect(handlers.onEvent({
+    RequestType: 'Create', StackId: s.stack.stackId, LogicalResourceId: 'GoldenBundle', RequestId: 'c0ffee00-aaaa-bbbb-cccc-000000000002',
+    ResourceType: BUNDLE_TYPE,
+    ResourceProperties: { BundleName: 'golden', BundleDescription: 'golden', ImageId: capturing, ComputeTypeName: 'STANDARD' },
+  }, { getRemainingTimeInMillis: () => 300_000 })).rejects.toThrow(new RegExp(`^Invalid image \\(ImageId ${capturing}, "pending"\\): it is PENDING, and a bundle is made only of an AVAILABLE image\\. No bundle was created or changed\\.$`));
+  expect(Date.now() - started).toBeLessThan(10_000);
+  expect(s.endpoint.customBundleInventory()).toEqual([]);
+  client.destroy();
 }, 60_000);

@@ -294,7 +294,10 @@ test('pre-flight refusals in seconds, naming the prop: the image quota (imageNam
   const handlers = loadBundledHandlers(() => undefined);
   const started = Date.now();
   await expect(handlers.onEvent({
-    RequestType: 'Create', StackId: s.stack.stackId, LogicalResourceId: 'GoldenBundle', RequestId: 'c0ffee00-aaaa-bbbb-cccc-000000000002',
+    RequestType: 'Create',
+    StackId: s.stack.stackId,
+    LogicalResourceId: 'GoldenBundle',
+    RequestId: 'c0ffee00-aaaa-bbbb-cccc-000000000002',
     ResourceType: BUNDLE_TYPE,
     ResourceProperties: { BundleName: 'golden', BundleDescription: 'golden', ImageId: capturing, ComputeTypeName: 'STANDARD' },
   }, { getRemainingTimeInMillis: () => 300_000 })).rejects.toThrow(new RegExp(`^Invalid image \\(ImageId ${capturing}, "pending"\\): it is PENDING, and a bundle is made only of an AVAILABLE image\\. No bundle was created or changed\\.$`));

@@ -3,7 +3,7 @@
 // new image of the builder, which the bundle takes in place (WorkSpaces created or rebuilt from then
 // on get it); and, to move the existing WorkSpaces onto the new image, a new bundle, to which the
 // fleet migrates in waves. The scenarios (golden-image-scenarios.test.ts) deploy it through the runner.
-import { App, Size, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { ComputeType, CustomWorkspaceBundle, Workspace, WorkspaceBundle, WorkspaceFleet, WorkspaceImage, WorkspacesDirectory } from '../../src';
 
 export const DIRECTORY_ID = 'd-1234567890';
@@ -20,6 +20,8 @@ export interface GoldenImageVersion {
    * WorkSpaces migrate to in waves of two. @default 1
    */
   readonly bundle?: number;
+  /** How long the capture may take. @default the construct's (55 minutes) */
+  readonly imageTimeout?: Duration;
 }
 
 export function goldenImageStack(version: GoldenImageVersion): Stack {
@@ -34,7 +36,10 @@ export function goldenImageStack(version: GoldenImageVersion): Stack {
     return stack;
   }
   // A new imageName captures a new image; the bundle is pointed at it in place.
-  const image = WorkspaceImage.fromWorkspace(stack, 'GoldenImage', builder, { imageName: `golden-${version.image}` });
+  const image = WorkspaceImage.fromWorkspace(stack, 'GoldenImage', builder, {
+    imageName: `golden-${version.image}`,
+    timeout: version.imageTimeout,
+  });
   const bundle = new CustomWorkspaceBundle(stack, 'GoldenBundle', {
     image,
     bundleName: (version.bundle ?? 1) === 1 ? 'golden-standard' : `golden-standard-${version.bundle}`,

@@ -4,6 +4,7 @@
 // ends with an inventory check: the WorkSpaces, images and custom bundles that exist are exactly the
 // declared ones, and the builder WorkSpace is what it was. Needs the bundle: `npx projen bundle` first.
 import { CreateWorkspaceImageCommand, DeleteWorkspaceImageCommand, WorkSpacesClient } from '@aws-sdk/client-workspaces';
+import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CustomBundleSnapshot, IMAGE_QUOTA, ImageSnapshot, LocalWorkspaces, WorkspaceSnapshot } from './endpoint';
 import { goldenImageStack, GoldenImageVersion } from './golden-image-app';
@@ -27,8 +28,9 @@ afterEach(async () => {
   scenario = undefined;
 });
 
-async function start(faults: Json = {}): Promise<Scenario> {
+async function start(faults: Json = {}, handlerSpeedUp?: number): Promise<Scenario> {
   scenario = await startScenario({
+    handlerSpeedUp,
     // A migrated original stays TERMINATING a while, as on the service (minutes): the fleet marks it
     // once more while it is there (with the default 100 ms here, the mark can meet it gone; reported).
     timing: { terminatingMs: 600, terminatedVisibleMs: 200 },
@@ -304,4 +306,20 @@ test('pre-flight refusals in seconds, naming the prop: the image quota (imageNam
   expect(Date.now() - started).toBeLessThan(10_000);
   expect(s.endpoint.customBundleInventory()).toEqual([]);
   client.destroy();
+}, 60_000);
+
+test('a capture longer than the image\'s timeout fails with its own message before CloudFormation\'s hour; the rollback deletes the image once the capture ends', async () => {
+  // The handlers' clock runs 600 times faster: a 1-minute timeout passes in 100 ms, while the
+  // capture takes 300 ms on the endpoint's clock (3 minutes for the handlers).
+  const s = await start({}, 600);
+  expect((await deploy(s, {})).result.ok).toBe(true);
+  const builderBefore = builder(s.endpoint);
+
+  const { result } = await deploy(s, { image: 1, imageTimeout: Duration.minutes(1) });
+  expect(result).toMatchObject({ ok: false, rolledBack: true });
+  expect(result.reason).toMatch(/^GoldenImage[0-9A-F]{8}: Image wsi-[0-9a-z]{9} \("golden-1"\) was still PENDING after 60 seconds \(TimeoutSeconds\): capturing an image can take longer than CloudFormation waits for a resource \(one hour\)\. The rollback deletes the image once its capture ends/);
+  // The rollback's Delete waited for the capture to end, then deleted the image.
+  expect(result.operations.find((o) => o.logicalId.startsWith('GoldenImage') && o.operation === 'Delete')).toMatchObject({ ok: true });
+  expectInventory(s, { users: [], images: 0, bundles: 0 });
+  expect(builder(s.endpoint)).toEqual(builderBefore);
 }, 60_000);

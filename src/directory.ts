@@ -1,4 +1,4 @@
-import { ArnFormat, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, IResource, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -28,7 +28,8 @@ export interface IWorkspacesDirectory extends IResource {
 }
 
 /**
- * What users may do with their own WorkSpaces from the WorkSpaces client.
+ * What users may do with their own WorkSpaces from the WorkSpaces client. Each default is the
+ * service's own, which a permission removed from the app goes back to.
  */
 export interface SelfservicePermissions {
   /**
@@ -115,7 +116,7 @@ export interface WorkspacesDirectoryProps {
   /**
    * The VPC of the subnets that WorkSpaces use.
    *
-   * @default - the directory's own subnets
+   * @default - the directory's own subnets (a registration that exists already keeps its subnets)
    */
   readonly vpc?: ec2.IVpc;
 
@@ -130,7 +131,7 @@ export interface WorkspacesDirectoryProps {
   /**
    * What users may do with their own WorkSpaces.
    *
-   * @default - restart only
+   * @default - the service's default: restart only
    */
   readonly selfservicePermissions?: SelfservicePermissions;
 
@@ -138,7 +139,10 @@ export interface WorkspacesDirectoryProps {
    * Whether users may use the WorkSpaces self-service features of the directory (such as
    * resetting their password from the client login screen).
    *
-   * @default false
+   * It is given to RegisterWorkspaceDirectory: the service has no action that changes it for a
+   * registration, so it takes effect when this resource registers the directory.
+   *
+   * @default false, as the service
    */
   readonly enableSelfService?: boolean;
 
@@ -146,7 +150,11 @@ export interface WorkspacesDirectoryProps {
    * The organizational unit that new WorkSpaces' computer accounts are put in, such as
    * `OU=WorkSpaces,DC=corp,DC=example,DC=com`.
    *
-   * @default - the directory's default (the Computers container)
+   * Once set, the service cannot clear it (ModifyWorkspaceCreationProperties keeps it when it is
+   * not given, and refuses an empty one): removing it from the app fails the update before
+   * anything changes, saying so.
+   *
+   * @default - the service's default: none, the directory's default container
    */
   readonly defaultOu?: string;
 
@@ -154,14 +162,17 @@ export interface WorkspacesDirectoryProps {
    * A security group, in the VPC, that WorkSpaces created from now on get besides the
    * directory's own.
    *
-   * @default - none
+   * Once set, the service cannot clear it: removing it from the app fails the update before
+   * anything changes, saying so (declare another group instead).
+   *
+   * @default - the service's default: none
    */
   readonly customSecurityGroup?: ec2.ISecurityGroup;
 
   /**
    * Whether new WorkSpaces get a public IP address, for internet access without a NAT gateway.
    *
-   * @default false
+   * @default false, as the service
    */
   readonly enableInternetAccess?: boolean;
 
@@ -169,21 +180,27 @@ export interface WorkspacesDirectoryProps {
    * Whether the service applies Windows updates to AUTO_STOP WorkSpaces in its maintenance
    * window (it starts them for it).
    *
-   * @default true
+   * @default true, as the service
    */
   readonly enableMaintenanceMode?: boolean;
 
   /**
    * Whether users are local administrators of their WorkSpaces.
    *
-   * @default false
+   * This library declares false unless told otherwise, so that removing the prop never makes users
+   * administrators; the service's own default, for a registration that is not told, is true.
+   *
+   * @default false (the service's default is true)
    */
   readonly userEnabledAsLocalAdministrator?: boolean;
 
   /**
    * The IAM role that the directory's WorkSpaces run with (an instance profile role).
    *
-   * @default - none
+   * Once set, the service cannot clear it: removing it from the app fails the update before
+   * anything changes, saying so.
+   *
+   * @default - the service's default: none
    */
   readonly instanceRole?: iam.IRole;
 
@@ -201,14 +218,18 @@ export interface WorkspacesDirectoryProps {
   /**
    * The kinds of client device allowed to connect; every other kind is denied.
    *
-   * @default - the service's defaults
+   * Removing the prop from the app puts the service's defaults back.
+   *
+   * @default - the service's defaults: Windows, macOS, iOS, Android, ChromeOS and PCoIP zero
+   * clients allowed; Linux, web browsers and WorkSpaces Thin Client denied
    */
   readonly allowedDeviceTypes?: DeviceType[];
 
   /**
    * Whether the WorkSpaces run on shared or dedicated hardware. Changing it would need a new
    * registration: the update fails before changing anything, saying what to do (as it does for
-   * `directoryId` and the subnets).
+   * `directoryId` and the subnets). Removing it from the app means SHARED again, so it is
+   * refused the same way for a DEDICATED registration.
    *
    * @default - the service's default, Tenancy.SHARED
    */
@@ -233,7 +254,12 @@ export interface WorkspacesDirectoryProps {
  * It is a custom resource (`Custom::WorkspacesDirectory`, served by the stack's
  * `WorkspaceProvider`): CloudFormation's `AWS::WorkSpaces::Directory` has no property that names
  * an existing directory by id, so it cannot register one. A directory that is registered already
- * when the resource is created is adopted, and never deregistered by it.
+ * when the resource is created is adopted, and never deregistered by it; only when its subnets
+ * (when `vpc` is given) and tenancy are the declared ones, since only a new registration could
+ * change them: otherwise the deployment fails before changing anything, naming both.
+ *
+ * Every setting is the service's default unless declared, and a setting removed from the app goes
+ * back to it. Tags given through `Tags.of()` reach the registration.
  *
  * A `Workspace` of this directory in the same app is created after the registration.
  */
@@ -265,6 +291,11 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
    */
   public readonly subnetIds?: string[];
 
+  /**
+   * Tags of the registration, set through `Tags.of()`.
+   */
+  public readonly tags: TagManager;
+
   constructor(scope: Construct, id: string, props: WorkspacesDirectoryProps) {
     super(scope, id);
     checkDirectoryId(this, props.directoryId);
@@ -289,6 +320,9 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
 
     const permissions = props.selfservicePermissions ?? {};
     const enabled = (value: boolean | undefined, byDefault: boolean) => ((value ?? byDefault) ? 'ENABLED' : 'DISABLED');
+    this.tags = new TagManager(TagType.KEY_VALUE, 'Custom::WorkspacesDirectory');
+    this.node.addValidation({ validate: () => this.validateTags() });
+
     const provider = WorkspaceProvider.getOrCreate(this);
     provider.allowDirectoryRegistration(props.directoryId, ipGroupIds);
     // A custom resource, not AWS::WorkSpaces::Directory: that type has no property naming an
@@ -319,6 +353,7 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
         },
         IpGroupIds: ipGroupIds,
         WorkspaceAccessProperties: props.allowedDeviceTypes ? accessProperties(props.allowedDeviceTypes) : undefined,
+        Tags: Lazy.any({ produce: () => this.renderTags() }),
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
@@ -328,6 +363,34 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
     // construct instead, so they are created after the registration.
     this.directoryId = props.directoryId;
     this.directoryArn = directoryArnOf(this, props.directoryId);
+  }
+
+  private renderTags(): Array<{ Key: string; Value: string }> | undefined {
+    const tags = this.tags.renderTags() as Array<{ Key: string; Value: string }> | undefined;
+    return tags && tags.length > 0 ? tags : undefined;
+  }
+
+  /** The service's tag rules, and the keys cdk-workspaces reserves (as for a Workspace). */
+  private validateTags(): string[] {
+    const tags = this.renderTags() ?? [];
+    const errors: string[] = [];
+    const collect = (check: () => void) => {
+      try {
+        check();
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    };
+    collect(() => rules.checkTagCount('tags', tags.length, 0, 'a directory'));
+    for (const tag of tags) {
+      if (!Token.isUnresolved(tag.Key)) {
+        collect(() => rules.checkTagKey('tags', tag.Key));
+      }
+      if (!Token.isUnresolved(tag.Value)) {
+        collect(() => rules.checkTagValue('tags', tag.Key, tag.Value));
+      }
+    }
+    return errors;
   }
 
   private selectTwoSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): string[] {

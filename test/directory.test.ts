@@ -1,7 +1,8 @@
-import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { DEVICE_TYPES, SERVICE_DEFAULTS } from '../lambda/parse';
 import { BundleOwner, DeviceType, IpAccessControlGroup, Tenancy, Workspace, WorkspaceBundle, WorkspacesDirectory } from '../src';
 
 const DIRECTORY_ID = 'd-1234567890';
@@ -138,6 +139,46 @@ describe('WorkspacesDirectory: the template', () => {
     expect(stack.resolve(directory.directoryArn)).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':workspaces:eu-west-1:111122223333:directory/d-1234567890']],
     });
+  });
+});
+
+describe('WorkspacesDirectory: tags', () => {
+  test('Tags.of() on the directory, or on its stack, reaches the registration', () => {
+    const stack = newStack();
+    const directory = new WorkspacesDirectory(stack, 'Directory', { directoryId: DIRECTORY_ID });
+    Tags.of(stack).add('cost-center', 'cc-42');
+    Tags.of(directory).add('team', 'desk');
+    expect(directoryProperties(stack).Tags).toEqual([{ Key: 'cost-center', Value: 'cc-42' }, { Key: 'team', Value: 'desk' }]);
+  });
+
+  test('a reserved key fails at synth time, naming the path, as for a Workspace', () => {
+    const stack = newStack();
+    const directory = new WorkspacesDirectory(stack, 'Directory', { directoryId: DIRECTORY_ID });
+    Tags.of(directory).add('cdk-workspaces:owner', 'mine');
+    expect(() => Template.fromStack(stack)).toThrow(
+      /\[Desks\/Directory\] Invalid tags "cdk-workspaces:owner": this tag key is reserved by cdk-workspaces/);
+  });
+
+  test('51 tags fail at synth time: a directory takes at most 50', () => {
+    const stack = newStack();
+    const directory = new WorkspacesDirectory(stack, 'Directory', { directoryId: DIRECTORY_ID });
+    for (let i = 0; i < 51; i++) Tags.of(directory).add(`k${i}`, 'v');
+    expect(() => Template.fromStack(stack)).toThrow(/\[Desks\/Directory\] Invalid tags 51: a directory takes at most 50 tags/);
+  });
+});
+
+describe('WorkspacesDirectory: the device types and defaults are the handler\'s', () => {
+  test('DeviceType names exactly the device types the handler knows', () => {
+    expect(Object.values(DeviceType).sort()).toEqual([...DEVICE_TYPES].sort());
+  });
+
+  test('the documented defaults of the props are the service\'s, except userEnabledAsLocalAdministrator', () => {
+    const stack = newStack();
+    new WorkspacesDirectory(stack, 'Directory', { directoryId: DIRECTORY_ID });
+    const properties = directoryProperties(stack) as any;
+    expect(properties.SelfservicePermissions).toEqual(SERVICE_DEFAULTS.SelfservicePermissions);
+    expect(properties.WorkspaceCreationProperties)
+      .toEqual({ ...SERVICE_DEFAULTS.WorkspaceCreationProperties, UserEnabledAsLocalAdministrator: false });
   });
 });
 

@@ -158,15 +158,18 @@ export function parseTags(prop: string, raw: unknown): WorkspaceTag[] {
   return optionalTags(prop, raw) ?? [];
 }
 
-/** Like parseTags, but tells absent tags (undefined) from an empty list. */
-export function optionalTags(prop: string, raw: unknown): WorkspaceTag[] | undefined {
+/**
+ * Like parseTags, but tells absent tags (undefined) from an empty list. `reserved` and `resource`
+ * are checkTagCount's: a directory's registration carries no tag of cdk-workspaces.
+ */
+export function optionalTags(prop: string, raw: unknown, reserved = 1, resource = 'a WorkSpace'): WorkspaceTag[] | undefined {
   if (raw === undefined) {
     return undefined;
   }
   if (!Array.isArray(raw)) {
     throw new InputError(prop, raw, 'must be a list of {Key, Value} objects');
   }
-  checkTagCount(prop, raw.length);
+  checkTagCount(prop, raw.length, reserved, resource);
   const seen = new Set<string>();
   return raw.map((entry, i) => {
     const tag = asObject(`${prop}[${i}]`, entry);

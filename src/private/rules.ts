@@ -192,7 +192,7 @@ export function checkTagKey(prop: string, key: string): void {
   // In any case: IAM compares the key of aws:ResourceTag/<key> without case, and the handlers'
   // roles are denied any tag change that names it.
   if (RESERVED_TAG_KEYS.includes(key.toLowerCase())) {
-    throw new InputError(prop, key, 'this tag key is reserved by cdk-workspaces, in any case, to mark the WorkSpaces it owns');
+    throw new InputError(prop, key, 'this tag key is reserved by cdk-workspaces, in any case, to mark the resources it owns');
   }
 }
 
@@ -204,12 +204,14 @@ export function checkTagValue(prop: string, key: string, value: string): void {
 
 /**
  * At most 50 tags, counting the ones cdk-workspaces adds: the ownership tag, and for a fleet's
- * WorkSpace its membership tag as well (`reserved`).
+ * WorkSpace its membership tag as well (`reserved`). A directory's registration carries none of
+ * them (`reserved` 0, `resource` 'a directory').
  */
-export function checkTagCount(prop: string, count: number, reserved = 1): void {
+export function checkTagCount(prop: string, count: number, reserved = 1, resource = 'a WorkSpace'): void {
   if (count > MAX_TAGS - reserved) {
-    throw new InputError(prop, count,
-      `a WorkSpace takes at most ${MAX_TAGS} tags, and cdk-workspaces uses ${reserved === 1 ? 'one' : reserved} of them, `
-      + `so at most ${MAX_TAGS - reserved} may be declared`);
+    throw new InputError(prop, count, reserved === 0
+      ? `${resource} takes at most ${MAX_TAGS} tags`
+      : `${resource} takes at most ${MAX_TAGS} tags, and cdk-workspaces uses ${reserved === 1 ? 'one' : reserved} of them, `
+        + `so at most ${MAX_TAGS - reserved} may be declared`);
   }
 }

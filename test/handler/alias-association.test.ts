@@ -145,7 +145,7 @@ describe('Create', () => {
   });
 
   test.each([
-    [{ ...PROPS, Unexpected: 'x' }, 'Invalid Unexpected "x": is not a property of Custom::WorkspacesConnectionAliasAssociation, which takes AliasId, ResourceId, TimeoutSeconds'],
+    [{ ...PROPS, Unexpected: 'x' }, 'Invalid Unexpected "x": is not a property of Custom::WorkspacesConnectionAliasAssociation (known: ServiceToken, ServiceTimeout, AliasId, ResourceId, TimeoutSeconds)'],
     [{ ...PROPS, AliasId: 'alias-1' }, 'Invalid AliasId "alias-1": must match ^wsca-[0-9a-z]{8,63}$'],
     [{ ...PROPS, AliasId: ['wsca-abcd1234'] }, 'Invalid AliasId ["wsca-abcd1234"]: is required, as a string'],
     [{ ...PROPS, ResourceId: 'wsipg-12345678' }, 'Invalid ResourceId "wsipg-12345678": must match ^d-[0-9a-f]{8,63}$'],

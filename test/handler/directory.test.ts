@@ -2,12 +2,16 @@
 // against a mocked WorkSpaces client.
 import {
   AssociateIpGroupsCommand,
+  CreateTagsCommand,
+  DeleteTagsCommand,
   DeregisterWorkspaceDirectoryCommand,
+  DescribeTagsCommand,
   DescribeWorkspaceDirectoriesCommand,
   DisassociateIpGroupsCommand,
   ModifySelfservicePermissionsCommand,
   ModifyWorkspaceAccessPropertiesCommand,
   ModifyWorkspaceCreationPropertiesCommand,
+  ModifyWorkspaceAccessPropertiesCommand as AccessCommand,
   RegisterWorkspaceDirectoryCommand,
   SelfservicePermissions,
   WorkspaceDirectory,
@@ -167,6 +171,169 @@ describe('Update', () => {
     });
     expect((await onEvent(back, deps())).PhysicalResourceId).toBe(DIRECTORY_ID);
     expect(await isComplete(polled(back, DIRECTORY_ID), deps())).toMatchObject({ IsComplete: true });
+  });
+});
+
+/** The calls that change something: none may come before a refusal. */
+function changingCalls(): string[] {
+  return workspaces.calls().map((c) => c.args[0].constructor.name).filter((name) => !name.startsWith('Describe'));
+}
+
+describe('Create of a directory registered already: adopted only with the declared subnets and tenancy', () => {
+  test('other subnets: refused before anything changes, naming the prop, both subnet lists and the rule', async () => {
+    described({ ...REGISTERED, SubnetIds: ['subnet-cccc3333', 'subnet-dddd4444'] });
+    await expect(onEvent(event('Create'), deps())).rejects.toThrow(
+      `WorkspacesDirectory Directory1A2B3C4D: directory ${DIRECTORY_ID} is REGISTERED with WorkSpaces already, and vpcSubnets (SubnetIds) `
+      + 'declares subnet-aaaa1111, subnet-bbbb2222, but the registration has subnet-cccc3333, subnet-dddd4444. A registration\'s '
+      + 'subnets and tenancy change only with a new registration');
+    expect(changingCalls()).toEqual([]);
+  });
+
+  test('a DEDICATED registration when none is declared (SHARED, the default): refused, naming both', async () => {
+    described({ ...REGISTERED, Tenancy: 'DEDICATED' });
+    await expect(onEvent(event('Create'), deps())).rejects.toThrow(
+      'tenancy (Tenancy) declares SHARED (the default), but the registration has DEDICATED');
+    expect(changingCalls()).toEqual([]);
+  });
+
+  test('the rollback of that refused Create (a Delete of the failed Create\'s id) leaves the registration as it was', async () => {
+    described({ ...REGISTERED, Tenancy: 'DEDICATED' });
+    await expect(onEvent(event('Create'), deps())).rejects.toThrow();
+    const failedId = '2026/01/01/[$LATEST]request-1';
+    await onEvent(event('Delete', { PhysicalResourceId: failedId }), deps());
+    expect(await isComplete(polled(event('Delete'), failedId), deps())).toEqual({ IsComplete: true });
+    expect(changingCalls()).toEqual([]);
+  });
+
+  test('the declared subnets in another order and the declared tenancy: adopted', async () => {
+    described({ ...REGISTERED, Tenancy: 'DEDICATED' });
+    const started = await onEvent(event('Create', { ResourceProperties: { ...PROPS, Tenancy: 'DEDICATED' } }), deps());
+    expect(started.PhysicalResourceId).toBe(`${DIRECTORY_ID}/adopted`);
+  });
+
+  test('no subnets declared: the registration\'s own are taken, whatever they are', async () => {
+    const { SubnetIds, ...withoutSubnets } = PROPS;
+    void SubnetIds;
+    described({ ...REGISTERED, SubnetIds: ['subnet-cccc3333', 'subnet-dddd4444'] });
+    expect((await onEvent(event('Create', { ResourceProperties: withoutSubnets }), deps())).PhysicalResourceId).toBe(`${DIRECTORY_ID}/adopted`);
+  });
+});
+
+describe('Update: a setting removed from the declaration goes back to the service\'s default', () => {
+  const ACCESS = {
+    DeviceTypeWindows: 'ALLOW',
+    DeviceTypeOsx: 'DENY',
+    DeviceTypeWeb: 'ALLOW',
+    DeviceTypeIos: 'DENY',
+    DeviceTypeAndroid: 'DENY',
+    DeviceTypeChromeOs: 'DENY',
+    DeviceTypeZeroClient: 'DENY',
+    DeviceTypeLinux: 'ALLOW',
+    DeviceTypeWorkSpacesThinClient: 'ALLOW',
+  } as const;
+  const SERVICE_ACCESS = {
+    DeviceTypeWindows: 'ALLOW',
+    DeviceTypeOsx: 'ALLOW',
+    DeviceTypeWeb: 'DENY',
+    DeviceTypeIos: 'ALLOW',
+    DeviceTypeAndroid: 'ALLOW',
+    DeviceTypeChromeOs: 'ALLOW',
+    DeviceTypeZeroClient: 'ALLOW',
+    DeviceTypeLinux: 'DENY',
+    DeviceTypeWorkSpacesThinClient: 'DENY',
+  };
+  const withAccess = { ...PROPS, WorkspaceAccessProperties: ACCESS };
+
+  test('allowedDeviceTypes removed: every device type goes back to the service\'s default', async () => {
+    described({ ...REGISTERED, WorkspaceAccessProperties: ACCESS });
+    const update = event('Update', { PhysicalResourceId: DIRECTORY_ID, ResourceProperties: PROPS, OldResourceProperties: withAccess });
+    await onEvent(update, deps());
+    expect(await isComplete(polled(update, DIRECTORY_ID), deps())).toMatchObject({ IsComplete: true });
+    expect(workspaces).toHaveReceivedCommandWith(AccessCommand, { ResourceId: DIRECTORY_ID, WorkspaceAccessProperties: SERVICE_ACCESS });
+  });
+
+  test('its rollback declares the device types again', async () => {
+    described({ ...REGISTERED, WorkspaceAccessProperties: SERVICE_ACCESS as any });
+    const back = event('Update', { PhysicalResourceId: DIRECTORY_ID, ResourceProperties: withAccess, OldResourceProperties: PROPS });
+    await onEvent(back, deps());
+    expect(await isComplete(polled(back, DIRECTORY_ID), deps())).toMatchObject({ IsComplete: true });
+    expect(workspaces).toHaveReceivedCommandWith(AccessCommand, { WorkspaceAccessProperties: ACCESS });
+  });
+
+  test('a creation property or permission left out of a hand-written template goes back to the service\'s: users local administrators, restart allowed', async () => {
+    described({ ...REGISTERED, SelfservicePermissions: { ...PERMISSIONS, RestartWorkspace: 'DISABLED' } });
+    const update = event('Update', {
+      PhysicalResourceId: DIRECTORY_ID,
+      ResourceProperties: { ...PROPS, WorkspaceCreationProperties: { EnableInternetAccess: 'false' }, SelfservicePermissions: { RebuildWorkspace: 'DISABLED' } },
+      OldResourceProperties: { ...PROPS, SelfservicePermissions: { ...PERMISSIONS, RestartWorkspace: 'DISABLED' } },
+    });
+    await onEvent(update, deps());
+    expect(await isComplete(polled(update, DIRECTORY_ID), deps())).toMatchObject({ IsComplete: true });
+    expect(workspaces).toHaveReceivedCommandWith(ModifyWorkspaceCreationPropertiesCommand, {
+      WorkspaceCreationProperties: { EnableInternetAccess: false, EnableMaintenanceMode: true, UserEnabledAsLocalAdministrator: true },
+    });
+    expect(workspaces).toHaveReceivedCommandWith(ModifySelfservicePermissionsCommand, { SelfservicePermissions: expect.objectContaining({ RestartWorkspace: 'ENABLED' }) });
+  });
+
+  const withGroup = { ...PROPS, WorkspaceCreationProperties: { ...PROPS.WorkspaceCreationProperties, CustomSecurityGroupId: 'sg-0123456789abcdef0' } };
+
+  test('customSecurityGroup removed while the registration has it: refused before anything changes, naming the prop, the value and why', async () => {
+    described({ ...REGISTERED, WorkspaceCreationProperties: { ...REGISTERED.WorkspaceCreationProperties, CustomSecurityGroupId: 'sg-0123456789abcdef0' } });
+    const update = event('Update', { PhysicalResourceId: DIRECTORY_ID, ResourceProperties: { ...PROPS, IpGroupIds: [] }, OldResourceProperties: withGroup });
+    await expect(onEvent(update, deps())).rejects.toThrow(
+      'WorkspacesDirectory Directory1A2B3C4D: customSecurityGroup (WorkspaceCreationProperties.CustomSecurityGroupId, now "sg-0123456789abcdef0") '
+      + `was removed from the declaration, but directory ${DIRECTORY_ID} cannot go back to none: ModifyWorkspaceCreationProperties keeps `
+      + 'a creation property it is not given, and refuses an empty one. Nothing was changed.');
+    expect(changingCalls()).toEqual([]);
+  });
+
+  test('the rollback of that refused Update completes (it declares the group again)', async () => {
+    described({ ...REGISTERED, WorkspaceCreationProperties: { ...REGISTERED.WorkspaceCreationProperties, CustomSecurityGroupId: 'sg-0123456789abcdef0' } });
+    const back = event('Update', { PhysicalResourceId: DIRECTORY_ID, ResourceProperties: withGroup, OldResourceProperties: PROPS });
+    expect((await onEvent(back, deps())).PhysicalResourceId).toBe(DIRECTORY_ID);
+    expect(await isComplete(polled(back, DIRECTORY_ID), deps())).toMatchObject({ IsComplete: true });
+  });
+
+  test('a group the registration no longer has (registered anew since): the removal completes', async () => {
+    described(REGISTERED);
+    const update = event('Update', { PhysicalResourceId: DIRECTORY_ID, ResourceProperties: PROPS, OldResourceProperties: withGroup });
+    await onEvent(update, deps());
+    expect(await isComplete(polled(update, DIRECTORY_ID), deps())).toMatchObject({ IsComplete: true });
+  });
+});
+
+describe('Tags of the registration', () => {
+  const tagged = (tags: Record<string, string>) => ({ ...PROPS, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) });
+
+  test('isComplete creates the declared tags once registered', async () => {
+    described(REGISTERED);
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: [] });
+    expect(await isComplete(polled(event('Create', { ResourceProperties: tagged({ team: 'desk' }) }), DIRECTORY_ID), deps())).toMatchObject({ IsComplete: true });
+    expect(workspaces).toHaveReceivedCommandWith(CreateTagsCommand, { ResourceId: DIRECTORY_ID, Tags: [{ Key: 'team', Value: 'desk' }] });
+  });
+
+  test('an Update deletes a key no longer declared and changes a value; a tag set elsewhere stays', async () => {
+    described(REGISTERED);
+    workspaces.on(DescribeTagsCommand).resolves({ TagList: [{ Key: 'team', Value: 'desk' }, { Key: 'cost', Value: 'cc-1' }, { Key: 'owner', Value: 'ops' }] });
+    const update = event('Update', { PhysicalResourceId: DIRECTORY_ID, ResourceProperties: tagged({ team: 'floor' }), OldResourceProperties: tagged({ team: 'desk', cost: 'cc-1' }) });
+    await onEvent(update, deps());
+    expect(await isComplete(polled(update, DIRECTORY_ID), deps())).toMatchObject({ IsComplete: true });
+    expect(workspaces).toHaveReceivedCommandWith(DeleteTagsCommand, { ResourceId: DIRECTORY_ID, TagKeys: ['cost'] });
+    expect(workspaces).toHaveReceivedCommandWith(CreateTagsCommand, { ResourceId: DIRECTORY_ID, Tags: [{ Key: 'team', Value: 'floor' }] });
+  });
+
+  test('a reserved key is refused before any call, as for a Workspace', async () => {
+    await expect(onEvent(event('Create', { ResourceProperties: tagged({ 'cdk-workspaces:owner': 'x' }) }), deps()))
+      .rejects.toThrow('Invalid Tags[0].Key "cdk-workspaces:owner": this tag key is reserved by cdk-workspaces');
+    expect(workspaces.calls()).toHaveLength(0);
+  });
+
+  test('a directory takes 50 declared tags (no ownership tag of its own), not 51', async () => {
+    described(undefined);
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+    await onEvent(event('Create', { ResourceProperties: tagged(fifty) }), deps());
+    await expect(onEvent(event('Create', { ResourceProperties: tagged({ ...fifty, k50: 'v' }) }), deps()))
+      .rejects.toThrow('Invalid Tags 51: a directory takes at most 50 tags');
   });
 });
 

@@ -1,7 +1,8 @@
 // Every resource type reads its properties through the parse layer's strict rules
 // (lambda/parse/strict.ts): what Custom::Workspace refuses, Custom::WorkspacesDirectory,
-// Custom::WorkspaceFleet and Custom::WorkspaceLookup refuse too, with the same message, before
-// any API call (a template can be written by hand).
+// Custom::WorkspaceFleet, Custom::WorkspaceLookup, Custom::WorkspacesConnectionAliasAssociation and
+// Custom::WorkspacesStandby refuse too, with the same message, before any API call (a template can
+// be written by hand).
 import { DescribeWorkspaceDirectoriesCommand, RegisterWorkspaceDirectoryCommand, WorkSpacesClient } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -38,6 +39,13 @@ const FLEET_PROPS = {
   WorkspaceProperties: { RunningMode: 'AUTO_STOP' },
   Tags: [{ Key: 'team', Value: 'desk' }],
   Users: [{ UserName: 'alice' }, { UserName: 'bob', Tags: [{ Key: 'cost', Value: 'b' }] }],
+};
+
+const STANDBY_PROPS = {
+  ServiceToken: SERVICE_TOKEN,
+  PrimaryRegion: 'us-east-1',
+  PrimaryWorkspaceId: 'ws-primary01',
+  DirectoryId: 'd-1234567890',
 };
 
 function eventOf(resourceType: string, properties: Record<string, unknown>): WorkspaceResourceEvent {
@@ -139,6 +147,10 @@ describe('the same refusal, in the same words, whatever the resource type', () =
     ['a bad directory id', 'Custom::WorkspacesDirectory', { DirectoryId: 'd-1' }, { ...DIRECTORY_PROPS, DirectoryId: 'd-1' }],
     ['a bad directory id', 'Custom::WorkspaceLookup', { DirectoryId: 'd-1' }, { ServiceToken: SERVICE_TOKEN, DirectoryId: 'd-1', UserName: 'alice' }],
     ['an unknown key', 'Custom::WorkspaceLookup', { Colour: 'blue' }, { ServiceToken: SERVICE_TOKEN, DirectoryId: 'd-1234567890', UserName: 'alice', Colour: 'blue' }],
+    ['an unknown key', 'Custom::WorkspacesConnectionAliasAssociation', { Colour: 'blue' },
+      { ServiceToken: SERVICE_TOKEN, AliasId: 'wsca-abcd1234', ResourceId: 'd-1234567890', Colour: 'blue' }],
+    ['an unknown key', 'Custom::WorkspacesStandby', { Colour: 'blue' }, { ...STANDBY_PROPS, Colour: 'blue' }],
+    ['a bad directory id', 'Custom::WorkspacesStandby', { DirectoryId: 'd-1' }, { ...STANDBY_PROPS, DirectoryId: 'd-1' }],
   ])('%s: %s', async (_, otherType, workspacePatch, otherProps) => {
     const asWorkspace = await refusal('Custom::Workspace', { ...WORKSPACE_PROPS, ...workspacePatch });
     const asOther = await refusal(otherType, otherProps);

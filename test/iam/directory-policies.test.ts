@@ -110,6 +110,16 @@ describe.each([
     }
   });
 
+  // The Service Authorization Reference gives CreateTags, DeleteTags and DescribeTags no resource
+  // type (so "*", not the directory's ARN): the tag keys are what the conditions can limit.
+  test('isComplete may tag the registration with the declared tags and read them, never with a key cdk-workspaces reserves', async () => {
+    expect(await may('isComplete', 'workspaces:DescribeTags', '*')).toBe('Allowed');
+    expect(await may('isComplete', 'workspaces:CreateTags', '*', requestTags({ 'team': 'desk', 'cost-center': 'cc-1' }))).toBe('Allowed');
+    expect(await may('isComplete', 'workspaces:DeleteTags', '*', { 'aws:TagKeys': ['cost-center'] })).toBe('Allowed');
+    expect(await may('isComplete', 'workspaces:CreateTags', '*', requestTags({ team: 'desk', [OWNERSHIP_TAG_KEY]: 'x' }))).toBe('ExplicitlyDenied');
+    expect(await may('onEvent', 'workspaces:CreateTags', '*', requestTags({ team: 'desk' }))).toBe('ImplicitlyDenied');
+  });
+
   test('isComplete may describe directories (a List action without resource-level permissions)', async () => {
     expect(await may('isComplete', 'workspaces:DescribeWorkspaceDirectories', '*')).toBe('Allowed');
   });

@@ -113,6 +113,22 @@ export function iamAuthorizer(callers: ReadonlyMap<string, Caller>): Authorizer 
       case 'DeleteTags':
         checks.push(['*', { 'aws:TagKeys': body.TagKeys ?? [] }]);
         break;
+      // The directory's actions name it (resource type directoryid), and an IP group's its group.
+      case 'RegisterWorkspaceDirectory':
+        checks.push([arn(`directory/${body.DirectoryId}`), requestTags(Object.fromEntries((body.Tags ?? []).map((t: Json) => [t.Key, t.Value ?? ''])))]);
+        break;
+      case 'DeregisterWorkspaceDirectory':
+        checks.push([arn(`directory/${body.DirectoryId}`), {}]);
+        break;
+      case 'ModifySelfservicePermissions':
+      case 'ModifyWorkspaceCreationProperties':
+      case 'ModifyWorkspaceAccessProperties':
+        checks.push([arn(`directory/${body.ResourceId}`), {}]);
+        break;
+      case 'AssociateIpGroups':
+      case 'DisassociateIpGroups':
+        checks.push([arn(`directory/${body.DirectoryId}`), {}], ...(body.GroupIds ?? []).map((g: string): [string, {}] => [arn(`workspaceipgroup/${g}`), {}]));
+        break;
       default:
         checks.push(['*', {}]);
     }

@@ -142,7 +142,11 @@ test('an association made before the stack is adopted, and the stack\'s deletion
   endpoint!.addDirectory('d-0000000043');
   const client = new WorkSpacesClient(scenario.endpoint.clientConfig());
   const { AliasId } = await client.send(new CreateConnectionAliasCommand({ ConnectionString: CONNECTION_STRING }));
-  await sleep(300);
+  // An alias is CREATING for the endpoint's pendingMs; wait for CREATED by asking, not by a sleep of
+  // the same length (a timer may fire a millisecond before the endpoint's clock says it is over).
+  while ((await client.send(new DescribeConnectionAliasesCommand({ AliasIds: [AliasId!] }))).ConnectionAliases?.[0]?.State !== 'CREATED') {
+    await sleep(20);
+  }
   await client.send(new AssociateConnectionAliasCommand({ AliasId, ResourceId: 'd-0000000043' }));
 
   const stack = new Stack(new App(), 'Desktops', { env: { account: '123456789012', region: 'us-east-1' } });

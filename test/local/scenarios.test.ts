@@ -282,11 +282,17 @@ describe('updates', () => {
 
 describe('timeouts', () => {
   test('provisioning past TimeoutSeconds fails naming the WorkSpace and its last state, and the rollback terminates it', async () => {
-    scenario = await startScenario({ timing: { pendingMs: 3_000 } });
+    // The endpoint's clock stands still from before the Create until the rollback terminates: the
+    // WorkSpace is PENDING for as long as the handler looks, however slowly a loaded machine gets
+    // to its polls (with 3 s of real PENDING, a slow first poll once saw it AVAILABLE). It is visible
+    // at once: a held clock would otherwise hold it invisible, a case of its own further down.
+    const clock = new HeldClock();
+    scenario = await startScenario({ timing: { pendingMs: 3_000, invisibleMs: 0 }, clock: clock.now });
     const { endpoint, stack } = scenario;
     const template = synth([TEAM[0]]);
     const logicalId = logicalIdOf(template, 'alice');
     template.Resources[logicalId].Properties.TimeoutSeconds = 1;
+    clock.holdUntil(() => countCalls(endpoint.callLog(), 'TerminateWorkspaces') > 0);
 
     const result = await stack.deploy(template);
 

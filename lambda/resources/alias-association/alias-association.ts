@@ -17,6 +17,7 @@ import { checkDirectoryId, DIRECTORY_ID_PATTERN, InputError, MAX_TIMEOUT_SECONDS
 import { isRetryLater, isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
 import { WorkspaceResourceEvent } from '../../core/contract';
 import { ownershipMarking, Reader, relationOf, resourcePart, stackUuid, parseOwnership } from '../../core/ownership';
+import { rejectUnknownKeys } from '../../parse/strict';
 
 export const ALIAS_ASSOCIATION_RESOURCE_TYPE = 'Custom::WorkspacesConnectionAliasAssociation';
 
@@ -27,7 +28,7 @@ export const DEFAULT_ASSOCIATION_TIMEOUT_SECONDS = 15 * 60;
 const ADOPTED_SUFFIX = '/adopted';
 
 /** The properties the construct writes; anything else is refused before any call. */
-const PROPERTIES = ['ServiceToken', 'ServiceTimeout', 'AliasId', 'ResourceId', 'TimeoutSeconds'] as const;
+const PROPERTIES: ReadonlySet<string> = new Set(['ServiceToken', 'ServiceTimeout', 'AliasId', 'ResourceId', 'TimeoutSeconds']);
 
 export interface DesiredAssociation {
   readonly aliasId: string;
@@ -44,12 +45,7 @@ export type AssociationEvent = WorkspaceResourceEvent;
  * API's pattern fails here, naming the property, before any call to the service.
  */
 export function parseAssociationProperties(raw: Record<string, unknown>): DesiredAssociation {
-  for (const key of Object.keys(raw)) {
-    if (!(PROPERTIES as readonly string[]).includes(key)) {
-      throw new InputError(key, raw[key], `is not a property of ${ALIAS_ASSOCIATION_RESOURCE_TYPE}, which takes `
-        + `${PROPERTIES.filter((p) => !p.startsWith('Service')).join(', ')}`);
-    }
-  }
+  rejectUnknownKeys(ALIAS_ASSOCIATION_RESOURCE_TYPE, '', raw, PROPERTIES);
   const aliasId = requiredString('AliasId', raw.AliasId);
   checkAliasId('AliasId', aliasId);
   const directoryId = requiredString('ResourceId', raw.ResourceId);

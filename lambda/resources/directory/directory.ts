@@ -3,7 +3,11 @@
 // no property that names an existing directory by id, so it cannot do this registration.
 import {
   AssociateIpGroupsCommand,
+  CreateTagsCommand,
+  DeleteTagsCommand,
   DeregisterWorkspaceDirectoryCommand,
+  DescribeTagsCommand,
+  DescribeTagsCommandOutput,
   DisassociateIpGroupsCommand,
   ModifySelfservicePermissionsCommand,
   ModifyWorkspaceAccessPropertiesCommand,
@@ -12,7 +16,16 @@ import {
   WorkspaceDirectory,
 } from '@aws-sdk/client-workspaces';
 import { isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
-import { DIRECTORY_RESOURCE_TYPE, isObject, parseDirectoryRegistration } from '../../parse';
+import {
+  DIRECTORY_RESOURCE_TYPE,
+  DirectoryRegistrationSpec,
+  KEPT_ONCE_SET,
+  parseDirectoryRegistration,
+  PreviousDirectoryDeclaration,
+  readPreviousDirectoryDeclaration,
+  removedSettings,
+  withServiceDefaults,
+} from '../../parse';
 
 export { DIRECTORY_RESOURCE_TYPE };
 
@@ -26,17 +39,8 @@ const DIRECTORY_ID = /^d-[0-9a-f]{8,63}$/;
 /** How long a registration or a deregistration may take before the request fails. */
 export const DIRECTORY_TIMEOUT_SECONDS = 30 * 60;
 
-/** The declared registration, as the construct writes it (API names). */
-export interface DesiredDirectory {
-  readonly directoryId: string;
-  readonly subnetIds?: string[];
-  readonly enableSelfService: boolean;
-  readonly tenancy?: string;
-  readonly selfservicePermissions?: Record<string, string>;
-  readonly workspaceCreationProperties?: Record<string, string | boolean>;
-  readonly workspaceAccessProperties?: Record<string, string>;
-  readonly ipGroupIds: string[];
-}
+/** The declared registration, as the construct writes it (API names): the parse layer's reading. */
+export type DesiredDirectory = DirectoryRegistrationSpec;
 
 /** Which registration a physical id names, and whether this resource made it. */
 export function parsePhysicalId(physicalId: string | undefined): { directoryId: string; registeredHere: boolean } | undefined {
@@ -56,24 +60,8 @@ export function parseDirectoryProperties(properties: Record<string, unknown>): D
   return parseDirectoryRegistration(properties);
 }
 
-/**
- * The previous declaration, read without failing: it was accepted once (perhaps by an older,
- * more lenient version), and must not block the update that corrects it.
- */
-function readOldDirectory(raw: unknown): DesiredDirectory {
-  const old = isObject(raw) ? raw : {};
-  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
-  return {
-    directoryId: typeof old.DirectoryId === 'string' ? old.DirectoryId : '',
-    subnetIds: list(old.SubnetIds),
-    enableSelfService: old.EnableSelfService === true || old.EnableSelfService === 'true',
-    tenancy: typeof old.Tenancy === 'string' ? old.Tenancy : undefined,
-    ipGroupIds: list(old.IpGroupIds) ?? [],
-  };
-}
-
 /** The settings that only a new registration can change, which differ between two declarations. */
-function registrationChanges(desired: DesiredDirectory, old: DesiredDirectory): string[] {
+function registrationChanges(desired: DesiredDirectory, old: PreviousDirectoryDeclaration): string[] {
   const changes: string[] = [];
   if (desired.directoryId !== old.directoryId) changes.push('DirectoryId');
   if (!sameSet(desired.subnetIds, old.subnetIds)) changes.push('SubnetIds');
@@ -92,6 +80,48 @@ function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefi
   return [...a ?? []].sort().join(',') === [...b ?? []].sort().join(',');
 }
 
+/**
+ * A registration that exists already is adopted only with the subnets and tenancy declared:
+ * only a new registration could change them, and this resource would never make it (it does
+ * not deregister what it adopted). Refused before anything is changed; undeclared subnets mean
+ * the directory's own, which any registration has.
+ */
+function refuseOtherRegistration(name: string, desired: DesiredDirectory, directory: WorkspaceDirectory): void {
+  const subnetsDiffer = desired.subnetIds !== undefined && !sameSet(desired.subnetIds, directory.SubnetIds);
+  const declaredTenancy = desired.tenancy ?? 'SHARED';
+  const tenancyDiffers = directory.Tenancy !== undefined && directory.Tenancy !== declaredTenancy;
+  if (!subnetsDiffer && !tenancyDiffers) {
+    return;
+  }
+  const list = (ids: readonly string[] | undefined) => (ids && ids.length > 0 ? [...ids].sort().join(', ') : 'none');
+  const differences = [
+    subnetsDiffer && `vpcSubnets (SubnetIds) declares ${list(desired.subnetIds)}, but the registration has ${list(directory.SubnetIds)}`,
+    tenancyDiffers && `tenancy (Tenancy) declares ${declaredTenancy}${desired.tenancy === undefined ? ' (the default)' : ''}, `
+      + `but the registration has ${directory.Tenancy}`,
+  ].filter(Boolean).join('; and ');
+  throw new Error(`${name}: directory ${desired.directoryId} is ${directory.State} with WorkSpaces already, and ${differences}. `
+    + 'A registration\'s subnets and tenancy change only with a new registration, which this resource does not make for a '
+    + 'directory registered before it: nothing was changed, and the directory stays registered as it is. Declare what the '
+    + 'registration has to adopt it, or deregister the directory first (once it has no WorkSpaces) to register it with these.');
+}
+
+/**
+ * A removed default OU, custom security group or instance role cannot go back to none: the service
+ * keeps such a creation property when it is not given one, and refuses an empty one. Refused
+ * before anything is changed, unless the registration no longer has it (an Update back).
+ */
+function refuseRemovalOfKeptSettings(name: string, directoryId: string, removed: readonly string[], directory: WorkspaceDirectory | undefined): void {
+  const creation = (directory?.WorkspaceCreationProperties ?? {}) as Record<string, unknown>;
+  const kept = removed.filter((key) => creation[key] !== undefined && creation[key] !== '');
+  if (kept.length === 0) {
+    return;
+  }
+  const what = kept.map((key) => `${KEPT_ONCE_SET[key]} (WorkspaceCreationProperties.${key}, now ${JSON.stringify(creation[key])})`).join(' and ');
+  throw new Error(`${name}: ${what} ${kept.length > 1 ? 'were' : 'was'} removed from the declaration, but directory ${directoryId} `
+    + 'cannot go back to none: ModifyWorkspaceCreationProperties keeps a creation property it is not given, and refuses an empty '
+    + 'one. Nothing was changed. Declare it again (or another value); only a new registration of the directory starts without one.');
+}
+
 async function send<T>(api: WorkspacesApi, call: string, directoryId: string, command: any): Promise<T> {
   try {
     return await api.client.send(command) as T;
@@ -103,15 +133,18 @@ async function send<T>(api: WorkspacesApi, call: string, directoryId: string, co
 /**
  * Create registers the directory, unless DescribeWorkspaceDirectories shows it registered or
  * being registered already (a Create tried again, or a registration made elsewhere): then it is
- * adopted, and its physical id says so. Update changes the settings in place (isComplete applies
- * them); a new directory, new subnets or a new tenancy would need a new registration, which is
- * refused before anything changes, unless the registration already has them (an Update back).
+ * adopted, only with the declared subnets and tenancy, and its physical id says so. Update changes
+ * the settings in place (isComplete applies them, a removed one at the service's default); a new
+ * directory, new subnets or a new tenancy would need a new registration, and a removed default OU,
+ * custom security group or instance role cannot be cleared: both are refused before anything
+ * changes, unless the registration already has what is declared (an Update back).
  * Delete deregisters only what this resource registered; isComplete waits for it.
  */
 export async function directoryOnEvent(
   api: WorkspacesApi,
   event: {
     RequestType: 'Create' | 'Update' | 'Delete';
+    LogicalResourceId?: string;
     PhysicalResourceId?: string;
     ResourceProperties: Record<string, unknown>;
     OldResourceProperties?: Record<string, unknown>;
@@ -138,14 +171,17 @@ export async function directoryOnEvent(
   }
 
   const desired = parseDirectoryProperties(event.ResourceProperties);
+  const name = `WorkspacesDirectory ${event.LogicalResourceId ?? desired.directoryId}`;
   if (event.RequestType === 'Update') {
     const current = parsePhysicalId(event.PhysicalResourceId);
-    const old = readOldDirectory(event.OldResourceProperties);
+    const old = readPreviousDirectoryDeclaration(event.OldResourceProperties);
     const changes = registrationChanges(desired, old);
+    const keptOnceSet = removedSettings(desired, old).keptOnceSet;
+    const directory = (changes.length > 0 || keptOnceSet.length > 0) && current ? await api.directory(current.directoryId) : undefined;
+    refuseRemovalOfKeptSettings(name, desired.directoryId, keptOnceSet, directory);
     if (changes.length === 0 && current !== undefined) {
       return event.PhysicalResourceId!;
     }
-    const directory = current && await api.directory(current.directoryId);
     if (current !== undefined && hasRegistration(directory, desired)) {
       log(`Update of ${current.directoryId}: the registration already has the ${changes.join(', ')} asked for (an Update back); in place`);
       return event.PhysicalResourceId!;
@@ -158,7 +194,9 @@ export async function directoryOnEvent(
 
   const directory = await api.directory(desired.directoryId);
   if (directory?.State === 'REGISTERED' || directory?.State === 'REGISTERING') {
-    log(`Directory ${desired.directoryId} is ${directory.State} already: adopted, and never deregistered by this resource`);
+    refuseOtherRegistration(name, desired, directory);
+    log(`Directory ${desired.directoryId} is ${directory.State} already, with the declared subnets and tenancy: adopted, `
+      + 'and never deregistered by this resource');
     return `${desired.directoryId}${ADOPTED_SUFFIX}`;
   }
   await send(api, 'RegisterWorkspaceDirectory', desired.directoryId, new RegisterWorkspaceDirectoryCommand({
@@ -232,7 +270,11 @@ export async function directoryIsComplete(
         + 'Check that the directory exists in Directory Service in this account and region, is Active, and that its '
         + 'subnets are in two Availability Zones that WorkSpaces supports.');
     }
-    await applySettings(api, directory!, desired, event.OldResourceProperties, log);
+    const previous = readPreviousDirectoryDeclaration(event.OldResourceProperties);
+    // A setting the previous declaration named and this one does not goes back to the service's default.
+    const effective = event.RequestType === 'Update' ? withServiceDefaults(desired, removedSettings(desired, previous)) : desired;
+    await applySettings(api, directory!, effective, previous, log);
+    await applyTags(api, desired, previous, log);
     return { IsComplete: true, Data: attributesOf(directory!) };
   } catch (e) {
     if (isTemporary(e) && !overdue) {
@@ -247,7 +289,7 @@ async function applySettings(
   api: WorkspacesApi,
   directory: WorkspaceDirectory,
   desired: DesiredDirectory,
-  oldProperties: Record<string, unknown> | undefined,
+  previous: PreviousDirectoryDeclaration,
   log: (message: string) => void,
 ): Promise<void> {
   const id = desired.directoryId;
@@ -274,11 +316,40 @@ async function applySettings(
     log(`AssociateIpGroups ${id}: ${toAssociate.join(', ')}`);
   }
   // Only the groups that an earlier declaration asked for: one associated elsewhere stays.
-  const declaredBefore = readOldDirectory(oldProperties).ipGroupIds;
+  const declaredBefore = previous.ipGroupIds;
   const toDisassociate = declaredBefore.filter((g) => !desired.ipGroupIds.includes(g) && associated.includes(g));
   if (toDisassociate.length > 0) {
     await send(api, 'DisassociateIpGroups', id, new DisassociateIpGroupsCommand({ DirectoryId: id, GroupIds: toDisassociate }));
     log(`DisassociateIpGroups ${id}: ${toDisassociate.join(', ')}`);
+  }
+}
+
+/**
+ * The registration's tags: the declared ones are created or changed, and a key the previous
+ * declaration had is deleted once no longer declared; a tag set elsewhere stays.
+ */
+async function applyTags(
+  api: WorkspacesApi,
+  desired: DesiredDirectory,
+  previous: PreviousDirectoryDeclaration,
+  log: (message: string) => void,
+): Promise<void> {
+  const id = desired.directoryId;
+  if (desired.tags.length === 0 && previous.tagKeys.length === 0) {
+    return;
+  }
+  const described = await send<DescribeTagsCommandOutput>(api, 'DescribeTags', id, new DescribeTagsCommand({ ResourceId: id }));
+  const tags = new Map((described.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+  const declared = new Set(desired.tags.map((t) => t.Key));
+  const removed = previous.tagKeys.filter((key) => !declared.has(key) && tags.has(key));
+  if (removed.length > 0) {
+    await send(api, 'DeleteTags', id, new DeleteTagsCommand({ ResourceId: id, TagKeys: removed }));
+    log(`DeleteTags ${id}: ${removed.join(', ')}`);
+  }
+  const missing = desired.tags.filter((t) => tags.get(t.Key) !== t.Value);
+  if (missing.length > 0) {
+    await send(api, 'CreateTags', id, new CreateTagsCommand({ ResourceId: id, Tags: missing }));
+    log(`CreateTags ${id}: ${missing.map((t) => t.Key).join(', ')}`);
   }
 }
 

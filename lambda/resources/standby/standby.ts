@@ -14,12 +14,13 @@ import {
 import { isRetryLater, isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
 import { endSentence, WorkspaceResourceEvent } from '../../core/contract';
 import { describeOwner, ownershipMarking, Reader, relationOf } from '../../core/ownership';
+import { rejectUnknownKeys } from '../../parse/strict';
 import { afterTimeout, formatSeconds } from '../../plan';
 
 export const STANDBY_RESOURCE_TYPE = 'Custom::WorkspacesStandby';
 
-const PROPERTIES = ['ServiceToken', 'ServiceTimeout', 'PrimaryRegion', 'PrimaryWorkspaceId', 'DirectoryId', 'DataReplication',
-  'VolumeEncryptionKey', 'TimeoutSeconds'] as const;
+const PROPERTIES: ReadonlySet<string> = new Set(['ServiceToken', 'ServiceTimeout', 'PrimaryRegion', 'PrimaryWorkspaceId', 'DirectoryId',
+  'DataReplication', 'VolumeEncryptionKey', 'TimeoutSeconds']);
 const REGION_PATTERN = /^[-0-9a-z]{1,31}$/;
 const DATA_REPLICATION = ['NO_REPLICATION', 'PRIMARY_AS_SOURCE'];
 /** How long a new standby may stay invisible to DescribeWorkspaces (as a new WorkSpace may). */
@@ -40,12 +41,7 @@ export type StandbyEvent = WorkspaceResourceEvent;
 
 /** The properties, strictly: unknown keys, wrong types and broken patterns fail before any call, naming the property. */
 export function parseStandbyProperties(raw: Record<string, unknown>): DesiredStandby {
-  for (const key of Object.keys(raw)) {
-    if (!(PROPERTIES as readonly string[]).includes(key)) {
-      throw new InputError(key, raw[key], `is not a property of ${STANDBY_RESOURCE_TYPE}, which takes `
-        + `${PROPERTIES.filter((p) => !p.startsWith('Service')).join(', ')}`);
-    }
-  }
+  rejectUnknownKeys(STANDBY_RESOURCE_TYPE, '', raw, PROPERTIES);
   const primaryRegion = string('PrimaryRegion', raw.PrimaryRegion);
   if (!REGION_PATTERN.test(primaryRegion)) {
     throw new InputError('PrimaryRegion', primaryRegion, `must match ${REGION_PATTERN.source} (a Region such as "us-east-1")`);

@@ -328,6 +328,11 @@ export class LocalWorkspaces {
     this.model.addDirectory(directoryId, input);
   }
 
+  /** A registered directory's tags (CreateTags and DeleteTags take a directory id), or undefined when it is not registered. */
+  directoryTags(directoryId: string): Record<string, string> | undefined {
+    return this.model.directoryTagsOf(directoryId);
+  }
+
   /** Add a bundle (id `^wsb-[0-9a-z]{8,63}$`); owner defaults to the account (ACCOUNT_ID). */
   addBundle(bundleId: string, input: BundleInput = {}): void {
     this.model.addBundle(bundleId, input);

@@ -249,6 +249,32 @@ export const DEFAULT_BUNDLE_ID = 'wsb-12345678';
 
 const WS_ID = /^ws-[0-9a-z]{8,63}$/;
 const DIR_ID = /^d-[0-9a-f]{8,63}$/;
+
+/**
+ * What the service gives a registration for each setting it was not told, as
+ * DescribeWorkspaceDirectories shows a new one (public acceptance tests against the real service
+ * record these: restart only; no public IP, maintenance on, users local administrators; Linux and
+ * web clients denied; the admin guide has WorkSpaces Thin Client access turned on per directory).
+ */
+const DIRECTORY_DEFAULTS = {
+  SelfservicePermissions: { RestartWorkspace: 'ENABLED', IncreaseVolumeSize: 'DISABLED', ChangeComputeType: 'DISABLED', SwitchRunningMode: 'DISABLED', RebuildWorkspace: 'DISABLED' },
+  WorkspaceCreationProperties: { EnableInternetAccess: false, EnableMaintenanceMode: true, UserEnabledAsLocalAdministrator: true },
+  WorkspaceAccessProperties: {
+    DeviceTypeWindows: 'ALLOW',
+    DeviceTypeOsx: 'ALLOW',
+    DeviceTypeWeb: 'DENY',
+    DeviceTypeIos: 'ALLOW',
+    DeviceTypeAndroid: 'ALLOW',
+    DeviceTypeChromeOs: 'ALLOW',
+    DeviceTypeZeroClient: 'ALLOW',
+    DeviceTypeLinux: 'DENY',
+    DeviceTypeWorkSpacesThinClient: 'DENY',
+  },
+} as const;
+const SECURITY_GROUP_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const ROLE_ARN = /^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$/;
+/** The service's words for a value it will not take (as users report them for an empty DefaultOu). */
+const OUT_OF_RANGE = 'An invalid or out-of-range value was supplied for the input parameter.';
 const BUNDLE_ID = /^wsb-[0-9a-z]{8,63}$/;
 const MAX_PER_REQUEST = 25;
 const MAX_TAGS = 50;
@@ -290,6 +316,8 @@ export class WorkspacesModel {
   private readonly bundles = new Map<string, BundleRecord>();
   /** A registration or deregistration under way: the state it reaches, and when (on the endpoint's clock). */
   private readonly directoryTransitions = new Map<string, { to: string; at: number }>();
+  /** The tags of each registered directory (CreateTags, DeleteTags and DescribeTags take a directory id too). */
+  private readonly directoryTags = new Map<string, Map<string, string>>();
   private seq = 0;
   private forcedErrors = 0;
 
@@ -332,11 +360,9 @@ export class WorkspacesModel {
       CustomerUserName: 'Administrator',
       IamRoleId: `arn:aws:iam::${ACCOUNT_ID}:role/workspaces_DefaultRole`,
       WorkspaceSecurityGroupId: `sg-${hex(0x0123ab00 + n)}`,
-      WorkspaceCreationProperties: {
-        EnableInternetAccess: false,
-        UserEnabledAsLocalAdministrator: true,
-        EnableMaintenanceMode: true,
-      },
+      WorkspaceCreationProperties: { ...DIRECTORY_DEFAULTS.WorkspaceCreationProperties },
+      SelfservicePermissions: { ...DIRECTORY_DEFAULTS.SelfservicePermissions },
+      WorkspaceAccessProperties: { ...DIRECTORY_DEFAULTS.WorkspaceAccessProperties },
       Tenancy: 'SHARED',
       ...rest,
       users,
@@ -801,30 +827,30 @@ export class WorkspacesModel {
   }
 
   createTags(body: any): any {
-    const ws = this.tagResource(body.ResourceId);
+    const target = this.tagResource(body.ResourceId);
     if (!Array.isArray(body.Tags)) throw invalid('Tags is required.');
     checkTags(body.Tags, 'Tags');
-    const merged = new Map(ws.tags);
+    const merged = new Map(target.tags);
     for (const t of body.Tags as Tag[]) merged.set(t.Key!, t.Value ?? '');
     if (merged.size > MAX_TAGS) {
-      throw new ApiError('ResourceLimitExceededException', `The resource ${ws.id} would have ${merged.size} tags; at most ${MAX_TAGS} are allowed.`);
+      throw new ApiError('ResourceLimitExceededException', `The resource ${target.id} would have ${merged.size} tags; at most ${MAX_TAGS} are allowed.`);
     }
-    ws.tags = merged;
+    target.tags = merged;
     return {};
   }
 
   deleteTags(body: any): any {
-    const ws = this.tagResource(body.ResourceId);
+    const target = this.tagResource(body.ResourceId);
     const keys = body.TagKeys;
     if (!Array.isArray(keys)) throw invalid('TagKeys is required.');
     keys.forEach((k: unknown) => checkString(k, 'TagKeys', { required: true, min: 1, max: 127 }));
-    for (const k of keys) ws.tags.delete(k);
+    for (const k of keys) target.tags.delete(k);
     return {};
   }
 
   describeTags(body: any): any {
-    const ws = this.tagResource(body.ResourceId);
-    return { TagList: [...ws.tags].map(([Key, Value]) => ({ Key, Value })) };
+    const target = this.tagResource(body.ResourceId);
+    return { TagList: [...target.tags].map(([Key, Value]) => ({ Key, Value })) };
   }
 
   /**
@@ -841,10 +867,16 @@ export class WorkspacesModel {
     if (dir.State !== 'DEREGISTERED') {
       throw new ApiError('InvalidResourceStateException', `The directory ${body.DirectoryId} is ${dir.State}; only a directory that is not registered can be registered.`);
     }
+    checkTags(body.Tags, 'Tags');
+    if ((body.Tags?.length ?? 0) > MAX_TAGS) throw invalid(`A directory can have at most ${MAX_TAGS} tags.`);
     dir.State = 'REGISTERING';
     if (body.SubnetIds) dir.SubnetIds = [...body.SubnetIds];
     dir.Tenancy = body.Tenancy ?? 'SHARED';
-    dir.SelfservicePermissions = { RestartWorkspace: 'ENABLED', IncreaseVolumeSize: 'DISABLED', ChangeComputeType: 'DISABLED', SwitchRunningMode: 'DISABLED', RebuildWorkspace: 'DISABLED' };
+    // A new registration starts from the service's defaults, whatever an earlier one had.
+    dir.SelfservicePermissions = { ...DIRECTORY_DEFAULTS.SelfservicePermissions };
+    dir.WorkspaceCreationProperties = { ...DIRECTORY_DEFAULTS.WorkspaceCreationProperties };
+    dir.WorkspaceAccessProperties = { ...DIRECTORY_DEFAULTS.WorkspaceAccessProperties };
+    this.directoryTags.set(body.DirectoryId, new Map((body.Tags ?? []).map((t: Tag) => [t.Key!, t.Value ?? ''])));
     this.directoryTransitions.set(body.DirectoryId, { to: 'REGISTERED', at: this.clock() + this.timing.pendingMs });
     return {};
   }
@@ -857,26 +889,60 @@ export class WorkspacesModel {
       throw new ApiError('InvalidResourceStateException', `The directory ${body.DirectoryId} cannot be deregistered while it has WorkSpaces.`);
     }
     dir.State = 'DEREGISTERING';
+    this.directoryTags.delete(body.DirectoryId);
     this.directoryTransitions.set(body.DirectoryId, { to: 'DEREGISTERED', at: this.clock() + this.timing.terminatingMs });
     return {};
   }
 
+  // The three Modify actions change only what they are given: a setting left out keeps its value.
+
   modifySelfservicePermissions(body: any): any {
     const dir = this.registered(body.ResourceId);
-    dir.SelfservicePermissions = { ...dir.SelfservicePermissions, ...body.SelfservicePermissions };
+    const given = checkSettings(body.SelfservicePermissions, 'SelfservicePermissions', DIRECTORY_DEFAULTS.SelfservicePermissions, ['ENABLED', 'DISABLED']);
+    dir.SelfservicePermissions = { ...dir.SelfservicePermissions, ...given };
     return {};
   }
 
+  /**
+   * A default OU, custom security group or instance role, once set, cannot be cleared: left out it
+   * stays, and an empty value is refused (the security group's pattern and minimum length of 11;
+   * the service's own answer to an empty DefaultOu).
+   */
   modifyWorkspaceCreationProperties(body: any): any {
     const dir = this.registered(body.ResourceId);
-    dir.WorkspaceCreationProperties = { ...dir.WorkspaceCreationProperties, ...body.WorkspaceCreationProperties };
+    const given = body.WorkspaceCreationProperties;
+    if (given === null || typeof given !== 'object' || Array.isArray(given)) throw invalid('WorkspaceCreationProperties is required.');
+    const known = [...Object.keys(DIRECTORY_DEFAULTS.WorkspaceCreationProperties), 'DefaultOu', 'CustomSecurityGroupId', 'InstanceIamRoleArn'];
+    for (const [key, value] of Object.entries(given)) {
+      if (!known.includes(key)) throw new ApiError('SerializationException', `Unknown field WorkspaceCreationProperties.${key}.`);
+      if (key in DIRECTORY_DEFAULTS.WorkspaceCreationProperties) {
+        if (typeof value !== 'boolean') throw invalid(`WorkspaceCreationProperties.${key} must be a boolean.`);
+      } else if (typeof value !== 'string') {
+        throw invalid(`WorkspaceCreationProperties.${key} must be a string.`);
+      }
+    }
+    if (given.CustomSecurityGroupId !== undefined && !SECURITY_GROUP_ID.test(given.CustomSecurityGroupId)) {
+      throw invalid(`1 validation error detected: Value '${given.CustomSecurityGroupId}' at 'workspaceCreationProperties.customSecurityGroupId' `
+        + `failed to satisfy constraint: Member must satisfy regular expression pattern: ${SECURITY_GROUP_ID.source}`);
+    }
+    if (given.DefaultOu !== undefined && !/^OU=.+,DC=.+,DC=.+/i.test(given.DefaultOu)) throw invalid(OUT_OF_RANGE);
+    if (given.InstanceIamRoleArn !== undefined && !ROLE_ARN.test(given.InstanceIamRoleArn)) throw invalid(OUT_OF_RANGE);
+    dir.WorkspaceCreationProperties = { ...dir.WorkspaceCreationProperties, ...given };
     return {};
   }
 
   modifyWorkspaceAccessProperties(body: any): any {
     const dir = this.registered(body.ResourceId);
-    dir.WorkspaceAccessProperties = { ...dir.WorkspaceAccessProperties, ...body.WorkspaceAccessProperties };
+    const given = checkSettings(body.WorkspaceAccessProperties, 'WorkspaceAccessProperties', DIRECTORY_DEFAULTS.WorkspaceAccessProperties, ['ALLOW', 'DENY']);
+    dir.WorkspaceAccessProperties = { ...dir.WorkspaceAccessProperties, ...given };
     return {};
+  }
+
+  /** The tags of a registered directory (what DescribeTags answers), or undefined. */
+  directoryTagsOf(directoryId: string): Record<string, string> | undefined {
+    this.settleDirectories();
+    if (this.directories.get(directoryId)?.State !== 'REGISTERED') return undefined;
+    return Object.fromEntries(this.directoryTags.get(directoryId) ?? []);
   }
 
   /** The directory's live record, for the IP group and alias calls (network-model.ts), or undefined. */
@@ -1087,8 +1153,21 @@ export class WorkspacesModel {
       && ws.phase.state !== 'TERMINATED');
   }
 
-  private tagResource(resourceId: unknown): WsRecord {
+  /** A WorkSpace, or a registered directory (the API reference: "WorkSpaces, registered directories, ..."). */
+  private tagResource(resourceId: unknown): { readonly id: string; tags: Map<string, string> } {
     checkString(resourceId, 'ResourceId', { required: true, min: 1 });
+    if (DIR_ID.test(resourceId as string)) {
+      this.settleDirectories();
+      const id = resourceId as string;
+      const dir = this.directories.get(id);
+      if (!dir || dir.State !== 'REGISTERED') throw new ApiError('ResourceNotFoundException', `The resource ${id} could not be found.`);
+      const tags = this.directoryTags;
+      return {
+        id,
+        get tags() { return tags.get(id) ?? new Map<string, string>(); },
+        set tags(value: Map<string, string>) { tags.set(id, value); },
+      };
+    }
     const ws = this.live(resourceId as string);
     if (!ws) throw new ApiError('ResourceNotFoundException', `The resource ${String(resourceId)} could not be found.`);
     return ws;
@@ -1165,6 +1244,16 @@ function checkString(v: unknown, name: string, o: { required?: boolean; min?: nu
   if (o.min !== undefined && v.length < o.min) throw invalid(`${name} must be at least ${o.min} characters long.`);
   if (o.max !== undefined && v.length > o.max) throw invalid(`${name} must be at most ${o.max} characters long (got ${v.length}).`);
   if (o.pattern && !o.pattern.test(v)) throw invalid(`The value ${v} of ${name} does not match ${o.pattern}.`);
+}
+
+/** A group of directory settings: only the service's names, each with one of its values. */
+function checkSettings(given: unknown, name: string, known: Readonly<Record<string, string>>, values: readonly string[]): Record<string, string> {
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) throw invalid(`${name} is required.`);
+  for (const [key, value] of Object.entries(given)) {
+    if (!(key in known)) throw new ApiError('SerializationException', `Unknown field ${name}.${key}.`);
+    if (!values.includes(value as string)) throw invalid(`Invalid value ${String(value)} for ${name}.${key}: must be one of ${values.join(', ')}.`);
+  }
+  return given as Record<string, string>;
 }
 
 function checkTags(tags: unknown, name: string): void {

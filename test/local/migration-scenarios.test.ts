@@ -18,9 +18,9 @@ import {
   WorkspaceSpec,
 } from './scenario-helpers';
 import { parseMigrationMark } from '../../lambda/plan';
-import { handlerPolicies, iamAuthorizer } from '../iam/simulated-iam';
 import { BundleChange, RunningMode, WorkspaceBundle } from '../../src';
 import { MIGRATION_TAG_KEY } from '../../src/private/rules';
+import { handlerPolicies, iamAuthorizer } from '../iam/simulated-iam';
 
 let scenario: Scenario | undefined;
 

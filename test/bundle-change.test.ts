@@ -2,7 +2,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { directory } from './directories';
-import { BundleChange, Workspace, WorkspaceBundle } from '../src';
+import { BundleChange, Workspace, WorkspaceBundle, WorkspaceFleet } from '../src';
 
 const base = { directory: directory('d-1234567890'), bundle: WorkspaceBundle.fromBundleId('wsb-12345678'), userName: 'alice' };
 
@@ -38,4 +38,15 @@ test('only isComplete may migrate, a WorkSpace only with this stack\'s ownership
   expect(onWorkspaces).toHaveLength(1);
   expect(JSON.stringify(onWorkspaces[0].Condition)).toContain('aws:ResourceTag/cdk-workspaces:owner');
   expect(of('workspaces:DescribeWorkspaceSnapshots').map((s) => s.id)).toEqual([expect.stringMatching(/IsCompleteHandler/)]);
+});
+
+test('a fleet carries BundleChange and MigrationBatchSize, and refuses a batch size outside 1 to 25 at synth time, naming the prop', () => {
+  const stack = new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
+  new WorkspaceFleet(stack, 'Fleet', { ...base, users: ['alice'], bundleChange: BundleChange.MIGRATE, migrationBatchSize: 10 });
+  expect((Object.values(Template.fromStack(stack).findResources('Custom::WorkspaceFleet'))[0] as { Properties: Record<string, unknown> }).Properties)
+    .toMatchObject({ BundleChange: 'MIGRATE', MigrationBatchSize: 10 });
+  for (const size of [0, 26, 2.5]) {
+    expect(() => new WorkspaceFleet(stack, `Bad${size}`.replace('.', '_'), { ...base, users: ['bob'], migrationBatchSize: size }))
+      .toThrow(new RegExp(`Invalid migrationBatchSize ${size} WorkSpaces: must be a whole number from 1 to 25`));
+  }
 });

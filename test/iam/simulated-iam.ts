@@ -109,6 +109,14 @@ export function iamAuthorizer(callers: ReadonlyMap<string, Caller>): Authorizer 
       case 'ModifyWorkspaceProperties':
         checks.push([arn(`workspace/${body.WorkspaceId}`), resourceTags(request.tagsOf(body.WorkspaceId) ?? {})]);
         break;
+      // A migration names the WorkSpace and the target bundle; snapshots are read per WorkSpace.
+      case 'MigrateWorkspace':
+        checks.push([arn(`workspace/${body.SourceWorkspaceId}`), resourceTags(request.tagsOf(body.SourceWorkspaceId) ?? {})],
+          [arn(`workspacebundle/${body.BundleId}`), {}]);
+        break;
+      case 'DescribeWorkspaceSnapshots':
+        checks.push([arn(`workspace/${body.WorkspaceId}`), {}]);
+        break;
       case 'CreateTags':
         checks.push(['*', requestTags(Object.fromEntries((body.Tags ?? []).map((t: Json) => [t.Key, t.Value ?? ''])))]);
         break;

@@ -20,6 +20,7 @@ import {
 import { parseMigrationMark } from '../../lambda/plan';
 import { BundleChange, RunningMode, WorkspaceBundle } from '../../src';
 import { MIGRATION_TAG_KEY } from '../../src/private/rules';
+import { handlerPolicies, iamAuthorizer } from '../iam/simulated-iam';
 
 let scenario: Scenario | undefined;
 
@@ -279,8 +280,8 @@ test('the migrating resource itself fails after its migration: the rollback comp
 
   expect(result.ok).toBe(false);
   expect(result.reason).toContain('not allowed to tag cost');
-  expect(result.rolledBack).toBe(true);
   expect(result.rollbackFailure).toBeUndefined();
+  expect(result.rolledBack).toBe(true);
   const [kept] = aliceInventory(s);
   expect(aliceInventory(s)).toHaveLength(1);
   expect(kept).toMatchObject({ BundleId: PERFORMANCE_BUNDLE_ID, State: 'AVAILABLE' });
@@ -294,4 +295,34 @@ test('the migrating resource itself fails after its migration: the rollback comp
   expect(s.stack.resources.get(logicalId)!.physicalId).toBe(kept.WorkspaceId);
   expect(s.endpoint.migrations()).toHaveLength(1);
   expectInventory(s.endpoint, { stack: s.stack, template: v2 });
+}, 30_000);
+
+test('everything a migration does, forward, in the cleanup and in a rollback, is within what the provider\'s roles allow', async () => {
+  const keys = { onEvent: 'AKIAMIGRATEONEVENT', isComplete: 'AKIAMIGRATEISCOMPLETE' };
+  scenario = await startScenario({ accessKeyIds: keys, timing: { snapshotIntervalMs: SNAPSHOT_MS, migratingMs: 300 }, faults: { forceErrorForUser: 'bob' } });
+  const s = scenario;
+  const destroy = { removalPolicy: RemovalPolicy.DESTROY };
+  const v1 = synth([{ ...ALICE, ...destroy }]);
+  const env = { stackId: s.stack.stackId, account: '123456789012', region: 'us-east-1' };
+  const policies = handlerPolicies(v1, env);
+  s.endpoint.authorize = iamAuthorizer(new Map([
+    [keys.onEvent, { env, policies: policies.onEvent }],
+    [keys.isComplete, { env, policies: policies.isComplete }],
+  ]));
+  await aliceWithData(s, v1);
+
+  // Forward, with the cleanup Delete of the old id (DESTROY).
+  const v2 = synth([{ ...ON_PERFORMANCE, ...destroy }]);
+  expect((await s.stack.deploy(v2)).reason).toBeUndefined();
+  // Back to the first bundle after the new WorkSpace's first snapshot, while another resource fails: the rollback keeps it.
+  await sleep(SNAPSHOT_MS + 100);
+  const failing = await s.stack.deploy(synth([{ ...ALICE, ...destroy }, { userName: 'bob' }]));
+  expect(failing.rolledBack).toBe(true);
+  expect(failing.rollbackFailure).toBeUndefined();
+
+  expect(s.endpoint.callLog().filter((c) => c.errorType === 'AccessDeniedException')).toEqual([]);
+  expect(countCalls(s.endpoint.callLog(), 'MigrateWorkspace')).toBe(2);
+  expect(countCalls(s.endpoint.callLog(), 'DeleteTags')).toBeGreaterThan(0);
+  const [alice] = aliceInventory(s);
+  expect(s.endpoint.userVolume(alice.WorkspaceId)).toEqual({ 'notes.txt': 'written before the migration' });
 }, 30_000);

@@ -12,7 +12,7 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
 import { groupByUser, lower } from './fleet-members';
 import type { FleetSpec } from './fleet-properties';
-import { MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../../src/private/rules';
+import { MIGRATION_TAG_KEY } from '../../../src/private/rules';
 import { errorText, isRetryLater, Pacer, sdkErrorOf, WorkspacesApi } from '../../api';
 import { IsCompleteResult, ResolvedDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../core/contract';
 import { lastConnectionSeen } from '../../core/refusals';
@@ -175,7 +175,7 @@ export async function fleetMigrationIsComplete(
     const id = s.workspace.WorkspaceId!;
     const started: MigrationMark = { request: requestId, state: 'pending', from: id };
     await pacer.take();
-    await api.createTags(id, markTags(s.tags, started));
+    await api.createTags(id, markTag(started));
     await pacer.take();
     let targetId: string;
     try {
@@ -190,7 +190,7 @@ export async function fleetMigrationIsComplete(
         + `${errorText(sdkErrorOf(e))}. No further wave was started.`);
     }
     await pacer.take();
-    await api.createTags(id, markTags(s.tags, { ...started, to: targetId }));
+    await api.createTags(id, markTag({ ...started, to: targetId }));
     log(`${id} (user "${userName}"): MigrateWorkspace to bundle ${bundleId} (snapshot of ${snapshotTime.toISOString()}): ${targetId}`);
   }
   log(`${fleet}: started a wave of ${wave.length} migrations (batch size ${spec.migrationBatchSize}); ${toMigrate.length - wave.length} `
@@ -219,7 +219,7 @@ async function memberState(api: WorkspacesApi, workspaces: readonly Workspace[],
       }
       if (ours && !mark.seen) {
         // Seen once: should it disappear, the migration failed (a new WorkSpace is invisible only at first).
-        await api.createTags(original!.WorkspaceId!, markTags(tags, { ...mark, seen: true }));
+        await api.createTags(original!.WorkspaceId!, markTag({ ...mark, seen: true }));
       }
       return { kind: 'inFlight', reason: `${onTarget.WorkspaceId} is PENDING` };
     }
@@ -249,7 +249,7 @@ async function memberState(api: WorkspacesApi, workspaces: readonly Workspace[],
     }
     if (target !== undefined && !mark.seen) {
       // Seen once: should it disappear, the migration failed (a new WorkSpace is invisible only at first).
-      await api.createTags(source.WorkspaceId!, markTags(tags, { ...mark, seen: true }));
+      await api.createTags(source.WorkspaceId!, markTag({ ...mark, seen: true }));
     }
     if (target === undefined || ['TERMINATING', 'TERMINATED', 'ERROR'].includes(target.State ?? '')) {
       return {
@@ -280,8 +280,9 @@ function waitWithin(timedOut: boolean, fleet: string, count: number): IsComplete
   return { IsComplete: false };
 }
 
-function markTags(tags: Readonly<Record<string, string>>, mark: MigrationMark): Array<{ Key: string; Value: string }> {
-  return [{ Key: OWNERSHIP_TAG_KEY, Value: tags[OWNERSHIP_TAG_KEY] }, { Key: MIGRATION_TAG_KEY, Value: formatMigrationMark(mark) }];
+/** isComplete writes the marking alone: its role may never touch the ownership tag. */
+function markTag(mark: MigrationMark): Array<{ Key: string; Value: string }> {
+  return [{ Key: MIGRATION_TAG_KEY, Value: formatMigrationMark(mark) }];
 }
 
 function named(items: readonly string[]): string {

@@ -39,9 +39,17 @@ export function markOf(tags: Readonly<Record<string, string>>): MigrationMark | 
   return parseMigrationMark(tags[MIGRATION_TAG_KEY]);
 }
 
-/** The tags that write a marking: the ownership tag goes with it, unchanged (the role may tag only with it). */
+/**
+ * The tags that write a marking from onEvent: the ownership tag goes with it, unchanged (onEvent's
+ * role may tag only with it).
+ */
 export function markTags(tags: Readonly<Record<string, string>>, mark: MigrationMark): Array<{ Key: string; Value: string }> {
-  return [{ Key: OWNERSHIP_TAG_KEY, Value: tags[OWNERSHIP_TAG_KEY] }, { Key: MIGRATION_TAG_KEY, Value: formatMigrationMark(mark) }];
+  return [{ Key: OWNERSHIP_TAG_KEY, Value: tags[OWNERSHIP_TAG_KEY] }, ...markTag(mark)];
+}
+
+/** The tag that writes a marking from isComplete, whose role may never touch the ownership tag. */
+export function markTag(mark: MigrationMark): Array<{ Key: string; Value: string }> {
+  return [{ Key: MIGRATION_TAG_KEY, Value: formatMigrationMark(mark) }];
 }
 
 /**
@@ -114,7 +122,7 @@ export async function migrationIsComplete(
     if (migrated.mark.state === 'rolledback') {
       // Kept by an earlier rollback: this request follows it, and proposes its id to CloudFormation.
       const proposed: MigrationMark = { request: requestId, state: 'pending', from: physicalId };
-      await api.createTags(migrated.workspace.WorkspaceId!, markTags(migrated.tags, proposed));
+      await api.createTags(migrated.workspace.WorkspaceId!, markTag(proposed));
       log(`${physicalId} was migrated to ${migrated.workspace.WorkspaceId} (kept by an earlier rollback): the resource follows it`);
       return reconcileMigrated(event, deps, declared, { ...migrated, mark: proposed }, elapsedSeconds, refusalKey);
     }
@@ -129,7 +137,7 @@ export async function migrationIsComplete(
     const targetId = mark.to ?? target?.WorkspaceId ?? '(not known yet)';
     if (target !== undefined && mark.to !== undefined && !mark.seen) {
       // Seen once: should it disappear, the migration failed (a new WorkSpace is invisible only at first).
-      await api.createTags(physicalId, markTags(tags, { ...mark, seen: true }));
+      await api.createTags(physicalId, markTag({ ...mark, seen: true }));
     }
     if (target === undefined && mark.seen) {
       await api.deleteTags(physicalId, [MIGRATION_TAG_KEY]);
@@ -195,7 +203,7 @@ export async function migrationIsComplete(
   }
   // The marking first: the service carries it over to the new WorkSpace.
   const started: MigrationMark = { request: requestId, state: 'pending', from: physicalId };
-  await api.createTags(physicalId, markTags(tags, started));
+  await api.createTags(physicalId, markTag(started));
   let targetId: string;
   try {
     targetId = await api.migrate(physicalId, bundleId);
@@ -208,7 +216,7 @@ export async function migrationIsComplete(
     throw new Error(`MigrateWorkspace refused to migrate WorkSpace ${physicalId} (user "${declared.userName}") to bundle ${bundleId}: `
       + `${errorText(sdkErrorOf(e))}. Nothing was changed.`);
   }
-  await api.createTags(physicalId, markTags(tags, { ...started, to: targetId }));
+  await api.createTags(physicalId, markTag({ ...started, to: targetId }));
   log(`${physicalId}: MigrateWorkspace to bundle ${bundleId} (user volume from the snapshot of ${decision.snapshotTime.toISOString()}, `
     + `newer than the user's last connection): the new WorkSpace is ${targetId}`);
   return { IsComplete: false };

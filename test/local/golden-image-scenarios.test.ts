@@ -128,10 +128,7 @@ test('builder -> image -> bundle -> fleet on the bundle; a new image is applied 
     const present = new Set(s.endpoint.inventory().map((w) => w.UserName));
     gaps.push(...users.filter((u) => !present.has(u)));
   }, 5);
-  // Without the simulated IAM: the fleet's migration (issue 21) writes its migration mark from
-  // isComplete together with the ownership tag, which isComplete's explicit deny refuses (reported
-  // to the lead; turn IAM back on here once the mark is written without the ownership tag).
-  const third = await deploy(s, { image: 2, bundle: 2, users }, false).finally(() => clearInterval(watch));
+  const third = await deploy(s, { image: 2, bundle: 2, users }).finally(() => clearInterval(watch));
   expect({ ok: third.result.ok, reason: third.result.reason }).toEqual({ ok: true, reason: undefined });
   const bundle2 = physicalId(s.stack, BUNDLE_TYPE)!;
   expect(bundle2).not.toBe(bundleId);
@@ -288,7 +285,8 @@ test('pre-flight refusals in seconds, naming the prop: the image quota (imageNam
 
   // A bundle of an image still being captured: refused by its pre-flight, nothing created.
   s.endpoint.authorize = undefined;
-  // The quota is full: one of the others goes, then a capture that is still under way.
+  // The quota is full: one of the others goes (once its capture has ended), then a capture that is still under way.
+  await new Promise((resolve) => setTimeout(resolve, IMAGE_TIMING.captureMs + 50));
   await client.send(new DeleteWorkspaceImageCommand({ ImageId: images[0] }));
   const capturing = (await client.send(new CreateWorkspaceImageCommand({
     Name: 'pending', Description: 'pending', WorkspaceId: s.endpoint.seedWorkspace({ UserName: 'pending-source' }).WorkspaceId,

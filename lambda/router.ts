@@ -16,10 +16,14 @@ import {
 import { boundedError } from './core/response-limit';
 import { ALIAS_ASSOCIATION_RESOURCE_TYPE } from './resources/alias-association/alias-association';
 import { isAliasAssociationComplete, onAliasAssociationEvent } from './resources/alias-association/handler';
+import { CUSTOM_BUNDLE_RESOURCE_TYPE } from './resources/custom-bundle/custom-bundle';
+import { isCustomBundleComplete, onCustomBundleEvent } from './resources/custom-bundle/handler';
 import { DIRECTORY_RESOURCE_TYPE } from './resources/directory/directory';
 import { isDirectoryComplete, onDirectoryEvent } from './resources/directory/handler';
 import { fleetIsComplete, fleetOnEvent } from './resources/fleet/fleet';
 import { FLEET_RESOURCE_TYPE } from './resources/fleet/fleet-properties';
+import { isImageComplete, onImageEvent } from './resources/image/handler';
+import { IMAGE_RESOURCE_TYPE } from './resources/image/image';
 import { lookupIsComplete, lookupOnEvent } from './resources/lookup/handler';
 import { LOOKUP_RESOURCE_TYPE } from './resources/lookup/lookup';
 import { isStandbyComplete, onStandbyEvent } from './resources/standby/handler';
@@ -48,6 +52,10 @@ async function routeOnEvent(event: WorkspaceResourceEvent, resolved: ResolvedDep
       return explainingTemporary(onDirectoryEvent(event, resolved, startedAt));
     case ALIAS_ASSOCIATION_RESOURCE_TYPE:
       return explainingTemporary(onAliasAssociationEvent(event, resolved, startedAt));
+    case IMAGE_RESOURCE_TYPE:
+      return explainingTemporary(onImageEvent(event, resolved, startedAt));
+    case CUSTOM_BUNDLE_RESOURCE_TYPE:
+      return explainingTemporary(onCustomBundleEvent(event, resolved, startedAt));
     case STANDBY_RESOURCE_TYPE:
       // A standby's Delete is a Workspace's: the same ownership rules terminate or release it.
       return explainingTemporary(event.RequestType === 'Delete'
@@ -79,6 +87,10 @@ async function routeIsComplete(event: WorkspaceIsCompleteEvent, resolved: Resolv
       return isDirectoryComplete(event, resolved);
     case ALIAS_ASSOCIATION_RESOURCE_TYPE:
       return isAliasAssociationComplete(event, resolved);
+    case IMAGE_RESOURCE_TYPE:
+      return isImageComplete(event, resolved);
+    case CUSTOM_BUNDLE_RESOURCE_TYPE:
+      return isCustomBundleComplete(event, resolved);
     case STANDBY_RESOURCE_TYPE:
       return event.RequestType === 'Delete' ? workspaceIsComplete(event, resolved) : isStandbyComplete(event, resolved);
     default:

@@ -9,10 +9,37 @@ export enum BundleOwner {
 }
 
 /**
+ * A bundle (image and hardware) that WorkSpaces are created from: `WorkspaceBundle.fromBundleId()`,
+ * `WorkspaceBundle.fromName()`, or a `CustomWorkspaceBundle` of this app.
+ */
+export interface IWorkspaceBundle {
+  /**
+   * The bundle's id (for a bundle of this app, a deploy-time attribute).
+   *
+   * @default - given by name only
+   */
+  readonly bundleId?: string;
+
+  /**
+   * The bundle's name. Without `bundleId`, the provider finds the bundle by this name at deploy time.
+   *
+   * @default - given by id only
+   */
+  readonly bundleName?: string;
+
+  /**
+   * Whose bundles the name is looked up among (only without `bundleId`).
+   *
+   * @default - both Amazon's and the account's own
+   */
+  readonly owner?: BundleOwner;
+}
+
+/**
  * The bundle (image and hardware) a WorkSpace is created from: by id, or by name resolved at
  * deploy time in the stack's region.
  */
-export class WorkspaceBundle {
+export class WorkspaceBundle implements IWorkspaceBundle {
   /**
    * A bundle by its id, such as `wsb-12345678`. Bundle ids differ from region to region.
    *

@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,9 +7,10 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { validationError } from './private/errors';
 import { HandlerFunction } from './private/handler-function';
+import { ImagePolicies, registerImagePolicies } from './private/image-policies';
 import { addNagSuppressions, JustifiedStatement } from './private/nag';
 import { registerProviderRoles } from './private/provider-roles';
-import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from './private/rules';
+import { FLEET_TAG_KEY, MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY } from './private/rules';
 import { LIBRARY_VERSION_ENV, libraryVersion } from './private/version';
 
 /**
@@ -187,11 +188,14 @@ export class WorkspaceProvider extends Construct {
     // the provider is one per stack, so this stack is exactly what it serves.
     const thisStacksMarking = { [OWNERSHIP_TAG_KEY]: Fn.join('', [Fn.select(2, Fn.split('/', stack.stackId)), '/*']) };
     const onlyTheOwnershipTag = {
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY, MIGRATION_TAG_KEY] },
       // ForAllValues is also true of a request without tag keys.
       'Null': { 'aws:TagKeys': 'false' },
     };
     const ownedByThisStack = { StringLike: prefixed('aws:ResourceTag/', thisStacksMarking) };
+    registerImagePolicies(this, new ImagePolicies(stack, onEvent, isComplete, {
+      request: { StringLike: prefixed('aws:RequestTag/', thisStacksMarking) }, resource: ownedByThisStack,
+    }, (handlers, statement, reason) => this.addStatement(handlers, statement, reason)));
     const both = [onEvent, isComplete];
 
     // The reasons below are what cdk-nag's AwsSolutions-IAM5 acknowledgements say: each wildcard
@@ -274,11 +278,24 @@ export class WorkspaceProvider extends Construct {
       conditions: { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY] } },
     }));
     this.addStatement([isComplete], new iam.PolicyStatement({
-      actions: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces'],
+      actions: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces', 'workspaces:MigrateWorkspace'],
       resources: [anyWorkspace],
       conditions: ownedByThisStack,
-    }), 'workspaces:ModifyWorkspaceProperties and TerminateWorkspaces on workspace/* only where the WorkSpace carries this '
-      + 'stack\'s ownership tag (aws:ResourceTag): the WorkSpaces a stack owns are not known at synth time');
+    }), 'workspaces:ModifyWorkspaceProperties, TerminateWorkspaces and MigrateWorkspace on workspace/* only where the WorkSpace '
+      + 'carries this stack\'s ownership tag (aws:ResourceTag): the WorkSpaces a stack owns are not known at synth time');
+    // A bundle change migrates the WorkSpace: the target bundle is checked too, and may be Amazon's
+    // (no account in its ARN) or the account's own; isComplete first compares the newest snapshot
+    // with the user's last connection.
+    this.addStatement([isComplete], new iam.PolicyStatement({
+      actions: ['workspaces:MigrateWorkspace'],
+      resources: [stack.formatArn({ service: 'workspaces', resource: 'workspacebundle', resourceName: '*', account: '*' })],
+    }), 'workspaces:MigrateWorkspace names the target bundle, which is resolved at deploy time (workspacebundle/*, in any account: '
+      + 'Amazon\'s public bundles have no account in their ARN)');
+    this.addStatement([isComplete], new iam.PolicyStatement({
+      actions: ['workspaces:DescribeWorkspaceSnapshots'],
+      resources: [anyWorkspace],
+    }), 'workspaces:DescribeWorkspaceSnapshots on workspace/*: it only reads when the WorkSpace was last snapshotted, before a '
+      + 'migration, and the WorkSpaces a stack owns are not known at synth time');
 
     const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', { retention });
     const provider = new cr.Provider(this, 'Provider', {
@@ -451,7 +468,8 @@ export class WorkspaceProvider extends Construct {
       this.directoryIds.add(directoryId);
       this.createStatement.addResources(stack.formatArn({ service: 'workspaces', resource: 'directory', resourceName: directoryId }));
     }
-    const bundle = bundleId ?? '*';
+    // By name, or made in this stack (naming its id would make a dependency cycle): any bundle.
+    const bundle = bundleId === undefined || Token.isUnresolved(bundleId) ? '*' : bundleId;
     if (!this.bundleIds.has(bundle)) {
       this.bundleIds.add(bundle);
       // Amazon's public bundles belong to no account, so their ARNs have an empty account field.

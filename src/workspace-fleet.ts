@@ -1,6 +1,6 @@
 import { CustomResource, Duration, ITaggable, Lazy, RemovalPolicy, Size, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { WorkspaceBundle } from './bundle';
+import { IWorkspaceBundle } from './bundle';
 import { ComputeType } from './compute-type';
 import { IWorkspacesDirectory, WorkspacesDirectory } from './directory';
 import { declareUser } from './private/declared-users';
@@ -8,6 +8,7 @@ import { validationError } from './private/errors';
 import * as rules from './private/rules';
 import {
   ALLOWED_REMOVAL_POLICIES,
+  bundleProperties,
   checkBundle,
   checkString,
   checkTimeout,
@@ -15,6 +16,9 @@ import {
   renderWorkspaceProperties,
 } from './private/workspace-settings';
 import { Protocol } from './protocol';
+
+/** The most WorkSpaces one wave of a fleet's migration moves (the Administration Guide's advice). */
+const MAX_MIGRATION_BATCH_SIZE = 25;
 import { WorkspaceProvider } from './provider';
 import { RunningMode } from './running-mode';
 import { IWorkspace, WorkspaceBase } from './workspace-base';
@@ -99,7 +103,7 @@ export interface WorkspaceFleetProps extends WorkspaceOptions {
    * A change needs a new WorkSpace for every user, which one directory does not allow: it is
    * refused at deploy time before anything changes.
    */
-  readonly bundle: WorkspaceBundle;
+  readonly bundle: IWorkspaceBundle;
 
   /**
    * The users, as named in the directory, each with the fleet's settings. `addUser()` adds more,
@@ -118,6 +122,17 @@ export interface WorkspaceFleetProps extends WorkspaceOptions {
    * @default 2
    */
   readonly requestsPerSecond?: number;
+
+  /**
+   * How many WorkSpaces a bundle change migrates at once (see `bundleChange`).
+   *
+   * The members are migrated in waves of this many, each wave once the one before has finished:
+   * a bundle that fails shows in the first wave, which fails the deployment before any further
+   * wave starts. The Administration Guide advises migrating no more than 25 WorkSpaces at a time.
+   *
+   * @default 5
+   */
+  readonly migrationBatchSize?: number;
 }
 
 /**
@@ -185,6 +200,12 @@ export class WorkspaceFleet extends Construct implements ITaggable {
       throw validationError(this, `Invalid requestsPerSecond ${requestsPerSecond} requests per second: must be above 0 and `
         + `at most ${MAX_REQUESTS_PER_SECOND}`);
     }
+    const migrationBatchSize = props.migrationBatchSize;
+    if (migrationBatchSize !== undefined && !Token.isUnresolved(migrationBatchSize)
+      && !(Number.isInteger(migrationBatchSize) && migrationBatchSize >= 1 && migrationBatchSize <= MAX_MIGRATION_BATCH_SIZE)) {
+      throw validationError(this, `Invalid migrationBatchSize ${migrationBatchSize} WorkSpaces: must be a whole number from 1 to `
+        + `${MAX_MIGRATION_BATCH_SIZE} (the Administration Guide advises migrating at most 25 WorkSpaces at a time)`);
+    }
     const rootEncrypted = props.rootVolumeEncrypted ?? false;
     const userEncrypted = props.userVolumeEncrypted ?? false;
     if (props.volumeEncryptionKey && !rootEncrypted && !userEncrypted) {
@@ -208,9 +229,7 @@ export class WorkspaceFleet extends Construct implements ITaggable {
         : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS)),
       properties: {
         DirectoryId: this.directoryId,
-        BundleId: props.bundle.bundleId,
-        BundleName: props.bundle.bundleName,
-        BundleOwner: props.bundle.owner,
+        ...bundleProperties(props.bundle),
         RootVolumeEncryptionEnabled: String(rootEncrypted),
         UserVolumeEncryptionEnabled: String(userEncrypted),
         VolumeEncryptionKey: props.volumeEncryptionKey?.keyArn,
@@ -224,6 +243,8 @@ export class WorkspaceFleet extends Construct implements ITaggable {
         RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'DESTROY'
           : removalPolicy === RemovalPolicy.RETAIN ? 'RETAIN' : undefined,
         RequestsPerSecond: requestsPerSecond,
+        BundleChange: props.bundleChange,
+        MigrationBatchSize: migrationBatchSize,
       },
     });
     keyGrant?.applyBefore(this.resource);

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { BundleChange } from './bundle-change';
 import { ComputeType } from './compute-type';
 import { DisruptionPolicy } from './disruption-policy';
 import { Protocol } from './protocol';
@@ -159,4 +160,17 @@ export interface WorkspaceOptions {
    * @default DisruptionPolicy.WAIT_FOR_DISCONNECT
    */
   readonly disruptionPolicy?: DisruptionPolicy;
+
+  /**
+   * What a change of `bundle` does for the same user and directory.
+   *
+   * With `MIGRATE`, the WorkSpace is migrated to the new bundle (MigrateWorkspace): the root
+   * volume comes from the new bundle, the user volume is restored from the last snapshot, and the
+   * WorkSpace gets a new id. It starts only when no one is connected and the newest snapshot is
+   * newer than the user's last connection; otherwise it waits within `timeout` and then fails,
+   * changing nothing. With `REFUSE`, such a change fails before anything changes.
+   *
+   * @default BundleChange.MIGRATE
+   */
+  readonly bundleChange?: BundleChange;
 }

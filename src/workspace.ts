@@ -9,13 +9,14 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { WorkspaceBundle } from './bundle';
+import { IWorkspaceBundle } from './bundle';
 import { IWorkspacesDirectory, WorkspacesDirectory } from './directory';
 import { declareUser, lookUpUser } from './private/declared-users';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
 import {
   ALLOWED_REMOVAL_POLICIES,
+  bundleProperties,
   checkBundle,
   checkString,
   checkTimeout,
@@ -44,13 +45,13 @@ export interface WorkspaceProps extends WorkspaceOptions {
   /**
    * The bundle (image and hardware) the WorkSpace is created from: by id, or by name, which
    * the provider resolves at deploy time in the stack's region (the resolved id is the
-   * `bundleId` attribute).
+   * `bundleId` attribute), or a `CustomWorkspaceBundle` of this app (the WorkSpace is created after it).
    *
    * Before it creates anything, the provider checks that the bundle exists and that the
    * declared compute type and volume sizes fit it. Changing it (its id, or its name) replaces
    * the WorkSpace.
    */
-  readonly bundle: WorkspaceBundle;
+  readonly bundle: IWorkspaceBundle;
 
   /**
    * The user the WorkSpace is for, as named in the directory.
@@ -238,9 +239,7 @@ export class Workspace extends WorkspaceBase implements ITaggable {
         : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS)),
       properties: {
         DirectoryId: props.directory.directoryId,
-        BundleId: props.bundle.bundleId,
-        BundleName: props.bundle.bundleName,
-        BundleOwner: props.bundle.owner,
+        ...bundleProperties(props.bundle),
         UserName: props.userName,
         RootVolumeEncryptionEnabled: String(rootEncrypted),
         UserVolumeEncryptionEnabled: String(userEncrypted),
@@ -251,6 +250,7 @@ export class Workspace extends WorkspaceBase implements ITaggable {
         AdoptExisting: props.adoptExisting ? 'true' : undefined,
         // Only when given: the templates of apps that leave the default stay as they were.
         DisruptionPolicy: props.disruptionPolicy,
+        BundleChange: props.bundleChange,
       },
     });
 

@@ -14,13 +14,16 @@ import { directory } from './directories';
 import { readmeExamples } from './readme-examples';
 import {
   BundleOwner,
+  ComputeType,
   ConnectionAlias,
+  CustomWorkspaceBundle,
   IpAccessControlGroup,
   IpRule,
   RunningMode,
   Workspace,
   WorkspaceBundle,
   WorkspaceFleet,
+  WorkspaceImage,
   WorkspaceProvider,
   WorkspacesDirectory,
 } from '../src';
@@ -50,7 +53,8 @@ const ENV = { account: '111122223333', region: 'eu-west-1' };
 /**
  * A stack that uses every part of the library: two WorkSpaces (one encrypted with a customer
  * managed key, with another bundle), an imported one, a registered directory with an IP access
- * control group and a connection alias associated with it, grants, an alarm and both kinds of event rule.
+ * control group and a connection alias associated with it, grants, an alarm, both kinds of event
+ * rule, and a golden image of Alice's WorkSpace and of the imported one, with a custom bundle that a fleet uses.
  */
 function representativeStack(app: App, env: Env): Stack {
   const stack = new Stack(app, 'Desktops', { env });
@@ -77,6 +81,10 @@ function representativeStack(app: App, env: Env): Stack {
     .createAlarm(stack, 'AliceUnhealthy', { threshold: 1, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD });
   alice.onAccess('AliceLogins');
   imported.onCloudTrailEvent('CarolApiCalls');
+  const golden = WorkspaceImage.fromWorkspace(stack, 'Golden', alice, { imageName: 'golden-1' });
+  WorkspaceImage.fromWorkspace(stack, 'CarolImage', imported, { imageName: 'carol-1' });
+  const bundle = new CustomWorkspaceBundle(stack, 'GoldenBundle', { image: golden, bundleName: 'golden', computeType: ComputeType.STANDARD });
+  new WorkspaceFleet(stack, 'Team', { directory: directory('d-1234567890'), bundle, users: ['dave', 'erin'] });
   return stack;
 }
 

@@ -227,8 +227,11 @@ describe('Workspace provider', () => {
       'workspaces:DeleteTags',
       'workspaces:DescribeTags',
       'workspaces:DescribeWorkspaceBundles',
+      'workspaces:DescribeWorkspaceSnapshots',
       'workspaces:DescribeWorkspaces',
       'workspaces:DescribeWorkspacesConnectionStatus',
+      'workspaces:MigrateWorkspace',
+      'workspaces:MigrateWorkspace',
       'workspaces:ModifyWorkspaceProperties',
       'workspaces:TerminateWorkspaces',
     ]);

@@ -6,6 +6,8 @@ import {
   DescribeWorkspaceBundlesCommand,
   DescribeWorkspacesCommand,
   DescribeWorkspacesConnectionStatusCommand,
+  DescribeWorkspaceSnapshotsCommand,
+  MigrateWorkspaceCommand,
   ModifyWorkspacePropertiesCommand,
   paginateDescribeWorkspaceBundles,
   paginateDescribeWorkspaceDirectories,
@@ -247,6 +249,32 @@ export class WorkspacesApi {
       } while (nextToken);
     }
     return statuses;
+  }
+
+  /**
+   * The times of the WorkSpace's snapshots (restore and rebuild snapshots alike), in no order: what
+   * a migration would restore the user volume from is the newest.
+   */
+  async snapshotTimes(workspaceId: string): Promise<Date[]> {
+    const out = await this.call('DescribeWorkspaceSnapshots', `WorkSpace ${workspaceId}`,
+      () => this.client.send(new DescribeWorkspaceSnapshotsCommand({ WorkspaceId: workspaceId })));
+    return [...out.RestoreSnapshots ?? [], ...out.RebuildSnapshots ?? []]
+      .map((s) => s.SnapshotTime)
+      .filter((t): t is Date => t instanceof Date && !Number.isNaN(t.getTime()));
+  }
+
+  /**
+   * Starts the migration of a WorkSpace to another bundle and returns the new WorkSpace's id. The
+   * service answers at once; the new WorkSpace is built afterwards, and if that fails the original
+   * keeps its id.
+   */
+  async migrate(workspaceId: string, bundleId: string): Promise<string> {
+    const out = await this.call('MigrateWorkspace', `WorkSpace ${workspaceId} to bundle ${bundleId}`,
+      () => this.client.send(new MigrateWorkspaceCommand({ SourceWorkspaceId: workspaceId, BundleId: bundleId })));
+    if (!out.TargetWorkspaceId) {
+      throw new Error(`MigrateWorkspace returned no new WorkSpace id for WorkSpace ${workspaceId} (bundle ${bundleId})`);
+    }
+    return out.TargetWorkspaceId;
   }
 
   async modifyProperties(workspaceId: string, properties: WorkspaceProperties): Promise<void> {

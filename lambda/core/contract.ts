@@ -37,6 +37,11 @@ export interface OnEventResult {
 
 export interface IsCompleteResult {
   readonly IsComplete: boolean;
+  /**
+   * Only with IsComplete true: the framework merges the result into its answer to CloudFormation,
+   * so this replaces the physical id onEvent gave (a WorkSpace migrated to a new id).
+   */
+  readonly PhysicalResourceId?: string;
   /** Only with IsComplete true: the framework fails a resource that returns Data otherwise. */
   readonly Data?: WorkspaceAttributes | Record<string, string>;
 }

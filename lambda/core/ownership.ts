@@ -110,6 +110,17 @@ export function relationOf(reader: Reader, value: string | undefined): Relation 
   return owner.request === reader.requestId ? 'this-request' : 'earlier-lifetime';
 }
 
+/**
+ * Whether a marking says this logical id of this stack created the resource, in any lifetime: an
+ * image or bundle whose id CloudFormation holds as this resource's may be deleted, one that this
+ * resource only adopted or never made is left alone.
+ */
+export function createdByThisResource(reader: Reader, value: string | undefined): boolean {
+  const owner = parseOwnership(value);
+  return owner !== undefined && owner.kind === 'created' && owner.stack === stackUuid(reader.stackId)
+    && owner.resource === resourcePart(reader.logicalResourceId);
+}
+
 /** Who owns a WorkSpace, for a message: "resource X of this stack", "another stack (...)". */
 export function describeOwner(reader: Reader, value: string | undefined): string {
   const owner = parseOwnership(value);

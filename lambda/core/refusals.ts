@@ -17,3 +17,26 @@ export function rememberRefusal(key: string, refusal: string): void {
     lastRefusals.delete(lastRefusals.keys().next().value!);
   }
 }
+
+/**
+ * When each user was last seen connected by a poll of this container (by WorkSpace id), for a
+ * migration: the service's LastKnownUserConnectionTimestamp says when a session began, and a user
+ * seen connected later may have written after any snapshot older than that sighting. A new
+ * container has none, and the service's timestamp alone decides (a migration never starts while
+ * the user is connected, whatever this map holds).
+ */
+const lastSeenConnected = new Map<string, Date>();
+const MAX_REMEMBERED_SIGHTINGS = 1000;
+
+/** The later of the service's last connection and this container's last sighting of the user connected, noting a sighting now. */
+export function lastConnectionSeen(workspaceId: string, state: string | undefined, serviceTimestamp: Date | undefined, now: Date): Date | undefined {
+  if (state === 'CONNECTED') {
+    lastSeenConnected.delete(workspaceId);
+    lastSeenConnected.set(workspaceId, now);
+    if (lastSeenConnected.size > MAX_REMEMBERED_SIGHTINGS) {
+      lastSeenConnected.delete(lastSeenConnected.keys().next().value!);
+    }
+  }
+  const seen = lastSeenConnected.get(workspaceId);
+  return seen === undefined || (serviceTimestamp !== undefined && serviceTimestamp > seen) ? serviceTimestamp : seen;
+}

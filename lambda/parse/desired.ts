@@ -32,7 +32,12 @@ export interface DesiredWorkspace {
   readonly adoptExisting?: boolean;
   /** Whether a change that disconnects the user waits until no one is connected. */
   readonly disruptionPolicy: DisruptionPolicyName;
+  /** What a change of bundle for the same user and directory does: migrate the WorkSpace in place, or refuse. */
+  readonly bundleChange: BundleChangeName;
 }
+
+/** The construct's BundleChange, as the wire names it. */
+export type BundleChangeName = 'MIGRATE' | 'REFUSE';
 
 /** The construct's DisruptionPolicy, as the wire names it. */
 export type DisruptionPolicyName = 'WAIT_FOR_DISCONNECT' | 'IMMEDIATE';

@@ -1,4 +1,4 @@
-import type { BundleSpec, DesiredProperties, DesiredWorkspace, DisruptionPolicyName } from './desired';
+import type { BundleChangeName, BundleSpec, DesiredProperties, DesiredWorkspace, DisruptionPolicyName } from './desired';
 import { asObject, dropUndefined, isObject, optionalNumber, optionalString, parseBoolean, parseTags, rejectUnknownKeys, requiredString } from './strict';
 import {
   checkAutoStopTimeout,
@@ -21,6 +21,7 @@ import {
 export const WORKSPACE_RESOURCE_TYPE = 'Custom::Workspace';
 
 const DISRUPTION_POLICIES: readonly DisruptionPolicyName[] = ['WAIT_FOR_DISCONNECT', 'IMMEDIATE'];
+const BUNDLE_CHANGES: readonly BundleChangeName[] = ['MIGRATE', 'REFUSE'];
 
 /** The construct's default `timeout` is the longest one: what lets the handler fail first. */
 export const DEFAULT_TIMEOUT_SECONDS = MAX_TIMEOUT_SECONDS;
@@ -36,6 +37,7 @@ const TOP_LEVEL_KEYS = new Set([
   // CloudFormation hands the resource's ServiceTimeout to the handler with the other properties.
   'ServiceTimeout',
   'DisruptionPolicy',
+  'BundleChange',
 ]);
 const WORKSPACE_PROPERTY_KEYS = new Set([
   'RunningMode', 'RunningModeAutoStopTimeoutInMinutes', 'ComputeTypeName', 'RootVolumeSizeGib',
@@ -76,7 +78,20 @@ export function parseProperties(raw: unknown): DesiredWorkspace {
     timeoutSeconds: withinServiceTimeout(parseTimeoutSeconds(props.TimeoutSeconds), props.ServiceTimeout),
     adoptExisting: parseBoolean('AdoptExisting', props.AdoptExisting),
     disruptionPolicy: parseDisruptionPolicy(props.DisruptionPolicy),
+    bundleChange: parseBundleChange(props.BundleChange),
   };
+}
+
+/** The bundle change; absent means the construct's default, MIGRATE (rendered only when the prop is given). */
+export function parseBundleChange(raw: unknown): BundleChangeName {
+  const value = optionalString('BundleChange', raw);
+  if (value === undefined) {
+    return 'MIGRATE';
+  }
+  if (!(BUNDLE_CHANGES as readonly string[]).includes(value)) {
+    throw new InputError('BundleChange', value, `must be one of ${BUNDLE_CHANGES.join(', ')}`);
+  }
+  return value as BundleChangeName;
 }
 
 /** The bundle declared by `BundleId`, or by `BundleName` with an optional `BundleOwner`: one of the two. */

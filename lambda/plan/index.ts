@@ -3,3 +3,4 @@ export * from './messages';
 export * from './reconcile';
 export * from './states';
 export * from './steps';
+export * from './migration';

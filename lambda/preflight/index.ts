@@ -1,2 +1,4 @@
 export * from './preflight';
 export * from './defaults';
+export * from './image-preflight';
+export * from './migration';

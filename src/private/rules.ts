@@ -76,6 +76,11 @@ export const TIMEOUT_RULE = `must be from ${MIN_TIMEOUT_SECONDS / 60} minute to 
 export const BUNDLE_ID_PATTERN = /^wsb-[0-9a-z]{8,63}$/;
 export const DIRECTORY_ID_PATTERN = /^d-[0-9a-f]{8,63}$/;
 export const WORKSPACE_ID_PATTERN = /^ws-[0-9a-z]{8,63}$/;
+export const WORKSPACE_IMAGE_ID_PATTERN = /^wsi-[0-9a-z]{9,63}$/;
+/** Names of images and bundles (the API reference of CreateWorkspaceImage and CreateWorkspaceBundle). */
+export const IMAGE_OR_BUNDLE_NAME_PATTERN = /^[a-zA-Z0-9_./()-]+$/;
+/** Their descriptions: the same characters, and spaces. */
+export const IMAGE_OR_BUNDLE_DESCRIPTION_PATTERN = /^[a-zA-Z0-9_./() -]+$/;
 export const COMPUTE_TYPE_PATTERN = /^[A-Z][A-Z0-9_]*$/;
 
 export const RUNNING_MODES = ['AUTO_STOP', 'ALWAYS_ON', 'MANUAL'] as const;
@@ -89,8 +94,13 @@ export const OWNERSHIP_TAG_KEY = 'cdk-workspaces:owner';
  * that fleet is about to release or terminate it (lambda/fleet-generations.ts); never user-managed.
  */
 export const FLEET_TAG_KEY = 'cdk-workspaces:fleet';
+/**
+ * The tag that a bundle migration leaves on the migrated WorkSpace until CloudFormation has
+ * committed (or rolled back) its new id (lambda/plan/migration.ts); never user-managed.
+ */
+export const MIGRATION_TAG_KEY = 'cdk-workspaces:migration';
 /** The tag keys cdk-workspaces writes itself, which no app may declare. */
-export const RESERVED_TAG_KEYS: readonly string[] = [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY];
+export const RESERVED_TAG_KEYS: readonly string[] = [OWNERSHIP_TAG_KEY, FLEET_TAG_KEY, MIGRATION_TAG_KEY];
 /** How many tags cdk-workspaces adds to a fleet's WorkSpace (ownership and membership). */
 export const FLEET_RESERVED_TAGS = 2;
 
@@ -208,5 +218,33 @@ export function checkTagCount(prop: string, count: number, reserved = 1, resourc
       ? `${resource} takes at most ${MAX_TAGS} tags`
       : `${resource} takes at most ${MAX_TAGS} tags, and cdk-workspaces uses ${reserved === 1 ? 'one' : reserved} of them, `
         + `so at most ${MAX_TAGS - reserved} may be declared`);
+  }
+}
+
+function checkText(prop: string, value: string, max: number, pattern: RegExp, what: string): void {
+  if (value.length < 1 || value.length > max || !pattern.test(value)) {
+    throw new InputError(prop, value, `must be 1 to ${max} characters of ${what} (the API's pattern ${pattern.source})`);
+  }
+}
+
+export function checkWorkspaceImageName(prop: string, value: string): void {
+  checkText(prop, value, 64, IMAGE_OR_BUNDLE_NAME_PATTERN, 'letters, digits and _ . / ( ) -');
+}
+
+export function checkWorkspaceImageDescription(prop: string, value: string): void {
+  checkText(prop, value, 256, IMAGE_OR_BUNDLE_DESCRIPTION_PATTERN, 'letters, digits, spaces and _ . / ( ) -');
+}
+
+export function checkBundleName(prop: string, value: string): void {
+  checkText(prop, value, 64, IMAGE_OR_BUNDLE_NAME_PATTERN, 'letters, digits and _ . / ( ) -');
+}
+
+export function checkBundleDescription(prop: string, value: string): void {
+  checkText(prop, value, 255, IMAGE_OR_BUNDLE_DESCRIPTION_PATTERN, 'letters, digits, spaces and _ . / ( ) -');
+}
+
+export function checkImageId(prop: string, value: string): void {
+  if (!WORKSPACE_IMAGE_ID_PATTERN.test(value)) {
+    throw new InputError(prop, value, `must match ${WORKSPACE_IMAGE_ID_PATTERN.source} (an image id such as "wsi-123456789")`);
   }
 }

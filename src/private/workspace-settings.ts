@@ -5,7 +5,7 @@ import { Duration, Size, SizeRoundingBehavior, RemovalPolicy, Token } from 'aws-
 import { Construct, IConstruct } from 'constructs';
 import { validationError } from './errors';
 import * as rules from './rules';
-import { WorkspaceBundle } from '../bundle';
+import { IWorkspaceBundle } from '../bundle';
 import { ComputeType } from '../compute-type';
 import { Protocol } from '../protocol';
 import { RunningMode } from '../running-mode';
@@ -28,7 +28,17 @@ export function checkString(prop: string, value: string, rule: (prop: string, va
 }
 
 /** A bundle's id must look like one; a bundle's name is resolved at deploy time, and only an empty one is refused here. */
-export function checkBundle(bundle: WorkspaceBundle): void {
+/**
+ * The bundle as the wire names it: by id when the id is known (at synth, or as a deploy-time
+ * attribute of a bundle of this app), else by name.
+ */
+export function bundleProperties(bundle: IWorkspaceBundle): { BundleId?: string; BundleName?: string; BundleOwner?: string } {
+  return bundle.bundleId !== undefined
+    ? { BundleId: bundle.bundleId }
+    : { BundleName: bundle.bundleName, BundleOwner: bundle.owner };
+}
+
+export function checkBundle(bundle: IWorkspaceBundle): void {
   if (bundle.bundleId !== undefined) {
     checkString('bundle.bundleId', bundle.bundleId, rules.checkBundleId);
   } else if (bundle.bundleName !== undefined && !Token.isUnresolved(bundle.bundleName) && bundle.bundleName.trim() === '') {
@@ -146,7 +156,7 @@ function durationInWholeMinutes(duration: Duration, prop: string): number {
   }
 }
 
-function sizeInWholeGib(prop: string, size: Size): number {
+export function sizeInWholeGib(prop: string, size: Size): number {
   if (size.isUnresolved()) {
     return size.toGibibytes();
   }

@@ -14,6 +14,7 @@ const DESIRED: DesiredWorkspace = {
   tags: [],
   timeoutSeconds: 3300,
   disruptionPolicy: 'WAIT_FOR_DISCONNECT',
+  bundleChange: 'MIGRATE',
 };
 
 const WORKSPACE: Workspace = {

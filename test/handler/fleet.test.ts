@@ -142,7 +142,9 @@ describe('the fleet\'s properties', () => {
     // Another running mode drops the fleet's AUTO_STOP timeout, which means nothing with it.
     expect(bob.properties).toEqual({ runningMode: 'ALWAYS_ON', computeTypeName: 'STANDARD' });
     expect(bob.tags).toEqual([{ Key: 'team', Value: 'desk' }, { Key: 'cost', Value: 'b' }]);
-    expect(spec).toMatchObject({ removalPolicy: 'RETAIN_ON_UPDATE_OR_DELETE', requestsPerSecond: 2, userNames: ['alice', 'bob'] });
+    expect(spec).toMatchObject({
+      removalPolicy: 'RETAIN_ON_UPDATE_OR_DELETE', requestsPerSecond: 2, userNames: ['alice', 'bob'], bundleChange: 'MIGRATE', migrationBatchSize: 5,
+    });
   });
 
   test.each<[string, object, RegExp]>([
@@ -150,6 +152,8 @@ describe('the fleet\'s properties', () => {
     ['a user\'s bad volume', { Users: [{ UserName: 'bob', WorkspaceProperties: { UserVolumeSizeGib: '60' } }] }, /Invalid Users\[0\] \(user "bob"\): WorkspaceProperties\.UserVolumeSizeGib 60 GiB/],
     ['both a bundle id and a name', { BundleName: 'Standard' }, /exactly one of BundleId and BundleName/],
     ['a rate of 0', { RequestsPerSecond: '0', Users: [] }, /Invalid RequestsPerSecond "0"/],
+    ['a migration batch of 26', { MigrationBatchSize: '26' }, /Invalid MigrationBatchSize "26": must be a whole number of WorkSpaces from 1 to 25/],
+    ['an unknown bundle change', { BundleChange: 'REPLACE' }, /BundleChange "REPLACE": must be one of MIGRATE, REFUSE/],
     ['an unknown property', { Color: 'red' }, /Invalid Color "red": is not a property of Custom::WorkspaceFleet/],
     // 49 declared tags, with the ownership and membership tags the handler adds, would be 51.
     ['49 tags on a user', { Users: [{ UserName: 'alice', Tags: Array.from({ length: 47 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }] },

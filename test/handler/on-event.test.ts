@@ -350,10 +350,11 @@ describe('Update', () => {
     expect(workspaces).not.toHaveReceivedCommand(TerminateWorkspacesCommand);
   });
 
-  test('a new bundle for the same user fails before any change, saying why and what to do', async () => {
+  test('with bundleChange REFUSE, a new bundle for the same user fails before any change, saying why and what to do', async () => {
     workspaces.on(DescribeWorkspacesCommand, { WorkspaceIds: [WORKSPACE_ID] }).resolves({ Workspaces: [EXISTING] });
 
-    const error = await onEvent({ ...UPDATE, ResourceProperties: { ...PROPS, BundleId: 'wsb-87654321' } }, deps()).catch((e: Error) => e);
+    const error = await onEvent({ ...UPDATE, ResourceProperties: { ...PROPS, BundleId: 'wsb-87654321', BundleChange: 'REFUSE' } }, deps())
+      .catch((e: Error) => e);
 
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
@@ -361,7 +362,7 @@ describe('Update', () => {
     expect(message).toMatch(/ws-abc12345/);
     expect(message).toMatch(/only one WorkSpace per directory/);
     expect(message).toMatch(/remove the Workspace from the app/);
-    expect(message).toMatch(/MigrateWorkspace/);
+    expect(message).toMatch(/bundleChange to BundleChange\.MIGRATE/);
     expectNothingChanged();
   });
 

@@ -14,6 +14,7 @@ const DESIRED: DesiredWorkspace = {
   timeoutSeconds: 3600,
   // Today's order of steps; the WAIT_FOR_DISCONNECT order is tested in disruption-plan.test.ts.
   disruptionPolicy: 'IMMEDIATE',
+  bundleChange: 'MIGRATE',
 };
 
 const WORKSPACE: Workspace = {

@@ -1,6 +1,7 @@
 import {
   Compute,
   CreateWorkspacesCommand,
+  MigrateWorkspaceCommand,
   DescribeWorkspaceBundlesCommand,
   DescribeWorkspaceDirectoriesCommand,
   DescribeWorkspacesCommand,
@@ -220,13 +221,23 @@ describe('through onEvent: a failed pre-flight creates nothing', () => {
       Workspaces: [{ WorkspaceId: WORKSPACE_ID, DirectoryId: DIRECTORY, UserName: 'alice', BundleId: bundleId, State: 'AVAILABLE' as const }],
     });
 
-    test('forward, from an id to a name that resolves to another bundle: fails before any change (a replacement is impossible)', async () => {
+    test('forward, from an id to a name that resolves to another bundle, with REFUSE: fails before any change (a replacement is impossible)', async () => {
+      registered();
+      serveBundles();
+      workspaces.on(DescribeWorkspacesCommand).resolves(workspaceFrom('wsb-12345678'));
+      const event = { ...UPDATE, ResourceProperties: { ...byName, BundleChange: 'REFUSE' }, OldResourceProperties: PROPS };
+      await expect(onEvent(event, deps())).rejects.toThrow(/Cannot change BundleName of WorkSpace ws-abc12345 .* BundleChange\.MIGRATE/);
+      expect(workspaces).not.toHaveReceivedCommand(CreateWorkspacesCommand);
+    });
+
+    test('forward, from an id to a name that resolves to another bundle (MIGRATE, the default): in place, isComplete migrates', async () => {
       registered();
       serveBundles();
       workspaces.on(DescribeWorkspacesCommand).resolves(workspaceFrom('wsb-12345678'));
       const event = { ...UPDATE, ResourceProperties: byName, OldResourceProperties: PROPS };
-      await expect(onEvent(event, deps())).rejects.toThrow(/Cannot change BundleName of WorkSpace ws-abc12345 .* MigrateWorkspace/);
+      await expect(onEvent(event, deps())).resolves.toMatchObject({ PhysicalResourceId: WORKSPACE_ID });
       expect(workspaces).not.toHaveReceivedCommand(CreateWorkspacesCommand);
+      expect(workspaces).not.toHaveReceivedCommand(MigrateWorkspaceCommand);
     });
 
     test('forward, from an id to a name that resolves to that same bundle: in place, nothing replaced', async () => {

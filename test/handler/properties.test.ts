@@ -22,6 +22,7 @@ describe('parseProperties', () => {
       timeoutSeconds: 3300,
       adoptExisting: false,
       disruptionPolicy: 'WAIT_FOR_DISCONNECT',
+      bundleChange: 'MIGRATE',
     });
   });
 

@@ -90,7 +90,9 @@ export function iamAuthorizer(callers: ReadonlyMap<string, Caller>): Authorizer 
     }
     const { env } = caller;
     const arn = (resource: string) => `arn:aws:workspaces:${env.region}:${env.account}:${resource}`;
-    const checks: Array<[string, Record<string, string | string[]>]> = [];
+    const checks: Array<[string, Record<string, string | string[]>, string?]> = [];
+    const tagsOf = (id: string) => resourceTags(request.tagsOf(id) ?? {});
+    const withTags = (tags: Json) => requestTags(Object.fromEntries((tags ?? []).map((t: Json) => [t.Key, t.Value ?? ''])));
     const body = request.body;
     switch (request.operation) {
       case 'CreateWorkspaces':
@@ -107,11 +109,37 @@ export function iamAuthorizer(callers: ReadonlyMap<string, Caller>): Authorizer 
       case 'ModifyWorkspaceProperties':
         checks.push([arn(`workspace/${body.WorkspaceId}`), resourceTags(request.tagsOf(body.WorkspaceId) ?? {})]);
         break;
+      // A migration names the WorkSpace and the target bundle; snapshots are read per WorkSpace.
+      case 'MigrateWorkspace':
+        checks.push([arn(`workspace/${body.SourceWorkspaceId}`), resourceTags(request.tagsOf(body.SourceWorkspaceId) ?? {})],
+          [arn(`workspacebundle/${body.BundleId}`), {}]);
+        break;
+      case 'DescribeWorkspaceSnapshots':
+        checks.push([arn(`workspace/${body.WorkspaceId}`), {}]);
+        break;
       case 'CreateTags':
         checks.push(['*', requestTags(Object.fromEntries((body.Tags ?? []).map((t: Json) => [t.Key, t.Value ?? ''])))]);
         break;
       case 'DeleteTags':
         checks.push(['*', { 'aws:TagKeys': body.TagKeys ?? [] }]);
+        break;
+      // Tags given at creation need CreateTags too (the API reference of CreateWorkspaceImage).
+      case 'CreateWorkspaceImage':
+        checks.push([arn('workspaceimage/wsi-new'), withTags(body.Tags)], [arn(`workspace/${body.WorkspaceId}`), { ...withTags(body.Tags), ...tagsOf(body.WorkspaceId) }]);
+        checks.push(['*', withTags(body.Tags), 'workspaces:CreateTags']);
+        break;
+      case 'DeleteWorkspaceImage':
+        checks.push([arn(`workspaceimage/${body.ImageId}`), tagsOf(body.ImageId)]);
+        break;
+      case 'CreateWorkspaceBundle':
+        checks.push([arn('workspacebundle/wsb-new'), withTags(body.Tags)], [arn(`workspaceimage/${body.ImageId}`), withTags(body.Tags)]);
+        checks.push(['*', withTags(body.Tags), 'workspaces:CreateTags']);
+        break;
+      case 'UpdateWorkspaceBundle':
+        checks.push([arn(`workspacebundle/${body.BundleId}`), tagsOf(body.BundleId)], [arn(`workspaceimage/${body.ImageId}`), {}]);
+        break;
+      case 'DeleteWorkspaceBundle':
+        checks.push([arn(`workspacebundle/${body.BundleId}`), tagsOf(body.BundleId)]);
         break;
       // The directory's actions name it (resource type directoryid), and an IP group's its group.
       case 'RegisterWorkspaceDirectory':
@@ -132,10 +160,10 @@ export function iamAuthorizer(callers: ReadonlyMap<string, Caller>): Authorizer 
       default:
         checks.push(['*', {}]);
     }
-    for (const [resource, context] of checks) {
-      const decision = await decide(caller.policies, env, `workspaces:${request.operation}`, resource, context);
+    for (const [resource, context, action = `workspaces:${request.operation}`] of checks) {
+      const decision = await decide(caller.policies, env, action, resource, context);
       if (decision !== 'Allowed') {
-        return `User: ${request.accessKeyId} is not authorized to perform: workspaces:${request.operation} on resource: ${resource} (${decision})`;
+        return `User: ${request.accessKeyId} is not authorized to perform: ${action} on resource: ${resource} (${decision})`;
       }
     }
     return undefined;

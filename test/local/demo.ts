@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   // machine has, while the Lambda runtime it stands for is Node 22.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const endpoint = await startLocalWorkspaces({
-    timing: { invisibleMs: 300, pendingMs: 1500, updatingMs: 400, terminatingMs: 500, terminatedVisibleMs: 200 },
+    timing: { invisibleMs: 300, pendingMs: 1500, updatingMs: 400, terminatingMs: 500, terminatedVisibleMs: 200, migratingMs: 1500 },
   });
   endpoint.addDirectory(SECOND_DIRECTORY_ID);
   Object.assign(process.env, endpoint.env());
@@ -93,6 +93,22 @@ async function main(): Promise<void> {
       && carol.length === 1 && carol[0].DirectoryId === SECOND_DIRECTORY_ID;
   }, 'the changed app is not what the endpoint holds');
 
+  // Alice's files are on her user volume, and the service has snapshotted it since she last worked.
+  const aliceBefore = endpoint.inventory().find((w) => w.UserName === 'alice')!;
+  endpoint.writeUserData(aliceBefore.WorkspaceId, 'Documents/plan.docx', 'the plan');
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  endpoint.takeSnapshot(aliceBefore.WorkspaceId);
+  console.log(`Alice saved Documents/plan.docx on ${aliceBefore.WorkspaceId}; the service has snapshotted her user volume since\n`);
+  await step('Deploy a new bundle for Alice: her WorkSpace is migrated in place (MigrateWorkspace), her data kept',
+    () => stack.deploy(exampleStack(3)));
+  expect(endpoint.inventory(), (all) => {
+    const alice = all.filter((w) => w.UserName === 'alice');
+    return alice.length === 1 && alice[0].WorkspaceId !== aliceBefore.WorkspaceId && alice[0].BundleId !== aliceBefore.BundleId
+      && endpoint.userVolume(alice[0].WorkspaceId)['Documents/plan.docx'] === 'the plan'
+      && stack.resources.get([...stack.resources.keys()].find((k) => k.startsWith('Alice'))!)!.physicalId === alice[0].WorkspaceId;
+  }, 'Alice\'s WorkSpace was not migrated with her data');
+  console.log(`Alice's WorkSpace is now ${endpoint.inventory().find((w) => w.UserName === 'alice')!.WorkspaceId}, with Documents/plan.docx\n`);
+
   await step('Destroy: Bob and Carol (DESTROY) are terminated, Alice (the default, retained) stays', () => stack.destroy());
   expect(endpoint.inventory(), (all) => all.length === 1 && all[0].UserName === 'alice', 'destroy did not honour the removal policies');
 
@@ -100,7 +116,7 @@ async function main(): Promise<void> {
   const total = Object.entries(calls).filter(([k]) => /^[A-Z]/.test(k)).reduce((n, [, v]) => n + v, 0);
   const retained = endpoint.inventory().map((w) => `${w.WorkspaceId} (${w.UserName})`).join(', ') || 'none';
   console.log(`\nSummary: ${tally.created} created, ${tally.changedInPlace} changed in place, ${tally.replaced} replaced, `
-    + `${tally.terminated} terminated (replaced ones included); retained after destroy: ${retained}; ${total} API calls in ${elapsed().trim()}`);
+    + `${tally.terminated} terminated (replaced ones included), ${endpoint.migrations().length} migrated (counted as replaced: a new id); retained after destroy: ${retained}; ${total} API calls in ${elapsed().trim()}`);
   console.log(Object.entries(calls).filter(([k]) => /^[A-Z]/.test(k)).map(([k, v]) => `  ${k}: ${v}`).join('\n'));
   await endpoint.stop();
 }

@@ -9,7 +9,10 @@ export const BUNDLE_ID = 'wsb-12345678';
 /** The demo picks its bundle by name, as an app does: Amazon's bundles have another id in each region. */
 export const BUNDLE_NAME = 'Standard with Windows 10 (Server 2022 based)';
 
-export function exampleStack(version: 1 | 2): Stack {
+/** Version 3 moves Alice to another bundle: her WorkSpace is migrated, her data kept. */
+export const MIGRATED_BUNDLE_NAME = 'Performance with Windows 10 (Server 2022 based)';
+
+export function exampleStack(version: 1 | 2 | 3): Stack {
   const stack = new Stack(new App(), 'Desktops');
   Tags.of(stack).add('team', 'platform');
   const directory = WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID);
@@ -18,7 +21,7 @@ export function exampleStack(version: 1 | 2): Stack {
 
   const alice = new Workspace(stack, 'Alice', {
     directory,
-    bundle,
+    bundle: version === 3 ? WorkspaceBundle.fromName(MIGRATED_BUNDLE_NAME) : bundle,
     userName: 'alice',
     runningMode: version === 1 ? RunningMode.AUTO_STOP : RunningMode.ALWAYS_ON,
     autoStopTimeout: version === 1 ? Duration.hours(2) : undefined,

@@ -10,7 +10,7 @@ import { BUNDLE_ID, DIRECTORY_ID, fastClock } from './scenario-helpers';
 import { parseOwnership, resourcePart, stackUuid } from '../../lambda/core/ownership';
 import { anchorPending, parseFleetId, parseFleetTag } from '../../lambda/resources/fleet/fleet-generations';
 import { Workspace, WorkspaceBundle, WorkspaceFleet, WorkspaceFleetProps, WorkspaceFleetUserOptions, WorkspacesDirectory } from '../../src';
-import { FLEET_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { FLEET_TAG_KEY, MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 type Json = any;
 
@@ -54,6 +54,8 @@ export async function startFleetScenario(options: {
   readonly resourceTypes?: LocalStackOptions['resourceTypes'];
   /** Wraps the bundled handlers, e.g. to begin an invocation late. */
   readonly wrapHandlers?: (handlers: Handlers) => Handlers;
+  /** Sees every step of the runner (see LocalStackOptions). */
+  readonly onProgress?: LocalStackOptions['onProgress'];
 } = {}): Promise<FleetScenario> {
   const speedUp = options.speedUp ?? 1000;
   const clock = fastClock(speedUp);
@@ -78,6 +80,7 @@ export async function startFleetScenario(options: {
     resourceTypes: options.resourceTypes,
     // Each invocation's remaining time runs down in simulated time, as the handlers' own clock does.
     clock: now,
+    onProgress: options.onProgress,
     handlers: { onEvent: handlers.onEvent, isComplete: (event, context) => { pollStarts.push(now()); return handlers.isComplete(event, context); } },
     handlerLog: log,
   });
@@ -87,6 +90,8 @@ export async function startFleetScenario(options: {
 export interface FleetSpec extends Partial<Omit<WorkspaceFleetProps, 'directory' | 'bundle'>> {
   /** Construct id. @default 'Fleet' */
   readonly id?: string;
+  /** The fleet's bundle. @default BUNDLE_ID */
+  readonly bundleId?: string;
   readonly overrides?: Record<string, WorkspaceFleetUserOptions>;
   readonly tags?: Record<string, string>;
   /** Users whose WorkSpace the app references with fleet.workspace(). */
@@ -98,11 +103,11 @@ export interface FleetSpec extends Partial<Omit<WorkspaceFleetProps, 'directory'
 /** The template of an app holding one fleet in DIRECTORY_ID from BUNDLE_ID. */
 export function synthFleet(spec: FleetSpec): Json {
   const stack = new Stack(new App(), 'FleetScenario');
-  const { id, overrides, tags, exported, workspaces, ...props } = spec;
+  const { id, overrides, tags, exported, workspaces, bundleId, ...props } = spec;
   const directory = WorkspacesDirectory.fromDirectoryId(stack, 'Directory', DIRECTORY_ID);
   const fleet = new WorkspaceFleet(stack, id ?? 'Fleet', {
     directory,
-    bundle: WorkspaceBundle.fromBundleId(BUNDLE_ID),
+    bundle: WorkspaceBundle.fromBundleId(bundleId ?? BUNDLE_ID),
     ...props,
   });
   for (const w of workspaces ?? []) {
@@ -175,7 +180,8 @@ export function expectFleetInventory(endpoint: LocalWorkspaces, stack: LocalStac
     for (const [k, v] of Object.entries(wantProps)) {
       if (String(have[k]) !== String(v)) wrong.push(`${label}: ${k} is ${String(have[k])}, declared ${String(v)}`);
     }
-    const { [OWNERSHIP_TAG_KEY]: marking, [FLEET_TAG_KEY]: fleetTag, ...tags } = actual.Tags;
+    // The migration marking is a migration scenario's to check.
+    const { [OWNERSHIP_TAG_KEY]: marking, [FLEET_TAG_KEY]: fleetTag, [MIGRATION_TAG_KEY]: _migration, ...tags } = actual.Tags;
     const wantTags = Object.fromEntries([...(p.Tags ?? []), ...(user.Tags ?? [])].map((t: Json) => [t.Key, t.Value]));
     if (JSON.stringify(Object.entries(tags).sort()) !== JSON.stringify(Object.entries(wantTags).sort())) {
       wrong.push(`${label}: tags ${JSON.stringify(tags)}, declared ${JSON.stringify(wantTags)}`);

@@ -217,14 +217,16 @@ test('everything a fleet does is within what the provider\'s roles allow', async
   expect(countCalls(endpoint.callLog(), 'TerminateWorkspaces')).toBeGreaterThan(0);
 });
 
-test('a bundle change is refused before anything changes, and its rollback completes', async () => {
+test('with bundleChange REFUSE, a bundle change is refused before anything changes, and its rollback completes', async () => {
   scenario = await startFleetScenario();
   const { endpoint, stack } = scenario;
   const v1 = synthFleet({ users: ['alice', 'bob'] });
   expect((await stack.deploy(v1)).ok).toBe(true);
   const before = endpoint.inventory();
   const v2 = JSON.parse(JSON.stringify(v1));
-  Object.values<any>(v2.Resources).find((r) => r.Type === 'Custom::WorkspaceFleet').Properties.BundleId = 'wsb-23456789';
+  const fleet = Object.values<any>(v2.Resources).find((r) => r.Type === 'Custom::WorkspaceFleet');
+  fleet.Properties.BundleId = 'wsb-23456789';
+  fleet.Properties.BundleChange = 'REFUSE';
   endpoint.resetCalls();
   const result = await stack.deploy(v2);
   expect(result.ok).toBe(false);

@@ -15,7 +15,7 @@ import {
   VALUE_BUNDLE_ID,
   WorkspaceSpec,
 } from './scenario-helpers';
-import { ComputeType, WorkspaceBundle } from '../../src';
+import { BundleChange, ComputeType, WorkspaceBundle } from '../../src';
 
 let scenario: Scenario | undefined;
 
@@ -228,7 +228,7 @@ describe('a grown volume cannot shrink', () => {
     const aliceId = stack.resources.get(logicalIdOf(v1, 'alice'))!.physicalId;
 
     // Alice's user volume grows; bob's bundle change is refused, so the deploy rolls back.
-    const valueBob = { ...bob, bundle: WorkspaceBundle.fromBundleId(VALUE_BUNDLE_ID) };
+    const valueBob = { ...bob, bundle: WorkspaceBundle.fromBundleId(VALUE_BUNDLE_ID), bundleChange: BundleChange.REFUSE };
     const result = await stack.deploy(synth([{ ...ALICE, userVolumeSize: Size.gibibytes(100) }, valueBob]));
 
     expect(result.ok).toBe(false);

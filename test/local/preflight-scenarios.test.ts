@@ -18,7 +18,7 @@ import {
   startScenario,
   synth,
 } from './scenario-helpers';
-import { BundleOwner, Workspace, WorkspaceBundle, WorkspacesDirectory } from '../../src';
+import { BundleChange, BundleOwner, Workspace, WorkspaceBundle, WorkspacesDirectory } from '../../src';
 import { directory } from '../directories';
 
 type Json = any;
@@ -161,14 +161,14 @@ describe('a bundle by name', () => {
     expectInventory(endpoint, { stack, template: byId });
   }, 30_000);
 
-  test('a name that resolves to another bundle for the same user fails before any change, and the stack stays as it was', async () => {
+  test('with bundleChange REFUSE, a name that resolves to another bundle for the same user fails before any change, and the stack stays as it was', async () => {
     scenario = await startScenario();
     const { endpoint, stack } = scenario;
     const byId = synth([{ userName: 'alice' }]);
     expect((await stack.deploy(byId)).ok).toBe(true);
     const callsBefore = endpoint.callLog().length;
 
-    const other = synth([{ userName: 'alice', bundle: WorkspaceBundle.fromName('Value with Windows 10 (Server 2022 based)') }]);
+    const other = synth([{ userName: 'alice', bundle: WorkspaceBundle.fromName('Value with Windows 10 (Server 2022 based)'), bundleChange: BundleChange.REFUSE }]);
     const result = await stack.deploy(other);
 
     expect(result.ok).toBe(false);

@@ -268,15 +268,38 @@ export class LocalStack {
     const operations: OperationResult[] = [];
 
     const creates = declared.filter((r) => !this.deployed.has(r.logicalId));
-    const updates = declared.filter((r) => {
+    const changed = (r: DeclaredResource): boolean => {
       const current = this.deployed.get(r.logicalId);
-      return current && JSON.stringify(this.render(current.properties)) !== JSON.stringify(this.render(r.properties));
-    });
+      return current !== undefined && JSON.stringify(this.render(current.properties)) !== JSON.stringify(this.render(r.properties));
+    };
+    const updates = declared.filter(changed);
     const removed = [...this.deployed.values()].filter((r) => !declared.some((d) => d.logicalId === r.logicalId));
 
-    const pending = declared.filter((r) => creates.includes(r) || updates.includes(r));
+    // CloudFormation resolves a resource's properties when it gets to it: one that names a resource
+    // this deployment creates, updates or replaces (a GetAtt of a new id) may change only then.
+    const mayChange = new Set<string>();
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const r of declared) {
+        const named = (r.references ?? []).some((id) => mayChange.has(id)
+          || creates.some((c) => c.logicalId === id) || updates.some((u) => u.logicalId === id));
+        if (!mayChange.has(r.logicalId) && !creates.includes(r) && !updates.includes(r) && named) {
+          mayChange.add(r.logicalId);
+          grew = true;
+        }
+      }
+    }
+    const unchanged = new Set<string>();
+    const pending = declared.filter((r) => creates.includes(r) || updates.includes(r) || mayChange.has(r.logicalId));
     const runOne = async (r: DeclaredResource): Promise<OperationResult> => {
-      const result = this.deployed.has(r.logicalId) ? await this.run('Update', r, this.deployed.get(r.logicalId)) : await this.run('Create', r);
+      const current = this.deployed.get(r.logicalId);
+      // What it had is its properties resolved as before this deployment; what it gets, resolved now.
+      const before = current && stringify(resolve(current.properties, this.deployed, this.options.region ?? 'us-east-1'));
+      if (current && mayChange.has(r.logicalId) && JSON.stringify(before) === JSON.stringify(this.render(r.properties))) {
+        unchanged.add(r.logicalId);
+        return { logicalId: r.logicalId, operation: 'Update', ok: true, physicalId: current.physicalId, data: current.data, polls: 0 };
+      }
+      const result = current ? await this.run('Update', r, current) : await this.run('Create', r);
       if (result.ok) {
         // What a later resource of this deployment names (Ref, GetAtt) is this one's new id and attributes.
         this.inFlight.set(r.logicalId, { ...r, physicalId: result.physicalId!, data: result.data ?? {} });
@@ -294,6 +317,7 @@ export class LocalStack {
       }
     }
     this.inFlight.clear();
+    results.splice(0, results.length, ...results.filter((r) => !unchanged.has(r.logicalId)));
     operations.push(...results);
     const failed = results.filter((r) => !r.ok && !r.cancelled);
 
@@ -406,7 +430,8 @@ export class LocalStack {
       ResourceType: resource.type,
       ResourceProperties: properties,
       ...(operation !== 'Create' && { PhysicalResourceId: current!.physicalId }),
-      ...(operation === 'Update' && { OldResourceProperties: this.render(current!.properties) }),
+      // The old properties as CloudFormation resolved them then, not with this deployment's new ids.
+      ...(operation === 'Update' && { OldResourceProperties: stringify(resolve(current!.properties, this.deployed, this.options.region ?? 'us-east-1')) }),
     };
     progress({ phase: 'started', physicalId: current?.physicalId });
     // CloudFormation's deadline runs from its request; past it, it fails the resource without
@@ -453,8 +478,14 @@ export class LocalStack {
         const result = (await this.invoke('isComplete', merged, requestId)) ?? {};
         if (result.IsComplete) {
           const data = { ...merged.Data, ...result.Data };
-          progress({ phase: 'complete', physicalId: merged.PhysicalResourceId, state: data.State, polls });
-          return { logicalId: resource.logicalId, operation, ok: true, physicalId: merged.PhysicalResourceId, data, polls };
+          // The framework answers with the request merged with isComplete's result: a physical id
+          // that isComplete returns replaces onEvent's.
+          const physicalId = result.PhysicalResourceId ?? merged.PhysicalResourceId;
+          if (operation === 'Delete' && physicalId !== merged.PhysicalResourceId) {
+            throw new Error('DELETE: cannot change the physical resource ID');
+          }
+          progress({ phase: 'complete', physicalId, state: data.State, polls });
+          return { logicalId: resource.logicalId, operation, ok: true, physicalId, data, polls };
         }
         if (result.Data && Object.keys(result.Data).length > 0) {
           throw new Error('"Data" is not allowed if "IsComplete" is "False"');

@@ -3,11 +3,11 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CallRecord, LocalWorkspaces, startLocalWorkspaces, WorkspaceSnapshot } from './endpoint';
-import type { Faults, Timing } from './endpoint';
+import type { Faults, ImageTiming, Timing } from './endpoint';
 import { Handler, Handlers, LocalStack, LocalStackOptions, loadBundledHandlers, workspacesOf } from './runner';
 import { parseOwnership, resourcePart, stackUuid } from '../../lambda/core/ownership';
 import { Workspace, WorkspaceProps, WorkspaceBundle } from '../../src';
-import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
+import { MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 import { directory } from '../directories';
 
 export const DIRECTORY_ID = 'd-1234567890';
@@ -25,6 +25,8 @@ type Json = any;
 
 export interface ScenarioOptions {
   readonly timing?: Partial<Timing>;
+  /** Image capture and bundle creation times (the endpoint's clock). */
+  readonly imageTiming?: Partial<ImageTiming>;
   readonly faults?: Partial<Faults>;
   readonly seed?: number;
   /** The endpoint's clock (ms), e.g. a HeldClock's `now`. @default Date.now */
@@ -58,7 +60,9 @@ export interface Scenario {
  * (whose SDK client is built from the environment of the moment) into a new LocalStack.
  */
 export async function startScenario(options: ScenarioOptions = {}): Promise<Scenario> {
-  const endpoint = await startLocalWorkspaces({ timing: options.timing, faults: options.faults, seed: options.seed ?? 1, clock: options.clock });
+  const endpoint = await startLocalWorkspaces({
+    timing: options.timing, imageTiming: options.imageTiming, faults: options.faults, seed: options.seed ?? 1, clock: options.clock,
+  });
   Object.assign(process.env, endpoint.env(), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   const handlerLog: string[] = [];
   const log = (line: string) => handlerLog.push(line);
@@ -263,8 +267,9 @@ export function expectInventory(endpoint: LocalWorkspaces, expectation: Inventor
       .toEqual({ label, ...Object.fromEntries(Object.entries(wantProps).map(([k, v]) => [k, comparable(k, v)])) });
 
     // Tags: exactly the declared ones (plus, on an adopted WorkSpace, the ones it had before)
-    // and this resource's ownership tag.
-    const { [OWNERSHIP_TAG_KEY]: marking, ...otherTags } = actual.Tags;
+    // and this resource's ownership tag (and, on a migrated WorkSpace, the migration marking, which
+    // a migration scenario checks itself).
+    const { [OWNERSHIP_TAG_KEY]: marking, [MIGRATION_TAG_KEY]: _migration, ...otherTags } = actual.Tags;
     const wantTags: Record<string, string> = {
       ...expectation.adoptedTags?.[resource.logicalId],
       ...Object.fromEntries((p.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value])),

@@ -22,7 +22,7 @@ import {
   VALUE_BUNDLE_ID,
   WorkspaceSpec,
 } from './scenario-helpers';
-import { ComputeType, WorkspaceBundle } from '../../src';
+import { BundleChange, ComputeType, WorkspaceBundle } from '../../src';
 import { OWNERSHIP_TAG_KEY } from '../../src/private/rules';
 
 const TEAM: WorkspaceSpec[] = [
@@ -257,7 +257,7 @@ describe('updates', () => {
     expectInventory(endpoint, { stack, template: v2 });
   }, 30_000);
 
-  test('a bundle change for the same user fails before anything changes, and the stack keeps the WorkSpace as it was', async () => {
+  test('with bundleChange REFUSE, a bundle change for the same user fails before anything changes, and the stack keeps the WorkSpace as it was', async () => {
     scenario = await startScenario();
     const { endpoint, stack } = scenario;
     const v1 = synth(TEAM.slice(0, 2));
@@ -265,7 +265,7 @@ describe('updates', () => {
     const before = endpoint.inventory();
     const id = stack.resources.get(logicalIdOf(v1, 'alice'))!.physicalId;
     endpoint.resetCalls();
-    const v2 = synth([{ ...TEAM[0], bundle: WorkspaceBundle.fromBundleId(VALUE_BUNDLE_ID) }, TEAM[1]]);
+    const v2 = synth([{ ...TEAM[0], bundle: WorkspaceBundle.fromBundleId(VALUE_BUNDLE_ID), bundleChange: BundleChange.REFUSE }, TEAM[1]]);
 
     const result = await stack.deploy(v2);
 
@@ -379,13 +379,14 @@ describe('edge cases the first scenarios found in the handler (fixed, kept as re
   // properties (OldResourceProperties = the refused ones). The handler refuses that one too (a
   // BundleId change for the same user), so the stack ends in UPDATE_ROLLBACK_FAILED although
   // nothing was changed.
-  test('the rollback of a refused bundle change completes', async () => {
+  test('the rollback of a refused bundle change (bundleChange REFUSE) completes', async () => {
     scenario = await startScenario();
     const { stack } = scenario;
     const v1 = synth([TEAM[0]]);
     expect((await stack.deploy(v1)).ok).toBe(true);
 
-    const result = await stack.deploy(synth([{ ...TEAM[0], bundle: WorkspaceBundle.fromBundleId(VALUE_BUNDLE_ID) }]));
+    const refused = { ...TEAM[0], bundle: WorkspaceBundle.fromBundleId(VALUE_BUNDLE_ID), bundleChange: BundleChange.REFUSE };
+    const result = await stack.deploy(synth([refused]));
 
     expect(result.ok).toBe(false);
     expect(result.rollbackFailure).toBeUndefined();

@@ -54,6 +54,13 @@
  *   deserialization error named SyntaxError; moto's log says "... action has not been implemented"):
  *   ModifyWorkspaceProperties, DeleteTags, DescribeWorkspaceBundles. A test asserts this, so the
  *   day moto implements one of them this suite fails and the cross-check should be extended.
+ * - Images (issue 22): moto implements CreateWorkspaceImage and DescribeWorkspaceImages only, and
+ *   makes an image AVAILABLE at once (the local endpoint, like the service, PENDING for the capture
+ *   time); it has no OperatingSystem (empty, so dropped) and does not check the source WorkSpace's
+ *   state. DeleteWorkspaceImage, CreateWorkspaceBundle, UpdateWorkspaceBundle and
+ *   DeleteWorkspaceBundle are not implemented in moto, so custom bundles are not cross-checked.
+ *   Same on both: ResourceNotFoundException for an unknown source WorkSpace,
+ *   ResourceAlreadyExistsException for a name the account has, an image id `wsi-` + 9 characters.
  * Same on both: DescribeWorkspaceDirectories (the pre-flight's directory check: REGISTERED for
  * the registered one, an empty list for an unknown id), ResourceNotFound.Directory for an
  * unregistered directory, the shape of
@@ -64,10 +71,14 @@
 import { existsSync, readFileSync } from 'fs';
 import {
   CreateTagsCommand,
+  CreateWorkspaceBundleCommand,
+  CreateWorkspaceImageCommand,
   CreateWorkspacesCommand,
   CreateWorkspacesCommandOutput,
   DeleteTagsCommand,
+  DeleteWorkspaceImageCommand,
   DescribeTagsCommand,
+  DescribeWorkspaceImagesCommand,
   DescribeWorkspaceBundlesCommand,
   DescribeWorkspacesCommand,
   InvalidParameterValuesException,
@@ -511,6 +522,38 @@ describe('not implemented in moto (this test fails the day moto implements one: 
     await expect(isComplete(update, { api: targets.moto.api, log: (m) => logged.push(m) })).resolves.toEqual({ IsComplete: false });
     expect(logged.join('\n')).toMatch(new RegExp(`DeleteTags[^\\n]*${ids.moto}[\\s\\S]*temporary, trying again at the next poll`));
 
+    await terminateAll([ids.moto], [ids.local]);
+  });
+});
+
+describe('custom images (moto implements CreateWorkspaceImage and DescribeWorkspaceImages only)', () => {
+  test('the same refusals for an unknown source and a name the account has; moto AVAILABLE at once, locally PENDING; bundles and DeleteWorkspaceImage not in moto', async () => {
+    const user = newUser('image');
+    const ids = await both((t) => t.api.create(handlerRequest(user)));
+    await both((t) => waitForState(t.api, ids[t.side], 'AVAILABLE'));
+    const name = `golden-${user}`;
+    const created = await both((t) => t.client.send(new CreateWorkspaceImageCommand({ Name: name, Description: 'golden', WorkspaceId: ids[t.side] })));
+    expect(created.moto.ImageId).toMatch(/^wsi-[0-9a-z]{9}$/);
+    expect(created.local.ImageId).toMatch(/^wsi-[0-9a-z]{9}$/);
+    expect([created.moto.State, created.local.State]).toEqual(['AVAILABLE', 'PENDING']);
+    const listed = await both((t) => t.client.send(new DescribeWorkspaceImagesCommand({ ImageType: 'OWNED' })));
+    expect(listed.moto.Images?.some((i) => i.ImageId === created.moto.ImageId && i.Name === name)).toBe(true);
+    expect(listed.local.Images?.some((i) => i.ImageId === created.local.ImageId && i.Name === name)).toBe(true);
+
+    const again = await both((t) => errorOf(t.client.send(new CreateWorkspaceImageCommand({ Name: name, Description: 'golden', WorkspaceId: ids[t.side] }))));
+    expect([again.moto.name, again.local.name]).toEqual(['ResourceAlreadyExistsException', 'ResourceAlreadyExistsException']);
+    const unknown = await both((t) => errorOf(t.client.send(new CreateWorkspaceImageCommand({
+      Name: `${name}-x`, Description: 'x', WorkspaceId: UNKNOWN_WORKSPACE_ID,
+    }))));
+    expect([unknown.moto.name, unknown.local.name]).toEqual(['ResourceNotFoundException', 'ResourceNotFoundException']);
+
+    const deleted = await errorOf(targets.moto.client.send(new DeleteWorkspaceImageCommand({ ImageId: created.moto.ImageId })));
+    expect(deleted).toMatchObject({ status: 500 });
+    await expectMotoLog('NotImplementedError: The delete_workspace_image action has not been implemented');
+    expect((await errorOf(targets.moto.client.send(new CreateWorkspaceBundleCommand({
+      BundleName: name, BundleDescription: 'golden', ImageId: created.moto.ImageId, ComputeType: { Name: 'STANDARD' }, UserStorage: { Capacity: '50' },
+    }))))).toMatchObject({ status: 500 });
+    await expectMotoLog('NotImplementedError: The create_workspace_bundle action has not been implemented');
     await terminateAll([ids.moto], [ids.local]);
   });
 });

@@ -4,6 +4,7 @@
 import { ANSWER_RESERVE_MS, forgetRequest, PollBudget, requestMemory, rotated, WORK_BUDGET_MS } from './fleet-budget';
 import { fleetDeleteComplete } from './fleet-delete';
 import { groupByUser, lower, MAX_REPORTED_REFUSALS, TAG_READS_PER_SECOND } from './fleet-members';
+import { fleetMigrates, fleetMigrationIsComplete } from './fleet-migrate';
 import { parseFleetProperties, readFleetUserNames, userPropertiesOf } from './fleet-properties';
 import { errorText, isRateLimitRefusal, isRetryLater, isStateRefusal, isTemporary, Pacer, sdkErrorOf, WorkspacesApi } from '../../api';
 import {
@@ -67,6 +68,11 @@ export async function fleetIsComplete(event: WorkspaceIsCompleteEvent, deps: Res
   const memoryKey = `${refusalPrefix}|${event.PhysicalResourceId}`;
   const pacer = new Pacer(spec.requestsPerSecond, () => now().getTime(), deps.sleep);
   try {
+    // A bundle change migrates the members first, in waves (fleet-migrate.ts).
+    const migration = fleetMigrates(spec, event) ? await fleetMigrationIsComplete(event, deps, spec, bundleId, elapsedSeconds) : undefined;
+    if (migration !== undefined) {
+      return migration;
+    }
     // By id (25 a call) when onEvent handed on every member's id: the cost follows the fleet,
     // not the directory it is in.
     const memberIds = typeof event.Data?.MemberIds === 'string' && event.Data.MemberIds !== '' ? event.Data.MemberIds.split(',') : [];

@@ -4,8 +4,8 @@
 import { checkBundleId, checkDirectoryId, checkTagCount, checkUserName, FLEET_RESERVED_TAGS, InputError } from '../../../src/private/rules';
 import { DEFAULT_REQUESTS_PER_SECOND } from '../../api';
 import {
-  asObject, BundleSpec, DesiredWorkspace, dropUndefined, isObject, optionalNumber, optionalObject, optionalString, parseBoolean,
-  parseProperties, parseTags, rejectUnknownKeys, requiredString,
+  asObject, BundleChangeName, BundleSpec, DesiredWorkspace, dropUndefined, isObject, optionalNumber, optionalObject, optionalString,
+  parseBoolean, parseBundleChange, parseProperties, parseTags, rejectUnknownKeys, requiredString,
 } from '../../parse';
 
 /** The resource type of a fleet, as the construct renders it and the handlers route by it. */
@@ -23,8 +23,14 @@ export const MAX_REQUESTS_PER_SECOND = 50;
 const FLEET_KEYS = new Set([
   'ServiceToken', 'ServiceTimeout', 'DirectoryId', 'BundleId', 'BundleName', 'BundleOwner', 'RootVolumeEncryptionEnabled',
   'UserVolumeEncryptionEnabled', 'VolumeEncryptionKey', 'WorkspaceProperties', 'Tags', 'Users', 'TimeoutSeconds',
-  'AdoptExisting', 'DisruptionPolicy', 'RemovalPolicy', 'RequestsPerSecond', 'ExportedUsers',
+  'AdoptExisting', 'DisruptionPolicy', 'RemovalPolicy', 'RequestsPerSecond', 'ExportedUsers', 'BundleChange', 'MigrationBatchSize',
 ]);
+/**
+ * How many members a bundle change migrates at once by default: a bad bundle shows in the first
+ * wave, and the Administration Guide advises at most 25 at a time (MAX_MIGRATION_BATCH_SIZE).
+ */
+export const DEFAULT_MIGRATION_BATCH_SIZE = 5;
+export const MAX_MIGRATION_BATCH_SIZE = 25;
 const USER_KEYS = new Set(['UserName', 'WorkspaceProperties', 'Tags']);
 
 /** A fleet as its properties declare it, before the bundle is resolved. */
@@ -37,6 +43,10 @@ export interface FleetSpec {
   readonly requestsPerSecond: number;
   readonly timeoutSeconds: number;
   readonly adoptExisting: boolean;
+  /** What a bundle change does: migrate the members in waves, or refuse. */
+  readonly bundleChange: BundleChangeName;
+  /** How many members one wave of a migration moves. */
+  readonly migrationBatchSize: number;
   /** The desired state of each user's WorkSpace, once the bundle's id is known. */
   desired(bundleId: string): DesiredWorkspace[];
 }
@@ -67,6 +77,10 @@ export function parseFleetProperties(raw: unknown): FleetSpec {
     throw new InputError('RequestsPerSecond', props.RequestsPerSecond, `must be a number of requests per second above 0 and at most ${MAX_REQUESTS_PER_SECOND}`);
   }
   const users = parseUsers(props.Users);
+  const migrationBatchSize = optionalNumber('MigrationBatchSize', props.MigrationBatchSize) ?? DEFAULT_MIGRATION_BATCH_SIZE;
+  if (!Number.isInteger(migrationBatchSize) || migrationBatchSize < 1 || migrationBatchSize > MAX_MIGRATION_BATCH_SIZE) {
+    throw new InputError('MigrationBatchSize', props.MigrationBatchSize, `must be a whole number of WorkSpaces from 1 to ${MAX_MIGRATION_BATCH_SIZE}`);
+  }
 
   const common = (bundleId: string) => ({
     DirectoryId: directoryId,
@@ -78,6 +92,7 @@ export function parseFleetProperties(raw: unknown): FleetSpec {
     ServiceTimeout: props.ServiceTimeout,
     AdoptExisting: props.AdoptExisting,
     DisruptionPolicy: props.DisruptionPolicy,
+    BundleChange: props.BundleChange,
   });
   // Parsed once per bundle id: a poll of a large fleet asks for it more than once.
   const parsed = new Map<string, DesiredWorkspace[]>();
@@ -118,6 +133,8 @@ export function parseFleetProperties(raw: unknown): FleetSpec {
     requestsPerSecond,
     timeoutSeconds: first[0]?.timeoutSeconds ?? parseProperties({ ...common('wsb-00000000'), UserName: 'x' }).timeoutSeconds,
     adoptExisting: parseBoolean('AdoptExisting', props.AdoptExisting),
+    bundleChange: parseBundleChange(props.BundleChange),
+    migrationBatchSize,
     desired,
   };
 }

@@ -9,6 +9,7 @@ import { createMembers } from './fleet-create';
 import { fleetDeleteOnEvent } from './fleet-delete';
 import { FleetId, fleetTags, firstGeneration, formatFleetId, NONE, ObservedMember, parseFleetId } from './fleet-generations';
 import { GONE, groupByUser, lower, observeMembers, TAG_READS_PER_SECOND, MAX_REPORTED_REFUSALS, PLACEHOLDER_BUNDLE_ID, Refusal } from './fleet-members';
+import { fleetMigrates, fleetMigrationPreflight } from './fleet-migrate';
 import { FleetSpec, parseFleetProperties, readFleetUserNames, userPropertiesOf } from './fleet-properties';
 import { Pacer } from '../../api';
 import { OnEventResult, requirePhysicalResourceId, ResolvedDeps, WorkspaceResourceEvent } from '../../core/contract';
@@ -60,13 +61,22 @@ export async function fleetOnEvent(event: WorkspaceResourceEvent, deps: Resolved
       const newNames = new Set(spec.userNames.map(lower));
       const added = spec.userNames.filter((u) => !oldSet.has(lower(u)));
       const removed = oldNames.filter((u) => !newNames.has(lower(u)));
-      const settings = replacementSettingChanges(spec, event);
+      const migrating = fleetMigrates(spec, event);
+      const settings = replacementSettingChanges(spec, event).filter((c) => !migrating || c !== 'the bundle');
       // The members are read whenever they are compared with: a change of the encryption settings
       // checked against no listing would pass for every WorkSpace and change none.
       // One listing per request: the members' ids, which isComplete then describes by id.
       const listing = await api.listDirectory(spec.directoryId);
       const bundleId = await bundleOf(deps, spec, event, added, listing);
       checkReplacementSettings(spec, bundleId, event, listing, settings);
+      if (migrating) {
+        // A bundle change migrates the members, in waves, in isComplete: their ids change, so
+        // none is handed on.
+        await fleetMigrationPreflight(api, spec, event, listing, bundleId, added.length > 0 || removed.length > 0);
+        log(`Fleet update of ${currentId} changes the bundle to ${bundleId}: isComplete migrates the members in waves of `
+          + `${spec.migrationBatchSize}`);
+        return { PhysicalResourceId: currentId, Data: dataOf(startedAt, bundleId, [], new Map(), spec.userNames) };
+      }
       // Under DESTROY, an update that adds or removes users is a new generation (a new id): the
       // removed users' WorkSpaces are only marked here, and released or terminated by the Delete
       // of the old id, which CloudFormation sends once the whole stack update has succeeded.
@@ -211,7 +221,7 @@ function checkReplacementSettings(spec: FleetSpec, bundleId: string, event: Work
     throw new Error(`Cannot change ${changes.join(' and ')} of WorkSpace fleet ${event.LogicalResourceId} in directory `
       + `${spec.directoryId}: it needs a new WorkSpace for every user, and a user can have only one WorkSpace per directory. `
       + 'Nothing was changed. Declare a new fleet (another construct id) for the users that should move, after removing them '
-      + 'from this one, or use the service\'s MigrateWorkspace outside CloudFormation to change the bundle.');
+      + 'from this one; a change of the bundle alone migrates the members (bundleChange MIGRATE, the default).');
   }
 }
 

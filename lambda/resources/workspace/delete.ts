@@ -1,13 +1,15 @@
 // Deleting a WorkSpace: only one that a request of this resource created is terminated; one it
 // adopted is released; anyone else's is left alone.
+import type { Workspace } from '@aws-sdk/client-workspaces';
+import { findMigratedFrom, markOf, markTags } from './migration';
 import { tryAtNextPoll } from './poll';
-import { OWNERSHIP_TAG_KEY, WORKSPACE_ID_PATTERN } from '../../../src/private/rules';
+import { MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY, WORKSPACE_ID_PATTERN } from '../../../src/private/rules';
 import { FailedRequestError, WorkspacesApi } from '../../api';
 import { endSentence, errorMessage, IsCompleteResult, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../core/contract';
 import { describeOwner, parseOwnership, readerOf, relationOf } from '../../core/ownership';
 import { lastRefusals, rememberRefusal } from '../../core/refusals';
 import { readTimeoutSeconds } from '../../parse';
-import { formatSeconds, planDelete } from '../../plan';
+import { formatSeconds, keptMigrationNote, planDelete } from '../../plan';
 
 /** What a Delete does with a WorkSpace, from its ownership tag. */
 type DeleteVerdict = { readonly kind: 'terminate' } | { readonly kind: 'release' | 'leave'; readonly reason: string };
@@ -40,13 +42,22 @@ export async function startDelete(
     return;
   }
   const workspace = await api.describe(workspaceId);
+  if (workspace === undefined || workspace.State === 'TERMINATED' || workspace.State === 'TERMINATING') {
+    if (await deleteMigrated(api, workspaceId, event, log)) {
+      return;
+    }
+  }
   if (workspace === undefined) {
     // Only a WorkSpace that a request has just created is invisible: this resource's own.
     await terminateUnseen(api, workspaceId, log);
     return;
   }
   if (workspace.State !== 'TERMINATED') {
-    const verdict = deleteVerdict(event, (await api.tags(workspaceId))[OWNERSHIP_TAG_KEY]);
+    const tags = await api.tags(workspaceId);
+    if (await keepUncommittedMigration(api, workspace, tags, event, log)) {
+      return;
+    }
+    const verdict = deleteVerdict(event, tags[OWNERSHIP_TAG_KEY]);
     if (verdict.kind === 'leave') {
       log(`${workspaceId}: not terminated: ${verdict.reason}`);
       return;
@@ -74,6 +85,71 @@ export async function startDelete(
     case 'fail':
       throw new Error(decision.message);
   }
+}
+
+/**
+ * The Delete of an id whose WorkSpace is gone: was it migrated? A migration still pending from
+ * this id was committed by CloudFormation (this is the cleanup of the original id after success):
+ * the marking is removed and nothing is terminated. One rolled back lives on as the resource's
+ * WorkSpace under CloudFormation's record of this id: it is deleted as the resource's own.
+ * Returns whether a migrated WorkSpace was found (and dealt with).
+ */
+async function deleteMigrated(
+  api: WorkspacesApi,
+  workspaceId: string,
+  event: WorkspaceResourceEvent,
+  log: (message: string) => void,
+): Promise<boolean> {
+  const props = event.ResourceProperties ?? {};
+  if (typeof props.DirectoryId !== 'string' || typeof props.UserName !== 'string') {
+    return false;
+  }
+  const migrated = await findMigratedFrom(api, readerOf(event, true), props.DirectoryId, props.UserName, workspaceId);
+  if (migrated === undefined) {
+    return false;
+  }
+  const migratedId = migrated.workspace.WorkspaceId!;
+  if (migrated.mark.state === 'pending') {
+    await api.deleteTags(migratedId, [MIGRATION_TAG_KEY]);
+    log(`${workspaceId} was migrated to ${migratedId}, which CloudFormation has committed: nothing to terminate; the migration `
+      + 'marking is removed');
+    return true;
+  }
+  const verdict = deleteVerdict(event, migrated.tags[OWNERSHIP_TAG_KEY]);
+  if (verdict.kind === 'leave') {
+    log(`${migratedId} (migrated from ${workspaceId}): not terminated: ${verdict.reason}`);
+  } else if (verdict.kind === 'release') {
+    await api.deleteTags(migratedId, [OWNERSHIP_TAG_KEY, MIGRATION_TAG_KEY]);
+    log(`${migratedId} (migrated from ${workspaceId}): released, not terminated: ${verdict.reason}`);
+  } else {
+    log(`${migratedId} (migrated from ${workspaceId}, kept by an earlier rollback): TerminateWorkspaces: ${await api.terminate(migratedId)}`);
+  }
+  return true;
+}
+
+/**
+ * The Delete of a migrated WorkSpace's new id while its migration is not committed: CloudFormation
+ * rolls back the request that proposed this id. Terminating it would lose the user's data (the
+ * original is gone), and migrating back needs a snapshot it does not have yet: it is kept, marked
+ * rolled back, and the resource's next request follows the original id to it.
+ */
+async function keepUncommittedMigration(
+  api: WorkspacesApi,
+  workspace: Workspace,
+  tags: Readonly<Record<string, string>>,
+  event: WorkspaceResourceEvent,
+  log: (message: string) => void,
+): Promise<boolean> {
+  const workspaceId = workspace.WorkspaceId!;
+  const mark = markOf(tags);
+  if (mark === undefined || mark.from === workspaceId) {
+    return false;
+  }
+  if (mark.state === 'pending') {
+    await api.createTags(workspaceId, markTags(tags, { request: event.RequestId ?? mark.request, state: 'rolledback', from: mark.from }));
+  }
+  log(`${workspaceId}: not terminated, this Delete rolls back its migration: ${keptMigrationNote(workspace, mark.from, undefined)}`);
+  return true;
 }
 
 /**
@@ -130,8 +206,15 @@ export async function isDeleteComplete(
         return { IsComplete: false };
       case 'terminate': {
         // Still there: the earlier request was refused while the WorkSpace was busy, or onEvent
-        // released it (adopted) or left it alone (not this resource's).
-        const verdict = deleteVerdict(event, (await api.tags(workspaceId))[OWNERSHIP_TAG_KEY]);
+        // released it (adopted), left it alone (not this resource's) or kept it (a migration
+        // that the rollback cannot undo).
+        const tags = await api.tags(workspaceId);
+        const mark = markOf(tags);
+        if (mark !== undefined && mark.from !== workspaceId) {
+          log(`${workspaceId}: not terminated: it holds the user's data since its migration from ${mark.from}`);
+          return { IsComplete: true };
+        }
+        const verdict = deleteVerdict(event, tags[OWNERSHIP_TAG_KEY]);
         if (verdict.kind !== 'terminate') {
           log(`${workspaceId}: not terminated: ${verdict.reason}`);
           return { IsComplete: true };

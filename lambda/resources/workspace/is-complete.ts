@@ -1,8 +1,9 @@
 // Custom::Workspace, isComplete: the reconciler. Each poll observes the WorkSpace, asks the plan,
 // and takes at most one step.
 import { isDeleteComplete } from './delete';
+import { commitMigration, migrationIsComplete } from './migration';
 import { takeStep, tryAtNextPoll } from './poll';
-import { needsNewWorkspace } from './replacement';
+import { changesBundle, needsNewWorkspace } from './replacement';
 import {
   attributesOf,
   endSentence,
@@ -34,10 +35,21 @@ export async function workspaceIsComplete(event: WorkspaceIsCompleteEvent, resol
   const declared = parseProperties(event.ResourceProperties);
   // A new WorkSpace (a Create, or an Update that changed user or directory) or one changed in
   // place: the same decision as onEvent's, from the same properties.
-  const replaced = event.RequestType === 'Create' || needsNewWorkspace(replacementChanges(declared, event.OldResourceProperties));
+  const changes = replacementChanges(declared, event.OldResourceProperties);
+  const replaced = event.RequestType === 'Create' || needsNewWorkspace(changes);
   const refusalKey = [event.StackId, event.LogicalResourceId, event.RequestId ?? '', workspaceId].join('|');
   try {
-    const workspace = await api.describe(workspaceId);
+    let workspace = await api.describe(workspaceId);
+    // A bundle change migrates; and a WorkSpace no longer described may have been migrated (the
+    // rollback of the request that migrated it, or a migration under way that has just ended).
+    const gone = workspace === undefined || workspace.State === 'TERMINATED' || workspace.State === 'TERMINATING';
+    if (event.RequestType === 'Update' && !replaced && ((declared.bundleChange === 'MIGRATE' && changesBundle(changes)) || gone)) {
+      const migration = await migrationIsComplete(event, resolved, declared, elapsedSeconds, refusalKey);
+      if (migration !== undefined) {
+        return migration;
+      }
+      workspace = await api.describe(workspaceId);
+    }
     const tags = needsTags(workspace, replaced) ? await api.tags(workspaceId) : undefined;
     const desired = !replaced && tags !== undefined
       ? await withRemovedDefaults(api, workspace, declared, event.OldResourceProperties, log)
@@ -52,6 +64,7 @@ export async function workspaceIsComplete(event: WorkspaceIsCompleteEvent, resol
       elapsedSeconds,
       lastRefusal: lastRefusals.get(refusalKey),
     };
+    await commitMigration(api, workspaceId, tags, event.RequestId, log);
     let decision = planReconcile(input);
     if (decision.kind === 'observeConnection') {
       // Only here, where the next step would disconnect the user: one call per poll.

@@ -3,10 +3,12 @@
 // requests termination; an in-place Update does nothing here, since isComplete reconciles.
 import { createOrAdopt } from './create';
 import { startDelete } from './delete';
+import { followMigration, onlyBundleChanges } from './migration';
 import { changesBundle, hasImmutableSettings, needsNewWorkspace, resolvedDesired, sameUserReplacementMessage } from './replacement';
 import { OnEventResult, requirePhysicalResourceId, ResolvedDeps, WorkspaceResourceEvent } from '../../core/contract';
 import { readerOf } from '../../core/ownership';
 import { parseProperties, replacementChanges } from '../../parse';
+import { migrationPreflight } from '../../preflight';
 
 /** onEvent of a Custom::Workspace: starts the request and returns the WorkSpace id. */
 export async function workspaceOnEvent(event: WorkspaceResourceEvent, resolved: ResolvedDeps, startedAt: string): Promise<OnEventResult> {
@@ -19,9 +21,26 @@ export async function workspaceOnEvent(event: WorkspaceResourceEvent, resolved: 
       break;
     }
     case 'Update': {
-      const current = requirePhysicalResourceId(event);
+      let current = requirePhysicalResourceId(event);
       const desired = parseProperties(event.ResourceProperties);
       const changes = replacementChanges(desired, event.OldResourceProperties);
+      // Without a change of what only a new WorkSpace has, isComplete does the rest (and follows a
+      // migrated WorkSpace); a change of user or directory looks up the user's WorkSpace itself.
+      const inPlaceChange = changes.length > 0 && !needsNewWorkspace(changes);
+      let workspace = inPlaceChange ? await api.describe(current) : undefined;
+      if (inPlaceChange && (workspace === undefined || workspace.State === 'TERMINATED' || workspace.State === 'TERMINATING')) {
+        // The WorkSpace may have been migrated: the rollback of the request that migrated it, or
+        // the first request after a rollback that kept the migrated WorkSpace.
+        const followed = await followMigration(resolved, event, desired, current);
+        if (followed.rolledBack) {
+          physicalResourceId = current;
+          break;
+        }
+        if (followed.workspace !== undefined) {
+          current = followed.workspace.WorkspaceId!;
+          workspace = followed.workspace;
+        }
+      }
       if (changes.length === 0) {
         physicalResourceId = current;
         log(`Update of ${current} is in place; isComplete applies the changes`);
@@ -33,15 +52,22 @@ export async function workspaceOnEvent(event: WorkspaceResourceEvent, resolved: 
         // properties swapped): then the WorkSpace already is what the template asks for, and
         // the update is in place. isComplete decides the same way (needsNewWorkspace). A
         // bundle named by name is compared by the id it names now.
-        const workspace = await api.describe(current);
         const withBundle = workspace !== undefined && changesBundle(changes) ? await resolvedDesired(api, desired) : desired;
-        if (workspace === undefined || !hasImmutableSettings(workspace, withBundle)) {
-          throw new Error(sameUserReplacementMessage(current, desired, changes));
+        if (workspace !== undefined && hasImmutableSettings(workspace, withBundle)) {
+          physicalResourceId = current;
+          log(`Update of ${current} is in place: the WorkSpace already has the ${changes.join(', ')} asked for `
+            + '(a rollback to what it is); isComplete applies the other changes');
+          break;
         }
-        physicalResourceId = current;
-        log(`Update of ${current} is in place: the WorkSpace already has the ${changes.join(', ')} asked for `
-          + '(a rollback to what it is); isComplete applies the other changes');
-        break;
+        if (workspace !== undefined && desired.bundleChange === 'MIGRATE' && onlyBundleChanges(changes)) {
+          // Before anything changes: the bundle exists, fits, and is one the service migrates to.
+          const target = await migrationPreflight(api, workspace, desired);
+          physicalResourceId = current;
+          log(`Update of ${current} changes the bundle to ${target.BundleId}: isComplete migrates the WorkSpace once no one is `
+            + 'connected and its newest snapshot is newer than the user\'s last connection');
+          break;
+        }
+        throw new Error(sameUserReplacementMessage(current, desired, changes));
       }
       log(`Update of ${current} needs a new WorkSpace (${changes.join(', ')} changed)`);
       physicalResourceId = await createOrAdopt(resolved, desired, readerOf(event), current);

@@ -47,7 +47,8 @@ export function changesBundle(changes: readonly string[]): boolean {
 export function sameUserReplacementMessage(workspaceId: string, desired: DesiredWorkspace, changes: readonly string[]): string {
   const changed = changes.join(' and ');
   const bundleHint = changesBundle(changes)
-    ? ' To move this user to another bundle and keep the user volume, use the service\'s MigrateWorkspace outside CloudFormation.'
+    ? ' To move this user to another bundle and keep the user volume, set bundleChange to BundleChange.MIGRATE (the default): '
+      + 'the WorkSpace is then migrated in place.'
     : '';
   return `Cannot change ${changed} of WorkSpace ${workspaceId} (user "${desired.userName}" in directory ${desired.directoryId}): `
     + `a change of ${changed} needs a new WorkSpace, and a user can have only one WorkSpace per directory. Nothing was changed. `

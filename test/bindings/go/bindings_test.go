@@ -51,6 +51,7 @@ func twoWorkspaces() assertions.Template {
 		UserName:      jsii.String("bob"),
 		RunningMode:   cdkworkspaces.RunningMode_ALWAYS_ON,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		BundleChange:  cdkworkspaces.BundleChange_REFUSE,
 	})
 	return assertions.Template_FromStack(stack, nil)
 }
@@ -97,7 +98,7 @@ func TestRendersEachWorkspaceUnderTheApiNames(t *testing.T) {
 			`"ServiceTimeout":"3600","Tags":[{"Key":"cost-center","Value":"42"},{"Key":"team","Value":"platform"}],"TimeoutSeconds":3300,` +
 			`"UserName":"alice","UserVolumeEncryptionEnabled":"false",` +
 			`"WorkspaceProperties":{"RunningMode":"AUTO_STOP","RunningModeAutoStopTimeoutInMinutes":120}}`,
-		"bob": `{"BundleId":"wsb-12345678","DirectoryId":"d-1234567890","RootVolumeEncryptionEnabled":"false",` +
+		"bob": `{"BundleChange":"REFUSE","BundleId":"wsb-12345678","DirectoryId":"d-1234567890","RootVolumeEncryptionEnabled":"false",` +
 			`"ServiceTimeout":"3600","Tags":[{"Key":"team","Value":"platform"}],"TimeoutSeconds":3300,` +
 			`"UserName":"bob","UserVolumeEncryptionEnabled":"false",` +
 			`"WorkspaceProperties":{"RunningMode":"ALWAYS_ON"}}`,
@@ -274,5 +275,57 @@ func TestAFleetRendersEveryUserAndExposesOne(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("the fleet's properties lack %s: %s", want, got)
 		}
+	}
+}
+
+func TestAGoldenImageMakesACustomBundleThatAFleetUses(t *testing.T) {
+	stack := newStack()
+	directory := directoryOf(stack)
+	builder := cdkworkspaces.NewWorkspace(stack, jsii.String("Builder"), &cdkworkspaces.WorkspaceProps{
+		Directory: directory,
+		Bundle:    standardBundle(),
+		UserName:  jsii.String("image-builder"),
+	})
+	image := cdkworkspaces.WorkspaceImage_FromWorkspace(stack, jsii.String("Golden"), builder, &cdkworkspaces.WorkspaceImageCaptureOptions{
+		ImageName: jsii.String("golden-1"),
+	})
+	bundle := cdkworkspaces.NewCustomWorkspaceBundle(stack, jsii.String("GoldenBundle"), &cdkworkspaces.CustomWorkspaceBundleProps{
+		Image:          image,
+		BundleName:     jsii.String("golden-standard"),
+		ComputeType:    cdkworkspaces.ComputeType_STANDARD(),
+		UserVolumeSize: awscdk.Size_Gibibytes(jsii.Number(100)),
+	})
+	// The fleet takes the custom bundle as it takes WorkspaceBundle_FromName.
+	cdkworkspaces.NewWorkspaceFleet(stack, jsii.String("Team"), &cdkworkspaces.WorkspaceFleetProps{
+		Directory: directory,
+		Bundle:    bundle,
+		Users:     jsii.Strings("ana", "ben"),
+	})
+	template := assertions.Template_FromStack(stack, nil)
+	images := asJSON(t, template.FindResources(jsii.String("Custom::WorkspaceImage"), nil))
+	bundles := asJSON(t, template.FindResources(jsii.String("Custom::WorkspaceCustomBundle"), nil))
+	fleets := asJSON(t, template.FindResources(jsii.String("Custom::WorkspaceFleet"), nil))
+	for _, check := range []struct{ in, want string }{
+		{images, `"ImageName":"golden-1"`},
+		{bundles, `"BundleName":"golden-standard"`},
+		{bundles, `"ComputeTypeName":"STANDARD"`},
+		{bundles, `"UserVolumeSizeGib":100`},
+		{bundles, `"ImageId":{"Fn::GetAtt":["Golden`},
+		{fleets, `"BundleId":{"Fn::GetAtt":["GoldenBundle`},
+	} {
+		if !strings.Contains(check.in, check.want) {
+			t.Errorf("want %s in %s", check.want, check.in)
+		}
+	}
+	message := panicMessage(func() {
+		cdkworkspaces.NewCustomWorkspaceBundle(stack, jsii.String("Bad"), &cdkworkspaces.CustomWorkspaceBundleProps{
+			Image:          cdkworkspaces.WorkspaceImage_FromImageId(stack, jsii.String("Existing"), jsii.String("wsi-123456789")),
+			BundleName:     jsii.String("golden"),
+			ComputeType:    cdkworkspaces.ComputeType_STANDARD(),
+			RootVolumeSize: awscdk.Size_Gibibytes(jsii.Number(90)),
+		})
+	})
+	if !strings.Contains(message, "Invalid rootVolumeSize 90 GiB") {
+		t.Errorf("want a panic naming rootVolumeSize and its value in GiB, got %q", message)
 	}
 }

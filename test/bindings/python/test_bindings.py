@@ -8,13 +8,15 @@ import re
 import tarfile
 
 import pytest
-from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack, Tags
+from aws_cdk import App, Duration, Environment, RemovalPolicy, Size, Stack, Tags
 from aws_cdk.assertions import Template
 
 from cdk_workspaces import (
+    BundleChange,
     BundleOwner,
     ConnectionAlias,
     ComputeType,
+    CustomWorkspaceBundle,
     DisruptionPolicy,
     IpAccessControlGroup,
     IpRule,
@@ -23,6 +25,7 @@ from cdk_workspaces import (
     Workspace,
     WorkspaceBundle,
     WorkspaceFleet,
+    WorkspaceImage,
     WorkspaceProvider,
     WorkspacesDirectory,
 )
@@ -60,6 +63,7 @@ def two_workspaces() -> Template:
         removal_policy=RemovalPolicy.DESTROY,
         adopt_existing=True,
         disruption_policy=DisruptionPolicy.IMMEDIATE,
+        bundle_change=BundleChange.REFUSE,
     )
     return Template.from_stack(stack)
 
@@ -94,6 +98,7 @@ def test_renders_each_workspace_under_the_api_names():
         "ServiceTimeout": "3600",
         "AdoptExisting": "true",
         "DisruptionPolicy": "IMMEDIATE",
+        "BundleChange": "REFUSE",
     }
 
 
@@ -265,3 +270,45 @@ def test_the_provider_is_configured_from_python_before_the_first_construct():
     assert {g["Properties"]["RetentionInDays"] for g in groups} == {30}
     with pytest.raises(RuntimeError, match=re.escape("Invalid WorkspaceProvider.configure(): the provider of stack Desktops exists already")):
         WorkspaceProvider.configure(stack, log_retention=logs.RetentionDays.ONE_YEAR)
+
+
+def test_golden_image_to_custom_bundle_to_fleet():
+    """A builder WorkSpace, an image of it, a custom bundle of the image, and a fleet on the bundle,
+    with Python's names; the fleet takes the custom bundle as it takes WorkspaceBundle.from_name."""
+    stack = new_stack()
+    builder = Workspace(stack, "Builder", **ids(stack), user_name="image-builder")
+    image = WorkspaceImage.from_workspace(stack, "Golden", builder, image_name="golden-1", timeout=Duration.minutes(50))
+    bundle = CustomWorkspaceBundle(stack, "GoldenBundle",
+        image=image,
+        bundle_name="golden-standard",
+        compute_type=ComputeType.STANDARD,
+        user_volume_size=Size.gibibytes(100),
+    )
+    WorkspaceFleet(stack, "Team", directory=ids(stack)["directory"], bundle=bundle, users=["ana", "ben"])
+    template = Template.from_stack(stack)
+
+    [(image_id, image_resource)] = template.find_resources("Custom::WorkspaceImage").items()
+    assert image_resource["Properties"]["ImageName"] == "golden-1"
+    assert image_resource["Properties"]["TimeoutSeconds"] == 3000
+    [(bundle_id, bundle_resource)] = template.find_resources("Custom::WorkspaceCustomBundle").items()
+    assert without_service_token(bundle_resource) == {
+        "BundleName": "golden-standard",
+        "BundleDescription": "Made by cdk-workspaces",
+        "ImageId": {"Fn::GetAtt": [image_id, "ImageId"]},
+        "ComputeTypeName": "STANDARD",
+        "RootVolumeSizeGib": 80,
+        "UserVolumeSizeGib": 100,
+    }
+    [fleet] = template.find_resources("Custom::WorkspaceFleet").values()
+    assert fleet["Properties"]["BundleId"] == {"Fn::GetAtt": [bundle_id, "BundleId"]}
+    assert WorkspaceImage.from_image_id(stack, "Existing", "wsi-123456789").image_id == "wsi-123456789"
+
+
+def test_golden_image_errors_name_the_construct_the_prop_and_the_value_with_its_unit():
+    stack = new_stack()
+    image = WorkspaceImage.from_image_id(stack, "Image", "wsi-123456789")
+    with pytest.raises(Exception, match=r"Desktops/Bundle: Invalid rootVolumeSize 90 GiB: root volume must be 80 or 100 GiB"):
+        CustomWorkspaceBundle(stack, "Bundle", image=image, bundle_name="golden", compute_type=ComputeType.STANDARD,
+            root_volume_size=Size.gibibytes(90))
+    with pytest.raises(Exception, match=r'Invalid imageId "wsb-123456789"'):
+        WorkspaceImage.from_image_id(stack, "Bad", "wsb-123456789")

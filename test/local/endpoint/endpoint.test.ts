@@ -2,13 +2,13 @@
  * The local WorkSpaces endpoint, driven only through the real AWS SDK v3 over HTTP.
  */
 import {
+  CopyWorkspaceImageCommand,
   CreateTagsCommand,
   CreateWorkspacesCommand,
   DeleteTagsCommand,
   DescribeTagsCommand,
   DescribeWorkspaceBundlesCommand,
   DescribeWorkspaceDirectoriesCommand,
-  DescribeWorkspaceImagesCommand,
   DescribeWorkspacesCommand,
   InvalidParameterValuesException,
   InvalidResourceStateException,
@@ -116,7 +116,7 @@ async function createAvailable(req: Partial<WorkspaceRequest> & { UserName: stri
 describe('wire protocol', () => {
   test('unknown operation: 400 UnknownOperationException, seen by the SDK and on the wire', async () => {
     await start();
-    const err = await failure(client.send(new DescribeWorkspaceImagesCommand({})));
+    const err = await failure(client.send(new CopyWorkspaceImageCommand({ Name: 'copy', SourceImageId: 'wsi-123456789', SourceRegion: 'us-west-2' })));
     expect(err.name).toBe('UnknownOperationException');
     expect(err.$metadata.httpStatusCode).toBe(400);
 

@@ -12,6 +12,8 @@
 import { randomUUID } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { CustomBundleSnapshot, DEFAULT_IMAGE_TIMING, ImageFaults, ImageModel, ImageSnapshot, ImageTiming } from './image-model';
+import { MigrationModel, MigrationRecord } from './migration-model';
 import {
   ApiError,
   BundleInput,
@@ -37,9 +39,12 @@ export {
   volumeSizesError,
 } from './model';
 export type { BundleInput, ConnectionSnapshot, DirectoryInput, SeedWorkspaceInput, Timing, WorkspaceSnapshot } from './model';
+export { CUSTOM_BUNDLE_QUOTA, DEFAULT_IMAGE_TIMING, IMAGE_QUOTA } from './image-model';
+export type { CustomBundleSnapshot, ImageSnapshot, ImageTiming } from './image-model';
 export { DEFAULT_NETWORK_TIMING } from './network-model';
 export type { AliasSnapshot, NetworkTiming } from './network-model';
 export type { StandbySnapshot } from './standby-model';
+export type { MigrationRecord } from './migration-model';
 
 /** The operations this endpoint implements (X-Amz-Target `WorkspacesService.<name>`). */
 export const OPERATIONS = [
@@ -76,6 +81,16 @@ export const OPERATIONS = [
   'DisassociateConnectionAlias',
   // Standby WorkSpaces (standby-model.ts), across endpoints linked with linkRegion().
   'CreateStandbyWorkspaces',
+  // Custom images and bundles (image-model.ts).
+  'CreateWorkspaceImage',
+  'DescribeWorkspaceImages',
+  'DeleteWorkspaceImage',
+  'CreateWorkspaceBundle',
+  'UpdateWorkspaceBundle',
+  'DeleteWorkspaceBundle',
+  // Bundle migration and the snapshots it restores from (migration-model.ts).
+  'MigrateWorkspace',
+  'DescribeWorkspaceSnapshots',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -84,7 +99,7 @@ export type Operation = (typeof OPERATIONS)[number];
  * Request-level faults are decided before the operation runs, in this order:
  * rate limit, throttle, server error.
  */
-export interface Faults extends ModelFaults {
+export interface Faults extends ModelFaults, ImageFaults {
   /** Share (0..1) of requests answered 400 `ThrottlingException`. @default 0 */
   throttleRate: number;
   /** Share (0..1) of requests answered 500 `InternalFailure` or 503 `ServiceUnavailable` (half each). @default 0 */
@@ -122,6 +137,8 @@ export interface LocalWorkspacesOptions {
   readonly region?: string;
   /** Durations of the IP group and alias transitions; unset ones take DEFAULT_NETWORK_TIMING. */
   readonly networkTiming?: Partial<NetworkTiming>;
+  /** Durations of image capture and bundle creation; unset ones take DEFAULT_IMAGE_TIMING. */
+  readonly imageTiming?: Partial<ImageTiming>;
 }
 
 /** A call to authorize, as the service hands it to IAM: who asks, for what, on what. */
@@ -131,8 +148,8 @@ export interface AuthorizationRequest {
   readonly operation: string;
   /** The request's JSON body. */
   readonly body: any;
-  /** The tags a WorkSpace has now (undefined when there is no such WorkSpace): aws:ResourceTag. */
-  tagsOf(workspaceId: string): Readonly<Record<string, string>> | undefined;
+  /** The tags a WorkSpace, image or custom bundle has now (undefined when there is none): aws:ResourceTag. */
+  tagsOf(resourceId: string): Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -175,6 +192,8 @@ export class LocalWorkspaces {
   private readonly model: WorkspacesModel;
   private readonly network: NetworkModel;
   private readonly standby: StandbyModel;
+  private readonly images: ImageModel;
+  private readonly migration: MigrationModel;
   private readonly faultPrng: Prng;
   private counts = new Map<string, number>();
   private log: CallRecord[] = [];
@@ -191,10 +210,13 @@ export class LocalWorkspaces {
     private readonly clock: () => number,
     region = 'us-east-1',
     networkTiming: NetworkTiming = DEFAULT_NETWORK_TIMING,
+    imageTiming: ImageTiming = DEFAULT_IMAGE_TIMING,
   ) {
     this.region = region;
     this.network = new NetworkModel(networkTiming, clock, new Prng(seed * 31 + 7), model);
     this.standby = new StandbyModel(region, model);
+    this.images = new ImageModel(model, imageTiming, clock, new Prng(seed * 131 + 3), faults);
+    this.migration = new MigrationModel(model.migrationAccess());
     const { port } = server.address() as AddressInfo;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -280,6 +302,50 @@ export class LocalWorkspaces {
   /** The standby WorkSpaces of this Region that exist, with their primary. */
   standbyInventory(): StandbySnapshot[] {
     return this.standby.inventory();
+  }
+
+  /** Every custom image of the account, in any state. */
+  imageInventory(): ImageSnapshot[] {
+    return this.images.imageInventory();
+  }
+
+  /** Every custom bundle made through CreateWorkspaceBundle, with its image. */
+  customBundleInventory(): CustomBundleSnapshot[] {
+    return this.images.customBundleInventory();
+  }
+
+  /**
+   * Writes a value to the WorkSpace's user volume now, as its connected user would: the user's
+   * last connection (LastKnownUserConnectionTimestamp) becomes now. A migration restores the user
+   * volume from the last snapshot, so what was written after it is lost.
+   */
+  writeUserData(workspaceId: string, key: string, value: string): void {
+    this.migration.writeUserData(workspaceId, key, value);
+  }
+
+  /** The WorkSpace's user volume now (what a test wrote to it, or what a migration restored). */
+  userVolume(workspaceId: string): Record<string, string> {
+    return this.migration.userVolume(workspaceId);
+  }
+
+  /** Snapshots the WorkSpace's volumes now, beside the regular snapshots (Timing.snapshotIntervalMs). */
+  takeSnapshot(workspaceId: string): void {
+    this.migration.takeSnapshot(workspaceId);
+  }
+
+  /** Clock times (ms) of the WorkSpace's snapshots so far, oldest first. */
+  snapshotTimes(workspaceId: string): number[] {
+    return this.migration.snapshotTimes(workspaceId);
+  }
+
+  /** MigrateWorkspace to this bundle is accepted and then fails: the new WorkSpace goes, the original keeps its id. */
+  failMigrationsTo(bundleId: string): void {
+    this.migration.failMigrationsTo(bundleId);
+  }
+
+  /** Every MigrateWorkspace the endpoint accepted, with its outcome once known. */
+  migrations(): MigrationRecord[] {
+    return this.migration.migrations();
   }
 
   /** Register another directory (id `^d-[0-9a-f]{8,63}$`). */
@@ -388,7 +454,7 @@ export class LocalWorkspaces {
     }
     if (this.authorize) {
       const accessKeyId = /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
-      const tagsOf = (workspaceId: string) => this.model.inventory(true).find((w) => w.WorkspaceId === workspaceId)?.Tags;
+      const tagsOf = (id: string) => this.model.inventory(true).find((w) => w.WorkspaceId === id)?.Tags ?? this.images.resourceTags(id);
       this.authorize({ accessKeyId, operation, body, tagsOf }).then(
         (denial) => (denial === undefined
           ? this.execute(res, operation, body)
@@ -414,14 +480,16 @@ export class LocalWorkspaces {
   private dispatch(operation: Operation, body: any): unknown {
     const m = this.model;
     const n = this.network;
+    const i = this.images;
+    const tagsBy = (id: unknown) => (i.ownsResource(id) ? i : n.ownsResource(id) ? n : m);
     switch (operation) {
       case 'CreateWorkspaces': return m.createWorkspaces(body);
       case 'DescribeWorkspaces': return this.standby.decorate(m.describeWorkspaces(body));
       case 'ModifyWorkspaceProperties': return this.standby.modifyDataReplication(body) ?? m.modifyWorkspaceProperties(body);
       case 'TerminateWorkspaces': return m.terminateWorkspaces(body);
-      case 'CreateTags': return n.ownsResource(body.ResourceId) ? n.createTags(body) : m.createTags(body);
-      case 'DeleteTags': return n.ownsResource(body.ResourceId) ? n.deleteTags(body) : m.deleteTags(body);
-      case 'DescribeTags': return n.ownsResource(body.ResourceId) ? n.describeTags(body) : m.describeTags(body);
+      case 'CreateTags': return tagsBy(body.ResourceId).createTags(body);
+      case 'DeleteTags': return tagsBy(body.ResourceId).deleteTags(body);
+      case 'DescribeTags': return tagsBy(body.ResourceId).describeTags(body);
       case 'StartWorkspaces': return m.startWorkspaces(body);
       case 'StopWorkspaces': return m.stopWorkspaces(body);
       case 'RebootWorkspaces': return m.rebootWorkspaces(body);
@@ -432,7 +500,7 @@ export class LocalWorkspaces {
       case 'ModifySelfservicePermissions': return m.modifySelfservicePermissions(body);
       case 'ModifyWorkspaceCreationProperties': return m.modifyWorkspaceCreationProperties(body);
       case 'ModifyWorkspaceAccessProperties': return m.modifyWorkspaceAccessProperties(body);
-      case 'DescribeWorkspaceBundles': return m.describeWorkspaceBundles(body);
+      case 'DescribeWorkspaceBundles': return i.decorateBundles(m.describeWorkspaceBundles(body));
       case 'DescribeWorkspacesConnectionStatus': return m.describeWorkspacesConnectionStatus(body);
       case 'CreateIpGroup': return n.createIpGroup(body);
       case 'DescribeIpGroups': return n.describeIpGroups(body);
@@ -446,6 +514,14 @@ export class LocalWorkspaces {
       case 'AssociateConnectionAlias': return n.associateConnectionAlias(body);
       case 'DisassociateConnectionAlias': return n.disassociateConnectionAlias(body);
       case 'CreateStandbyWorkspaces': return this.standby.createStandbyWorkspaces(body);
+      case 'CreateWorkspaceImage': return i.createWorkspaceImage(body);
+      case 'DescribeWorkspaceImages': return i.describeWorkspaceImages(body);
+      case 'DeleteWorkspaceImage': return i.deleteWorkspaceImage(body);
+      case 'CreateWorkspaceBundle': return i.createWorkspaceBundle(body);
+      case 'UpdateWorkspaceBundle': return i.updateWorkspaceBundle(body);
+      case 'DeleteWorkspaceBundle': return i.deleteWorkspaceBundle(body);
+      case 'MigrateWorkspace': return this.migration.migrateWorkspace(body);
+      case 'DescribeWorkspaceSnapshots': return this.migration.describeWorkspaceSnapshots(body);
     }
   }
 
@@ -517,7 +593,8 @@ export async function startLocalWorkspaces(options: LocalWorkspacesOptions = {})
     });
   });
   const networkTiming: NetworkTiming = { ...DEFAULT_NETWORK_TIMING, ...definedOnly(options.networkTiming ?? {}) };
-  return new LocalWorkspaces(server, model, faults, timing, seed, clock, options.region, networkTiming);
+  const imageTiming: ImageTiming = { ...DEFAULT_IMAGE_TIMING, ...definedOnly(options.imageTiming ?? {}) };
+  return new LocalWorkspaces(server, model, faults, timing, seed, clock, options.region, networkTiming, imageTiming);
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -40,6 +40,13 @@ export interface Timing {
   readonly rebootingMs: number;
   /** REBUILDING -> AVAILABLE. @default 100 */
   readonly rebuildingMs: number;
+  /** MigrateWorkspace: the new WorkSpace is PENDING this long (after its invisible window). @default 200 */
+  readonly migratingMs: number;
+  /**
+   * The service snapshots each WorkSpace's volumes regularly (every 12 hours, the API reference
+   * says of RebuildWorkspaces): the first this long after creation, then at this interval. @default 12 hours
+   */
+  readonly snapshotIntervalMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -52,6 +59,8 @@ export const DEFAULT_TIMING: Timing = {
   stoppingMs: 50,
   rebootingMs: 50,
   rebuildingMs: 100,
+  migratingMs: 200,
+  snapshotIntervalMs: 12 * 3600_000,
 };
 
 /**
@@ -111,6 +120,10 @@ export interface BundleInput {
   readonly protocol?: Protocol;
   /** @default 'WINDOWS_SERVER_2022' */
   readonly operatingSystemName?: WorkspaceProperties['OperatingSystemName'];
+  /** The image the bundle is made of (a custom bundle's, image-model.ts). @default one derived from the bundle id */
+  readonly imageId?: string;
+  /** A Bring Your Own License bundle (its image needs dedicated tenancy): MigrateWorkspace moves BYOL only to BYOL. @default false */
+  readonly byol?: boolean;
 }
 
 export interface SeedWorkspaceInput {
@@ -146,6 +159,8 @@ export interface WorkspaceSnapshot extends Workspace {
   readonly Visible: boolean;
   /** Clock time of creation (ms). */
   readonly CreatedAt: number;
+  /** The image the WorkSpace was created or last rebuilt from (its bundle's image then). */
+  readonly ImageId: string;
 }
 
 /** Faults the model itself applies (the HTTP layer applies the others). */
@@ -158,18 +173,21 @@ export interface ModelFaults {
 
 type PhaseState = WorkspaceState | 'HIDDEN' | 'GONE';
 
-interface Phase {
+export interface Phase {
   readonly state: PhaseState;
   readonly ms: number;
   readonly enter?: (ws: WsRecord) => void;
 }
 
-interface WsRecord {
+/** A WorkSpace as the model holds it; exported for the models split into their own files (migration-model.ts). */
+export interface WsRecord {
   readonly seq: number;
   readonly id: string;
   readonly directoryId: string;
   readonly userName: string;
   readonly bundleId: string;
+  /** The bundle's image when the WorkSpace was created or last rebuilt: UpdateWorkspaceBundle changes only new and rebuilt ones. */
+  imageId: string;
   readonly rootEnc: boolean;
   readonly userEnc: boolean;
   readonly key?: string;
@@ -204,7 +222,7 @@ export interface ConnectionSnapshot {
   readonly DisconnectedByChange: number;
 }
 
-interface BundleRecord {
+export interface BundleRecord {
   readonly id: string;
   readonly name: string;
   readonly description: string;
@@ -214,7 +232,24 @@ interface BundleRecord {
   readonly owner: string;
   readonly protocol: Protocol;
   readonly os: WorkspaceProperties['OperatingSystemName'];
+  readonly byol: boolean;
   readonly createdAt: number;
+  /** UpdateWorkspaceBundle points a custom bundle at another image. */
+  imageId: string;
+  updatedAt: number;
+}
+
+/** See WorkspacesModel.migrationAccess. */
+export interface MigrationAccess {
+  readonly clock: () => number;
+  readonly timing: Timing;
+  live(id: string, includeHidden?: boolean): WsRecord | undefined;
+  bundle(id: string): BundleRecord | undefined;
+  /** A new record for the user of `source` (same directory, encryption and tags), from `bundle`. */
+  newRecord(source: WsRecord, bundle: BundleRecord, props: WorkspaceProperties): WsRecord;
+  schedule(ws: WsRecord, phases: Phase[]): void;
+  endSession(ws: WsRecord): void;
+  computerName(): string;
 }
 
 export const ACCOUNT_ID = '123456789012';
@@ -356,8 +391,29 @@ export class WorkspacesModel {
       owner: input.owner ?? ACCOUNT_ID,
       protocol: input.protocol ?? 'PCOIP',
       os: input.operatingSystemName ?? 'WINDOWS_SERVER_2022',
+      byol: input.byol ?? false,
       createdAt: this.clock(),
+      imageId: input.imageId ?? `wsi-${bundleId.slice(4, 13).padEnd(9, '0')}`,
+      updatedAt: this.clock(),
     });
+  }
+
+  /** The bundle's owner and image, or undefined when there is no such bundle (image-model.ts reads it). */
+  bundleInfo(bundleId: string): { owner: string; imageId: string; name: string } | undefined {
+    const b = this.bundles.get(bundleId);
+    return b && { owner: b.owner, imageId: b.imageId, name: b.name };
+  }
+
+  /** UpdateWorkspaceBundle: the bundle now gives new (and rebuilt) WorkSpaces this image. */
+  setBundleImage(bundleId: string, imageId: string): void {
+    const b = this.bundles.get(bundleId)!;
+    b.imageId = imageId;
+    b.updatedAt = this.clock();
+  }
+
+  /** DeleteWorkspaceBundle. */
+  removeBundle(bundleId: string): void {
+    this.bundles.delete(bundleId);
   }
 
   seedWorkspace(input: SeedWorkspaceInput): WorkspaceSnapshot {
@@ -410,6 +466,37 @@ export class WorkspacesModel {
     return this.all()
       .filter((ws) => includeTerminated || ws.phase.state !== 'TERMINATED')
       .map((ws) => this.snapshot(ws));
+  }
+
+  /**
+   * What migration-model.ts needs of the WorkSpaces: their records, a new record for the same
+   * user, and the phases a migration moves them through. Not for tests: they use the endpoint.
+   */
+  migrationAccess(): MigrationAccess {
+    return {
+      live: (id, includeHidden) => this.live(id, includeHidden),
+      bundle: (id) => this.bundles.get(id),
+      newRecord: (source, bundle, props) => {
+        const dir = this.directories.get(source.directoryId)!;
+        const ws = this.newRecord({
+          directoryId: source.directoryId,
+          userName: source.userName,
+          bundle,
+          dir,
+          props,
+          rootEnc: source.rootEnc,
+          userEnc: source.userEnc,
+          key: source.key,
+          tags: new Map(source.tags),
+        });
+        return ws;
+      },
+      schedule: (ws, phases) => this.schedule(ws, phases),
+      endSession: (ws) => this.endSession(ws),
+      computerName: () => this.computerName(),
+      clock: this.clock,
+      timing: this.timing,
+    };
   }
 
   // ------------------------------------------------------------- operations
@@ -761,7 +848,7 @@ export class WorkspacesModel {
       const ok = ['AVAILABLE', 'ERROR', 'UNHEALTHY', 'STOPPED'];
       if (!ok.includes(ws.phase.state)) return stateFailure(ws, 'rebuilt', ok);
       this.schedule(ws, [
-        { state: 'REBUILDING', ms: this.timing.rebuildingMs, enter: (w) => { w.errorCode = undefined; w.errorMessage = undefined; } },
+        { state: 'REBUILDING', ms: this.timing.rebuildingMs, enter: (w) => { w.errorCode = undefined; w.errorMessage = undefined; w.imageId = this.bundles.get(w.bundleId)?.imageId ?? w.imageId; } },
         { state: 'AVAILABLE', ms: Infinity, enter: (w) => { w.computerName ??= this.computerName(); } },
       ]);
       return undefined;
@@ -966,7 +1053,7 @@ export class WorkspacesModel {
         Name: b.name,
         Owner: b.owner,
         Description: b.description,
-        ImageId: `wsi-${b.id.slice(4, 13).padEnd(9, '0')}`,
+        ImageId: b.imageId,
         RootStorage: { Capacity: String(b.root) },
         UserStorage: { Capacity: String(b.user) },
         ComputeType: { Name: b.computeType },
@@ -974,7 +1061,7 @@ export class WorkspacesModel {
         BundleType: 'REGULAR',
         // timestamps are epoch seconds on the wire
         CreationTime: b.createdAt / 1000,
-        LastUpdatedTime: b.createdAt / 1000,
+        LastUpdatedTime: b.updatedAt / 1000,
       })),
       NextToken: next,
     };
@@ -1014,6 +1101,7 @@ export class WorkspacesModel {
       directoryId: o.directoryId,
       userName: o.userName,
       bundleId: o.bundle.id,
+      imageId: o.bundle.imageId,
       rootEnc: o.rootEnc,
       userEnc: o.userEnc,
       key: o.key,
@@ -1171,6 +1259,7 @@ export class WorkspacesModel {
       Tags: Object.fromEntries(ws.tags),
       Visible: ws.phase.state !== 'HIDDEN',
       CreatedAt: ws.createdAt,
+      ImageId: ws.imageId,
     };
   }
 }

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cdkworkspaces.BundleChange;
 import io.github.cdkworkspaces.BundleOwner;
 import io.github.cdkworkspaces.ComputeType;
+import io.github.cdkworkspaces.CustomWorkspaceBundle;
 import io.github.cdkworkspaces.DisruptionPolicy;
 import io.github.cdkworkspaces.IWorkspace;
+import io.github.cdkworkspaces.IWorkspaceImage;
 import io.github.cdkworkspaces.IWorkspacesDirectory;
 import io.github.cdkworkspaces.IpAccessControlGroup;
 import io.github.cdkworkspaces.RunningMode;
@@ -16,6 +19,8 @@ import io.github.cdkworkspaces.Workspace;
 import io.github.cdkworkspaces.WorkspaceBundle;
 import io.github.cdkworkspaces.WorkspaceFleet;
 import io.github.cdkworkspaces.WorkspaceFleetUserOptions;
+import io.github.cdkworkspaces.WorkspaceImage;
+import io.github.cdkworkspaces.WorkspaceImageCaptureOptions;
 import io.github.cdkworkspaces.WorkspacesDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,6 +49,7 @@ import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Size;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Tags;
@@ -84,6 +90,7 @@ class WorkspaceBindingTest {
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .adoptExisting(true)
                 .disruptionPolicy(DisruptionPolicy.IMMEDIATE)
+                .bundleChange(BundleChange.REFUSE)
                 .build();
         return Template.fromStack(stack);
     }
@@ -118,7 +125,8 @@ class WorkspaceBindingTest {
                 Map.entry("TimeoutSeconds", 3300),
                 Map.entry("ServiceTimeout", "3600"),
                 Map.entry("AdoptExisting", "true"),
-                Map.entry("DisruptionPolicy", "IMMEDIATE"))));
+                Map.entry("DisruptionPolicy", "IMMEDIATE"),
+                Map.entry("BundleChange", "REFUSE"))));
     }
 
     @Test
@@ -330,5 +338,50 @@ class WorkspaceBindingTest {
                 .build();
         RuntimeException error = assertThrows(RuntimeException.class, () -> fleet.addUser("ALICE"));
         assertTrue(error.getMessage().contains("Desktops/Sales: Invalid userName \"ALICE\""), error.getMessage());
+    }
+
+    @Test
+    void aGoldenImageMakesACustomBundleThatAFleetUses() {
+        Stack stack = newStack();
+        IWorkspacesDirectory directory = WorkspacesDirectory.fromDirectoryId(stack, "Directory", "d-1234567890");
+        Workspace builder = Workspace.Builder.create(stack, "Builder")
+                .directory(directory)
+                .bundle(WorkspaceBundle.fromBundleId("wsb-12345678"))
+                .userName("image-builder")
+                .build();
+        WorkspaceImage image = WorkspaceImage.fromWorkspace(stack, "Golden", builder,
+                WorkspaceImageCaptureOptions.builder().imageName("golden-1").timeout(Duration.minutes(50)).build());
+        CustomWorkspaceBundle bundle = CustomWorkspaceBundle.Builder.create(stack, "GoldenBundle")
+                .image(image)
+                .bundleName("golden-standard")
+                .computeType(ComputeType.STANDARD)
+                .userVolumeSize(Size.gibibytes(100))
+                .build();
+        // The fleet takes the custom bundle as it takes WorkspaceBundle.fromName.
+        WorkspaceFleet.Builder.create(stack, "Team")
+                .directory(directory)
+                .bundle(bundle)
+                .users(List.of("ana", "ben"))
+                .build();
+
+        Template template = Template.fromStack(stack);
+        template.hasResourceProperties("Custom::WorkspaceImage", Map.of("ImageName", "golden-1", "TimeoutSeconds", 3000));
+        template.hasResourceProperties("Custom::WorkspaceCustomBundle", Map.of(
+                "BundleName", "golden-standard",
+                "ComputeTypeName", "STANDARD",
+                "RootVolumeSizeGib", 80,
+                "UserVolumeSizeGib", 100,
+                "ImageId", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^Golden"), "ImageId"))));
+        template.hasResourceProperties("Custom::WorkspaceFleet", Map.of(
+                "BundleId", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^GoldenBundle"), "BundleId"))));
+
+        IWorkspaceImage existing = WorkspaceImage.fromImageId(stack, "Existing", "wsi-123456789");
+        RuntimeException error = assertThrows(RuntimeException.class, () -> CustomWorkspaceBundle.Builder.create(stack, "Bad")
+                .image(existing)
+                .bundleName("golden")
+                .computeType(ComputeType.STANDARD)
+                .rootVolumeSize(Size.gibibytes(90))
+                .build());
+        assertTrue(error.getMessage().contains("Desktops/Bad: Invalid rootVolumeSize 90 GiB"), error.getMessage());
     }
 }

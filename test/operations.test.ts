@@ -232,9 +232,9 @@ describe('least privilege of the provider', () => {
 
   // What each statement allows is proved by evaluating these policies in test/iam/provider-policies.test.ts.
   const thisStacksMarking = { 'Fn::Join': ['', [{ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }, '/*']] };
-  // The fleet's membership tag is reserved beside the ownership tag (a fleet marks its lifetime with it).
+  // The fleet's membership tag and the migration mark are reserved beside the ownership tag.
   const onlyTheOwnershipTag = {
-    'ForAllValues:StringEquals': { 'aws:TagKeys': ['cdk-workspaces:owner', 'cdk-workspaces:fleet'] },
+    'ForAllValues:StringEquals': { 'aws:TagKeys': ['cdk-workspaces:owner', 'cdk-workspaces:fleet', 'cdk-workspaces:migration'] },
     'Null': { 'aws:TagKeys': 'false' },
   };
 
@@ -283,11 +283,15 @@ describe('least privilege of the provider', () => {
         Resource: '*',
       },
       {
-        Action: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces'],
+        Action: ['workspaces:ModifyWorkspaceProperties', 'workspaces:TerminateWorkspaces', 'workspaces:MigrateWorkspace'],
         Condition: { StringLike: { 'aws:ResourceTag/cdk-workspaces:owner': thisStacksMarking } },
         Effect: 'Allow',
         Resource: arn('workspace/*'),
       },
+      // MigrateWorkspace names the target bundle too: Amazon's bundles belong to other accounts.
+      { Action: 'workspaces:MigrateWorkspace', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':workspaces:eu-west-1:*:workspacebundle/*']] } },
+      // Whether the newest snapshot is newer than the user's last connection, before a migration.
+      { Action: 'workspaces:DescribeWorkspaceSnapshots', Effect: 'Allow', Resource: arn('workspace/*') },
     ]);
   });
 

@@ -90,6 +90,44 @@ describe('removals happen in CloudFormation\'s cleanup phase', () => {
     expect(endpoint.inventory()).toEqual([]);
   });
 
+  test('an update under DESTROY that only adds users keeps every member when its cleanup comes, and its rollback terminates only the added', async () => {
+    scenario = await startFleetScenario({ faults: { forceErrorForUser: 'erin' } });
+    const { endpoint, stack } = scenario;
+    const v1 = synthFleet({ users: ['alice', 'bob'], removalPolicy: DESTROY });
+    expect((await stack.deploy(v1)).ok).toBe(true);
+    const before = idsOf(scenario);
+    const firstId = stack.resources.get('Fleet30813DF3')!.physicalId;
+
+    // carol joins while erin's new Workspace goes to ERROR: the rollback's Delete of the new
+    // generation terminates carol's new WorkSpace and nothing else.
+    const failed = await stack.deploy(synthFleet({
+      users: ['alice', 'bob', 'carol'],
+      removalPolicy: DESTROY,
+      workspaces: [{ userName: 'erin', removalPolicy: DESTROY }],
+    }));
+    expect(failed).toMatchObject({ ok: false, rolledBack: true });
+    expect(failed.rollbackFailure).toBeUndefined();
+    expect(idsOf(scenario)).toEqual(before);
+    expectFleetInventory(endpoint, stack, v1);
+
+    // The same addition in a deployment that succeeds: the cleanup Delete of the old id (the
+    // generation before the addition) releases and terminates nothing: no user was removed.
+    endpoint.faults.forceErrorForUser = undefined;
+    endpoint.resetCalls();
+    const v2 = synthFleet({ users: ['alice', 'bob', 'carol'], removalPolicy: DESTROY });
+    const result = await stack.deploy(v2);
+    expect(result.reason).toBeUndefined();
+    expect(result.operations.filter((o) => o.operation === 'Delete').map((o) => [o.physicalId, o.ok])).toEqual([[firstId, true]]);
+    expect(countCalls(endpoint.callLog(), 'TerminateWorkspaces', 'all')).toBe(0);
+    expectFleetInventory(endpoint, stack, v2);
+    expect(idsOf(scenario).get('alice')).toBe(before.get('alice'));
+    expect(idsOf(scenario).get('bob')).toBe(before.get('bob'));
+
+    // The generation is committed: removing the fleet afterwards terminates every member.
+    expect((await stack.destroy()).ok).toBe(true);
+    expect(endpoint.inventory()).toEqual([]);
+  });
+
   test('the fleet\'s own failure after a removal: its rollback terminates what it created and keeps every WorkSpace that existed', async () => {
     scenario = await startFleetScenario({ faults: { forceErrorForUser: 'frank' } });
     const { endpoint, stack } = scenario;

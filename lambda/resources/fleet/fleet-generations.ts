@@ -170,6 +170,11 @@ export async function classifyDelete(
   }
   const checked = new Map<string, boolean>();
   for (const m of members) {
+    if (m.tag.kind === 'anchor' && m.tag.generation !== id.generation) {
+      // A newer generation that removed no user (it only added some) is told by its anchor alone:
+      // its tag is in force by being there, so this is its cleanup, with nothing to remove.
+      return { kind: 'cleanup', removedBy: m.tag.generation, anchor: m.workspace.WorkspaceId! };
+    }
     if (m.tag.kind !== 'removing' || m.tag.generation === id.generation) {
       continue;
     }

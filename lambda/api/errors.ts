@@ -53,6 +53,27 @@ export function isTemporary(error: unknown): boolean {
     || /\bRate exceeded\b/i.test(String((e as { message?: unknown }).message ?? ''));
 }
 
+/** Whether the service answered that the WorkSpace (or other resource) named is not there (any more). */
+export function isNotFound(error: unknown): boolean {
+  return /ResourceNotFound/.test(errorName(sdkErrorOf(error)));
+}
+
+/**
+ * Tags a WorkSpace that may be gone by now: a migration's original is terminated by the service as
+ * soon as the new WorkSpace is AVAILABLE, which can come between a poll's look and its mark. A mark
+ * on what is gone has nothing left to say, and the next poll decides from what it then sees.
+ */
+export async function tagUnlessGone(api: { createTags(id: string, tags: Array<{ Key: string; Value: string }>): Promise<unknown> },
+  workspaceId: string, tags: Array<{ Key: string; Value: string }>): Promise<void> {
+  try {
+    await api.createTags(workspaceId, tags);
+  } catch (e) {
+    if (!isNotFound(e)) {
+      throw e;
+    }
+  }
+}
+
 /** Whether the service refused a step because of the WorkSpace's state (not "busy, try in a moment"). */
 export function isStateRefusal(error: unknown): boolean {
   return /InvalidResourceState/.test(errorName(sdkErrorOf(error)));

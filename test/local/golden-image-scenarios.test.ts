@@ -32,7 +32,7 @@ async function start(faults: Json = {}, handlerSpeedUp?: number): Promise<Scenar
   scenario = await startScenario({
     handlerSpeedUp,
     // A migrated original stays TERMINATING a while, as on the service (minutes): the fleet marks it
-    // once more while it is there (with the default 100 ms here, the mark can meet it gone; reported).
+    // once more while it is there (a mark that meets it gone is let go: api/errors.ts tagUnlessGone).
     timing: { terminatingMs: 600, terminatedVisibleMs: 200 },
     imageTiming: IMAGE_TIMING,
     faults,

@@ -13,7 +13,7 @@ import type { Workspace } from '@aws-sdk/client-workspaces';
 import { groupByUser, lower } from './fleet-members';
 import type { FleetSpec } from './fleet-properties';
 import { MIGRATION_TAG_KEY } from '../../../src/private/rules';
-import { errorText, isRetryLater, Pacer, sdkErrorOf, WorkspacesApi } from '../../api';
+import { errorText, isRetryLater, Pacer, sdkErrorOf, tagUnlessGone, WorkspacesApi } from '../../api';
 import { IsCompleteResult, ResolvedDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../core/contract';
 import { lastConnectionSeen } from '../../core/refusals';
 import { formatMigrationMark, MigrationDecision, MigrationMark, migrationPairRefusal, parseMigrationMark, planMigration } from '../../plan';
@@ -219,7 +219,7 @@ async function memberState(api: WorkspacesApi, workspaces: readonly Workspace[],
       }
       if (ours && !mark.seen) {
         // Seen once: should it disappear, the migration failed (a new WorkSpace is invisible only at first).
-        await api.createTags(original!.WorkspaceId!, markTag({ ...mark, seen: true }));
+        await tagUnlessGone(api, original!.WorkspaceId!, markTag({ ...mark, seen: true }));
       }
       return { kind: 'inFlight', reason: `${onTarget.WorkspaceId} is PENDING` };
     }
@@ -249,7 +249,7 @@ async function memberState(api: WorkspacesApi, workspaces: readonly Workspace[],
     }
     if (target !== undefined && !mark.seen) {
       // Seen once: should it disappear, the migration failed (a new WorkSpace is invisible only at first).
-      await api.createTags(source.WorkspaceId!, markTag({ ...mark, seen: true }));
+      await tagUnlessGone(api, source.WorkspaceId!, markTag({ ...mark, seen: true }));
     }
     if (target === undefined || ['TERMINATING', 'TERMINATED', 'ERROR'].includes(target.State ?? '')) {
       return {

@@ -12,7 +12,7 @@
 import type { Workspace } from '@aws-sdk/client-workspaces';
 import { takeStep } from './poll';
 import { MIGRATION_TAG_KEY, OWNERSHIP_TAG_KEY } from '../../../src/private/rules';
-import { errorText, isRetryLater, sdkErrorOf, WorkspacesApi } from '../../api';
+import { errorText, isRetryLater, sdkErrorOf, tagUnlessGone, WorkspacesApi } from '../../api';
 import { attributesOf, IsCompleteResult, ResolvedDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../core/contract';
 import { Reader, readerOf, relationOf } from '../../core/ownership';
 import { lastConnectionSeen } from '../../core/refusals';
@@ -137,7 +137,7 @@ export async function migrationIsComplete(
     const targetId = mark.to ?? target?.WorkspaceId ?? '(not known yet)';
     if (target !== undefined && mark.to !== undefined && !mark.seen) {
       // Seen once: should it disappear, the migration failed (a new WorkSpace is invisible only at first).
-      await api.createTags(physicalId, markTag({ ...mark, seen: true }));
+      await tagUnlessGone(api, physicalId, markTag({ ...mark, seen: true }));
     }
     if (target === undefined && mark.seen) {
       await api.deleteTags(physicalId, [MIGRATION_TAG_KEY]);

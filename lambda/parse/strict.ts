@@ -3,7 +3,7 @@
 // outside the service's enum or pattern is refused before any API call, with one message form
 // (InputError: the property, the value quoted within bounds, the rule) whatever the resource type.
 import type { WorkspaceTag } from './desired';
-import { checkTagCount, checkTagKey, checkTagValue, InputError } from '../../src/private/rules';
+import { checkTagCount, checkTagKey, checkTagValue, InputError, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from '../../src/private/rules';
 
 export function isObject(raw: unknown): raw is Record<string, unknown> {
   return typeof raw === 'object' && raw !== null && !Array.isArray(raw);
@@ -188,3 +188,18 @@ export function optionalTags(prop: string, raw: unknown, reserved = 1, resource 
 }
 
 const TAG_KEYS: ReadonlySet<string> = new Set(['Key', 'Value']);
+
+/**
+ * A resource's TimeoutSeconds (CloudFormation passes it as a string): whole seconds within what
+ * the Provider framework's hour leaves, or the resource type's default when absent.
+ */
+export function boundedTimeoutSeconds(value: unknown, defaultSeconds: number): number {
+  if (value === undefined) {
+    return defaultSeconds;
+  }
+  const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(seconds) || seconds < MIN_TIMEOUT_SECONDS || seconds > MAX_TIMEOUT_SECONDS) {
+    throw new InputError('TimeoutSeconds', value, `must be a whole number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}`);
+  }
+  return seconds;
+}

@@ -1,8 +1,8 @@
 // Every resource type reads its properties through the parse layer's strict rules
 // (lambda/parse/strict.ts): what Custom::Workspace refuses, Custom::WorkspacesDirectory,
-// Custom::WorkspaceFleet, Custom::WorkspaceLookup, Custom::WorkspacesConnectionAliasAssociation and
-// Custom::WorkspacesStandby refuse too, with the same message, before any API call (a template can
-// be written by hand).
+// Custom::WorkspaceFleet, Custom::WorkspaceLookup, Custom::WorkspacesConnectionAliasAssociation,
+// Custom::WorkspacesStandby, Custom::WorkspaceImage and Custom::WorkspaceCustomBundle refuse too,
+// with the same message, before any API call (a template can be written by hand).
 import { DescribeWorkspaceDirectoriesCommand, RegisterWorkspaceDirectoryCommand, WorkSpacesClient } from '@aws-sdk/client-workspaces';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -151,6 +151,10 @@ describe('the same refusal, in the same words, whatever the resource type', () =
       { ServiceToken: SERVICE_TOKEN, AliasId: 'wsca-abcd1234', ResourceId: 'd-1234567890', Colour: 'blue' }],
     ['an unknown key', 'Custom::WorkspacesStandby', { Colour: 'blue' }, { ...STANDBY_PROPS, Colour: 'blue' }],
     ['a bad directory id', 'Custom::WorkspacesStandby', { DirectoryId: 'd-1' }, { ...STANDBY_PROPS, DirectoryId: 'd-1' }],
+    ['an unknown key', 'Custom::WorkspaceImage', { Colour: 'blue' },
+      { ServiceToken: SERVICE_TOKEN, SourceWorkspaceId: 'ws-abcdefgh1', ImageName: 'golden', ImageDescription: 'golden', Colour: 'blue' }],
+    ['an unknown key', 'Custom::WorkspaceCustomBundle', { Colour: 'blue' },
+      { ServiceToken: SERVICE_TOKEN, BundleName: 'golden', ImageId: 'wsi-abcdefgh1', ComputeTypeName: 'STANDARD', Colour: 'blue' }],
   ])('%s: %s', async (_, otherType, workspacePatch, otherProps) => {
     const asWorkspace = await refusal('Custom::Workspace', { ...WORKSPACE_PROPS, ...workspacePatch });
     const asOther = await refusal(otherType, otherProps);

@@ -13,11 +13,11 @@ import {
   DisassociateConnectionAliasCommand,
 } from '@aws-sdk/client-workspaces';
 import { ALIAS_ID_PATTERN, checkAliasId } from '../../../src/private/network-rules';
-import { checkDirectoryId, DIRECTORY_ID_PATTERN, InputError, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS, OWNERSHIP_TAG_KEY } from '../../../src/private/rules';
+import { checkDirectoryId, DIRECTORY_ID_PATTERN, InputError, OWNERSHIP_TAG_KEY } from '../../../src/private/rules';
 import { isRetryLater, isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
 import { WorkspaceResourceEvent } from '../../core/contract';
 import { ownershipMarking, Reader, relationOf, resourcePart, stackUuid, parseOwnership } from '../../core/ownership';
-import { rejectUnknownKeys } from '../../parse/strict';
+import { boundedTimeoutSeconds, rejectUnknownKeys } from '../../parse/strict';
 
 export const ALIAS_ASSOCIATION_RESOURCE_TYPE = 'Custom::WorkspacesConnectionAliasAssociation';
 
@@ -50,7 +50,7 @@ export function parseAssociationProperties(raw: Record<string, unknown>): Desire
   checkAliasId('AliasId', aliasId);
   const directoryId = requiredString('ResourceId', raw.ResourceId);
   checkDirectoryId('ResourceId', directoryId);
-  return { aliasId, directoryId, timeoutSeconds: parseTimeout(raw.TimeoutSeconds) };
+  return { aliasId, directoryId, timeoutSeconds: boundedTimeoutSeconds(raw.TimeoutSeconds, DEFAULT_ASSOCIATION_TIMEOUT_SECONDS) };
 }
 
 function requiredString(prop: string, value: unknown): string {
@@ -60,17 +60,6 @@ function requiredString(prop: string, value: unknown): string {
   return value;
 }
 
-function parseTimeout(value: unknown): number {
-  if (value === undefined) {
-    return DEFAULT_ASSOCIATION_TIMEOUT_SECONDS;
-  }
-  // CloudFormation passes numbers as strings.
-  const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(seconds) || seconds < MIN_TIMEOUT_SECONDS || seconds > MAX_TIMEOUT_SECONDS) {
-    throw new InputError('TimeoutSeconds', value, `must be a whole number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}`);
-  }
-  return seconds;
-}
 
 /** Which association a physical id names, and whether this resource made it. */
 export function parseAssociationId(physicalId: string | undefined): { aliasId: string; directoryId: string; associatedHere: boolean } | undefined {

@@ -19,12 +19,13 @@ import {
 import { BundleRequest, ImagesApi, isTemporary } from '../../api';
 import { ResolvedDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../core/contract';
 import { createdByThisResource, describeOwner, ownershipMarking, readerOf, relationOf } from '../../core/ownership';
+import { rejectUnknownKeys } from '../../parse/strict';
 import { checkBundleImage, checkBundleQuota } from '../../preflight';
 
 export const CUSTOM_BUNDLE_RESOURCE_TYPE = 'Custom::WorkspaceCustomBundle';
 
-const PROPERTIES = ['ServiceToken', 'ServiceTimeout', 'BundleName', 'BundleDescription', 'ImageId', 'ComputeTypeName',
-  'RootVolumeSizeGib', 'UserVolumeSizeGib'];
+const PROPERTIES: ReadonlySet<string> = new Set(['ServiceToken', 'ServiceTimeout', 'BundleName', 'BundleDescription', 'ImageId', 'ComputeTypeName',
+  'RootVolumeSizeGib', 'UserVolumeSizeGib']);
 /** A new bundle is PENDING briefly; past this, something is wrong. */
 const PENDING_LIMIT_SECONDS = 15 * 60;
 /** How many of the WorkSpaces that use a bundle a refusal names. */
@@ -32,12 +33,7 @@ const NAMED_USERS = 3;
 
 /** Parses the properties strictly: unknown keys, wrong types and broken patterns fail before any call, naming the property. */
 export function parseBundleProperties(raw: Record<string, unknown>): BundleRequest {
-  for (const key of Object.keys(raw)) {
-    if (!PROPERTIES.includes(key)) {
-      throw new InputError(key, raw[key], `is not a property of ${CUSTOM_BUNDLE_RESOURCE_TYPE}, which takes `
-        + `${PROPERTIES.filter((p) => !p.startsWith('Service')).join(', ')}`);
-    }
-  }
+  rejectUnknownKeys(CUSTOM_BUNDLE_RESOURCE_TYPE, '', raw, PROPERTIES);
   const text = (prop: string): string => {
     const value = raw[prop];
     if (typeof value !== 'string' || value === '') {

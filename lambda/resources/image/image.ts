@@ -8,7 +8,6 @@ import {
   checkWorkspaceImageDescription,
   InputError,
   MAX_TIMEOUT_SECONDS,
-  MIN_TIMEOUT_SECONDS,
   OWNERSHIP_TAG_KEY,
   WORKSPACE_ID_PATTERN,
   WORKSPACE_IMAGE_ID_PATTERN,
@@ -16,12 +15,13 @@ import {
 import { ImagesApi, isStateRefusal, isTemporary } from '../../api';
 import { endSentence, ResolvedDeps, WorkspaceIsCompleteEvent, WorkspaceResourceEvent } from '../../core/contract';
 import { createdByThisResource, describeOwner, ownershipMarking, readerOf, relationOf } from '../../core/ownership';
+import { boundedTimeoutSeconds, rejectUnknownKeys } from '../../parse/strict';
 import { formatSeconds } from '../../plan';
 import { checkCapture } from '../../preflight';
 
 export const IMAGE_RESOURCE_TYPE = 'Custom::WorkspaceImage';
 
-const PROPERTIES = ['ServiceToken', 'ServiceTimeout', 'SourceWorkspaceId', 'ImageName', 'ImageDescription', 'TimeoutSeconds'];
+const PROPERTIES: ReadonlySet<string> = new Set(['ServiceToken', 'ServiceTimeout', 'SourceWorkspaceId', 'ImageName', 'ImageDescription', 'TimeoutSeconds']);
 
 export interface DesiredImage {
   readonly sourceWorkspaceId: string;
@@ -32,12 +32,7 @@ export interface DesiredImage {
 
 /** The properties, strictly: unknown keys, wrong types and broken patterns fail before any call, naming the property. */
 export function parseImageProperties(raw: Record<string, unknown>): DesiredImage {
-  for (const key of Object.keys(raw)) {
-    if (!PROPERTIES.includes(key)) {
-      throw new InputError(key, raw[key], `is not a property of ${IMAGE_RESOURCE_TYPE}, which takes SourceWorkspaceId, ImageName, `
-        + 'ImageDescription, TimeoutSeconds');
-    }
-  }
+  rejectUnknownKeys(IMAGE_RESOURCE_TYPE, '', raw, PROPERTIES);
   const sourceWorkspaceId = requiredString('SourceWorkspaceId', raw.SourceWorkspaceId);
   if (!WORKSPACE_ID_PATTERN.test(sourceWorkspaceId)) {
     throw new InputError('SourceWorkspaceId', sourceWorkspaceId, `must match ${WORKSPACE_ID_PATTERN.source} (a WorkSpace id)`);
@@ -46,7 +41,7 @@ export function parseImageProperties(raw: Record<string, unknown>): DesiredImage
   checkWorkspaceImageName('ImageName', imageName);
   const imageDescription = requiredString('ImageDescription', raw.ImageDescription);
   checkWorkspaceImageDescription('ImageDescription', imageDescription);
-  return { sourceWorkspaceId, imageName, imageDescription, timeoutSeconds: timeout(raw.TimeoutSeconds) };
+  return { sourceWorkspaceId, imageName, imageDescription, timeoutSeconds: boundedTimeoutSeconds(raw.TimeoutSeconds, MAX_TIMEOUT_SECONDS) };
 }
 
 function requiredString(prop: string, value: unknown): string {
@@ -56,16 +51,6 @@ function requiredString(prop: string, value: unknown): string {
   return value;
 }
 
-export function timeout(value: unknown): number {
-  if (value === undefined) {
-    return MAX_TIMEOUT_SECONDS;
-  }
-  const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(seconds) || seconds < MIN_TIMEOUT_SECONDS || seconds > MAX_TIMEOUT_SECONDS) {
-    throw new InputError('TimeoutSeconds', value, `must be a whole number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}`);
-  }
-  return seconds;
-}
 
 /** onEvent: the physical id (the image's id once captured). */
 export async function imageOnEvent(event: WorkspaceResourceEvent, deps: ResolvedDeps): Promise<string> {

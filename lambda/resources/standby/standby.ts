@@ -7,14 +7,13 @@ import {
   checkDirectoryId,
   InputError,
   MAX_TIMEOUT_SECONDS,
-  MIN_TIMEOUT_SECONDS,
   OWNERSHIP_TAG_KEY,
   WORKSPACE_ID_PATTERN,
 } from '../../../src/private/rules';
 import { isRetryLater, isTemporary, WorkspacesApi, WorkspacesCallError } from '../../api';
 import { endSentence, WorkspaceResourceEvent } from '../../core/contract';
 import { describeOwner, ownershipMarking, Reader, relationOf } from '../../core/ownership';
-import { rejectUnknownKeys } from '../../parse/strict';
+import { boundedTimeoutSeconds, rejectUnknownKeys } from '../../parse/strict';
 import { afterTimeout, formatSeconds } from '../../plan';
 
 export const STANDBY_RESOURCE_TYPE = 'Custom::WorkspacesStandby';
@@ -57,7 +56,14 @@ export function parseStandbyProperties(raw: Record<string, unknown>): DesiredSta
     throw new InputError('DataReplication', dataReplication, `must be one of ${DATA_REPLICATION.join(', ')}`);
   }
   const volumeEncryptionKey = raw.VolumeEncryptionKey === undefined ? undefined : string('VolumeEncryptionKey', raw.VolumeEncryptionKey);
-  return { primaryRegion, primaryWorkspaceId, directoryId, dataReplication, volumeEncryptionKey, timeoutSeconds: timeout(raw.TimeoutSeconds) };
+  return {
+    primaryRegion,
+    primaryWorkspaceId,
+    directoryId,
+    dataReplication,
+    volumeEncryptionKey,
+    timeoutSeconds: boundedTimeoutSeconds(raw.TimeoutSeconds, MAX_TIMEOUT_SECONDS),
+  };
 }
 
 function string(prop: string, value: unknown): string {
@@ -67,16 +73,6 @@ function string(prop: string, value: unknown): string {
   return value;
 }
 
-function timeout(value: unknown): number {
-  if (value === undefined) {
-    return MAX_TIMEOUT_SECONDS;
-  }
-  const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(seconds) || seconds < MIN_TIMEOUT_SECONDS || seconds > MAX_TIMEOUT_SECONDS) {
-    throw new InputError('TimeoutSeconds', value, `must be a whole number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}`);
-  }
-  return seconds;
-}
 
 function region(): string {
   return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '';

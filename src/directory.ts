@@ -6,6 +6,7 @@ import { IIpAccessControlGroup } from './ip-access-control-group';
 import { validationError } from './private/errors';
 import { MAX_IP_GROUPS_PER_DIRECTORY } from './private/network-rules';
 import * as rules from './private/rules';
+import { tagRuleErrors } from './private/tag-rules';
 import { WorkspaceProvider } from './provider';
 
 /**
@@ -373,24 +374,7 @@ export class WorkspacesDirectory extends Resource implements IWorkspacesDirector
   /** The service's tag rules, and the keys cdk-workspaces reserves (as for a Workspace). */
   private validateTags(): string[] {
     const tags = this.renderTags() ?? [];
-    const errors: string[] = [];
-    const collect = (check: () => void) => {
-      try {
-        check();
-      } catch (e) {
-        errors.push((e as Error).message);
-      }
-    };
-    collect(() => rules.checkTagCount('tags', tags.length, 0, 'a directory'));
-    for (const tag of tags) {
-      if (!Token.isUnresolved(tag.Key)) {
-        collect(() => rules.checkTagKey('tags', tag.Key));
-      }
-      if (!Token.isUnresolved(tag.Value)) {
-        collect(() => rules.checkTagValue('tags', tag.Key, tag.Value));
-      }
-    }
-    return errors;
+    return tagRuleErrors(tags, () => rules.checkTagCount('tags', tags.length, 0, 'a directory'));
   }
 
   private selectTwoSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): string[] {

@@ -6,6 +6,7 @@ import { IWorkspacesDirectory, WorkspacesDirectory } from './directory';
 import { declareUser } from './private/declared-users';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
+import { tagRuleErrors } from './private/tag-rules';
 import {
   ALLOWED_REMOVAL_POLICIES,
   bundleProperties,
@@ -354,14 +355,7 @@ export class WorkspaceFleet extends Construct implements ITaggable {
       const keys = new Set([...fleetTags.map((t) => t.Key), ...Object.keys(user.tags ?? {})]);
       collect(() => rules.checkTagCount(`tags of user "${user.userName}"`, keys.size, rules.FLEET_RESERVED_TAGS));
     }
-    for (const tag of fleetTags) {
-      if (!Token.isUnresolved(tag.Key)) {
-        collect(() => rules.checkTagKey('tags', tag.Key));
-      }
-      if (!Token.isUnresolved(tag.Value)) {
-        collect(() => rules.checkTagValue('tags', tag.Key, tag.Value));
-      }
-    }
+    errors.push(...tagRuleErrors(fleetTags));
     return errors;
   }
 }

@@ -14,6 +14,7 @@ import { IWorkspacesDirectory, WorkspacesDirectory } from './directory';
 import { declareUser, lookUpUser } from './private/declared-users';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
+import { tagRuleErrors } from './private/tag-rules';
 import {
   ALLOWED_REMOVAL_POLICIES,
   bundleProperties,
@@ -276,23 +277,6 @@ export class Workspace extends WorkspaceBase implements ITaggable {
 
   private validateTags(): string[] {
     const tags = this.renderTags() ?? [];
-    const errors: string[] = [];
-    const collect = (check: () => void) => {
-      try {
-        check();
-      } catch (e) {
-        errors.push((e as Error).message);
-      }
-    };
-    collect(() => rules.checkTagCount('tags', tags.length));
-    for (const tag of tags) {
-      if (!Token.isUnresolved(tag.Key)) {
-        collect(() => rules.checkTagKey('tags', tag.Key));
-      }
-      if (!Token.isUnresolved(tag.Value)) {
-        collect(() => rules.checkTagValue('tags', tag.Key, tag.Value));
-      }
-    }
-    return errors;
+    return tagRuleErrors(tags, () => rules.checkTagCount('tags', tags.length));
   }
 }

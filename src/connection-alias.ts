@@ -5,7 +5,7 @@ import { IWorkspacesDirectory } from './directory';
 import { validationError } from './private/errors';
 import { checkAliasId, checkConnectionString } from './private/network-rules';
 import * as rules from './private/rules';
-import { checkTimeout } from './private/workspace-settings';
+import { checkTimeout, serviceTimeoutOf } from './private/workspace-settings';
 import { WorkspaceProvider } from './provider';
 
 /** The custom resource type of an association (the handler routes on it). */
@@ -177,9 +177,7 @@ export class ConnectionAliasAssociation extends Construct {
       serviceToken: provider.serviceToken,
       resourceType: ASSOCIATION_RESOURCE_TYPE,
       // CloudFormation's own deadline, after the handler's: so that the handler fails first.
-      serviceTimeout: timeout.isUnresolved()
-        ? Duration.seconds(rules.SERVICE_TIMEOUT_SECONDS)
-        : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS)),
+      serviceTimeout: serviceTimeoutOf(timeout),
       properties: {
         AliasId: props.alias.aliasId,
         ResourceId: props.directory.directoryId,

@@ -5,7 +5,7 @@ import { ComputeType } from './compute-type';
 import { validationError } from './private/errors';
 import { imagePoliciesOf } from './private/image-policies';
 import * as rules from './private/rules';
-import { ALLOWED_REMOVAL_POLICIES, sizeInWholeGib } from './private/workspace-settings';
+import { checkRemovalPolicy, sizeInWholeGib } from './private/workspace-settings';
 import { WorkspaceProvider } from './provider';
 import { IWorkspaceImage } from './workspace-image';
 
@@ -139,10 +139,7 @@ export class CustomWorkspaceBundle extends Resource implements IWorkspaceBundle 
       throw e instanceof rules.InputError ? validationError(this, e.message) : e;
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
-    if (!ALLOWED_REMOVAL_POLICIES.includes(removalPolicy)) {
-      throw validationError(this, `Invalid removalPolicy ${removalPolicy}: must be RemovalPolicy.DESTROY, RemovalPolicy.RETAIN or `
-        + 'RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE');
-    }
+    checkRemovalPolicy(this, removalPolicy);
 
     const provider = WorkspaceProvider.getOrCreate(this);
     imagePoliciesOf(provider).allowCustomBundles();

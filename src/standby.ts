@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { IWorkspacesDirectory } from './directory';
 import { validationError } from './private/errors';
 import * as rules from './private/rules';
-import { ALLOWED_REMOVAL_POLICIES, checkTimeout } from './private/workspace-settings';
+import { checkRemovalPolicy, serviceTimeoutOf, checkTimeout } from './private/workspace-settings';
 import { WorkspaceProvider } from './provider';
 import { IWorkspace } from './workspace-base';
 import { WorkspaceFleet } from './workspace-fleet';
@@ -148,10 +148,7 @@ export class StandbyWorkspace extends Construct {
       throw e instanceof rules.InputError ? validationError(this, e.message) : e;
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
-    if (!ALLOWED_REMOVAL_POLICIES.includes(removalPolicy)) {
-      throw validationError(this, `Invalid removalPolicy ${removalPolicy}: must be RemovalPolicy.DESTROY, RemovalPolicy.RETAIN or `
-        + 'RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE');
-    }
+    checkRemovalPolicy(this, removalPolicy);
     const timeout = props.timeout ?? Duration.seconds(rules.MAX_TIMEOUT_SECONDS);
 
     const provider = WorkspaceProvider.getOrCreate(this);
@@ -160,9 +157,7 @@ export class StandbyWorkspace extends Construct {
       serviceToken: provider.serviceToken,
       resourceType: STANDBY_RESOURCE_TYPE,
       removalPolicy,
-      serviceTimeout: timeout.isUnresolved()
-        ? Duration.seconds(rules.SERVICE_TIMEOUT_SECONDS)
-        : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS)),
+      serviceTimeout: serviceTimeoutOf(timeout),
       properties: {
         PrimaryRegion: primaryRegion,
         PrimaryWorkspaceId: props.primary.workspaceId,

@@ -8,7 +8,7 @@ import { validationError } from './private/errors';
 import * as rules from './private/rules';
 import { tagRuleErrors } from './private/tag-rules';
 import {
-  ALLOWED_REMOVAL_POLICIES,
+  checkRemovalPolicy, serviceTimeoutOf,
   bundleProperties,
   checkBundle,
   checkString,
@@ -191,10 +191,7 @@ export class WorkspaceFleet extends Construct implements ITaggable {
     const timeout = props.timeout ?? Duration.seconds(rules.MAX_TIMEOUT_SECONDS);
     validated(() => checkTimeout(timeout));
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
-    if (!ALLOWED_REMOVAL_POLICIES.includes(removalPolicy)) {
-      throw validationError(this, `Invalid removalPolicy ${removalPolicy}: must be RemovalPolicy.DESTROY, `
-        + 'RemovalPolicy.RETAIN or RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE; CloudFormation cannot snapshot a custom resource');
-    }
+    checkRemovalPolicy(this, removalPolicy, 'CloudFormation cannot snapshot a custom resource');
     const requestsPerSecond = props.requestsPerSecond;
     if (requestsPerSecond !== undefined && !Token.isUnresolved(requestsPerSecond)
       && !(requestsPerSecond > 0 && requestsPerSecond <= MAX_REQUESTS_PER_SECOND)) {
@@ -225,9 +222,7 @@ export class WorkspaceFleet extends Construct implements ITaggable {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::WorkspaceFleet',
       removalPolicy,
-      serviceTimeout: timeout.isUnresolved()
-        ? Duration.seconds(rules.SERVICE_TIMEOUT_SECONDS)
-        : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS)),
+      serviceTimeout: serviceTimeoutOf(timeout),
       properties: {
         DirectoryId: this.directoryId,
         ...bundleProperties(props.bundle),

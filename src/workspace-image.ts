@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { validationError } from './private/errors';
 import { imagePoliciesOf } from './private/image-policies';
 import * as rules from './private/rules';
-import { ALLOWED_REMOVAL_POLICIES, checkTimeout } from './private/workspace-settings';
+import { checkRemovalPolicy, serviceTimeoutOf, checkTimeout } from './private/workspace-settings';
 import { WorkspaceProvider } from './provider';
 import { IWorkspace } from './workspace-base';
 
@@ -142,10 +142,7 @@ export class WorkspaceImage extends Resource implements IWorkspaceImage {
       throw e instanceof rules.InputError ? validationError(this, e.message) : e;
     }
     const removalPolicy = options.removalPolicy ?? RemovalPolicy.DESTROY;
-    if (!ALLOWED_REMOVAL_POLICIES.includes(removalPolicy)) {
-      throw validationError(this, `Invalid removalPolicy ${removalPolicy}: must be RemovalPolicy.DESTROY, RemovalPolicy.RETAIN or `
-        + 'RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE');
-    }
+    checkRemovalPolicy(this, removalPolicy);
 
     const provider = WorkspaceProvider.getOrCreate(this);
     imagePoliciesOf(provider).allowCapture(workspace.workspaceId);
@@ -153,9 +150,7 @@ export class WorkspaceImage extends Resource implements IWorkspaceImage {
       serviceToken: provider.serviceToken,
       resourceType: IMAGE_RESOURCE_TYPE,
       removalPolicy,
-      serviceTimeout: timeout.isUnresolved()
-        ? Duration.seconds(rules.SERVICE_TIMEOUT_SECONDS)
-        : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS)),
+      serviceTimeout: serviceTimeoutOf(timeout),
       properties: {
         SourceWorkspaceId: workspace.workspaceId,
         ImageName: options.imageName,

@@ -16,7 +16,7 @@ import { validationError } from './private/errors';
 import * as rules from './private/rules';
 import { tagRuleErrors } from './private/tag-rules';
 import {
-  ALLOWED_REMOVAL_POLICIES,
+  checkRemovalPolicy, serviceTimeoutOf,
   bundleProperties,
   checkBundle,
   checkString,
@@ -209,11 +209,7 @@ export class Workspace extends WorkspaceBase implements ITaggable {
     const timeout = props.timeout ?? Duration.seconds(rules.MAX_TIMEOUT_SECONDS);
     validated(() => checkTimeout(timeout));
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
-    if (!ALLOWED_REMOVAL_POLICIES.includes(removalPolicy)) {
-      throw validationError(this, `Invalid removalPolicy ${removalPolicy}: must be RemovalPolicy.DESTROY, `
-        + 'RemovalPolicy.RETAIN or RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE; CloudFormation cannot snapshot a custom resource, '
-        + 'and a WorkSpace has no snapshot to restore from');
-    }
+    checkRemovalPolicy(this, removalPolicy, 'CloudFormation cannot snapshot a custom resource, and a WorkSpace has no snapshot to restore from');
     const rootEncrypted = props.rootVolumeEncrypted ?? false;
     const userEncrypted = props.userVolumeEncrypted ?? false;
     if (props.volumeEncryptionKey && !rootEncrypted && !userEncrypted) {
@@ -235,9 +231,7 @@ export class Workspace extends WorkspaceBase implements ITaggable {
       resourceType: 'Custom::Workspace',
       removalPolicy,
       // CloudFormation's own deadline, after the handler's: so that the handler fails first.
-      serviceTimeout: timeout.isUnresolved()
-        ? Duration.seconds(rules.SERVICE_TIMEOUT_SECONDS)
-        : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS)),
+      serviceTimeout: serviceTimeoutOf(timeout),
       properties: {
         DirectoryId: props.directory.directoryId,
         ...bundleProperties(props.bundle),

@@ -62,6 +62,27 @@ export const ALLOWED_REMOVAL_POLICIES: readonly RemovalPolicy[] = [
   RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
 ];
 
+/**
+ * Refuses a removal policy a custom resource cannot honour (SNAPSHOT); `why` is added to the
+ * message where the resource type has more to say.
+ */
+export function checkRemovalPolicy(scope: IConstruct, removalPolicy: RemovalPolicy, why?: string): void {
+  if (!ALLOWED_REMOVAL_POLICIES.includes(removalPolicy)) {
+    throw validationError(scope, `Invalid removalPolicy ${removalPolicy}: must be RemovalPolicy.DESTROY, RemovalPolicy.RETAIN or `
+      + `RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE${why === undefined ? '' : `; ${why}`}`);
+  }
+}
+
+/**
+ * CloudFormation's own deadline for a resource whose handler waits `timeout`: after the handler's,
+ * so that the handler fails first with its own message, and never past the Provider's hour.
+ */
+export function serviceTimeoutOf(timeout: Duration): Duration {
+  return timeout.isUnresolved()
+    ? Duration.seconds(rules.SERVICE_TIMEOUT_SECONDS)
+    : Duration.seconds(Math.min(rules.SERVICE_TIMEOUT_SECONDS, timeout.toSeconds() + rules.TIMEOUT_MARGIN_SECONDS));
+}
+
 /** The Workspaces of each app, by directory and user (lower case): a user has one WorkSpace per directory. */
 const usersByApp = new WeakMap<IConstruct, Map<string, string>>();
 
